@@ -1,0 +1,115 @@
+"""The commune registry: INSEE codes, official names, centroids and outlines.
+
+Shipped as package data (IGN – Admin Express, Licence Ouverte / Etalab) and loaded lazily on
+first use, so importing this package costs nothing and a node works with no internet access.
+Both the village node and the Pays directory use it for pickers, validation, distances and maps.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+SOURCE_CREDIT = "IGN – Admin Express (Licence Ouverte / Etalab)"
+EARTH_RADIUS_KM = 6371.0
+
+
+@dataclass(frozen=True)
+class Commune:
+    """One commune: its INSEE code, official name and centroid (WGS84)."""
+
+    code: str
+    name: str
+    lat: float
+    lon: float
+    outline: tuple[tuple[tuple[tuple[float, float], ...], ...], ...] = field(
+        default=(), repr=False, compare=False
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict[str, Commune]:
+    raw = resources.files(__package__).joinpath("data/communes.json.gz").read_bytes()
+    rows = json.loads(gzip.decompress(raw))
+    return {
+        row["code"]: Commune(
+            code=row["code"],
+            name=row["name"],
+            lat=row["lat"],
+            lon=row["lon"],
+            outline=tuple(
+                tuple(tuple((x, y) for x, y in ring) for ring in poly) for poly in row["outline"]
+            ),
+        )
+        for row in rows
+    }
+
+
+def all_communes(extra: dict[str, Commune] | None = None) -> list[Commune]:
+    """Every known commune, shipped ones plus those an admin added, sorted by name."""
+    merged = dict(_shipped())
+    merged.update(extra or {})
+    return sorted(merged.values(), key=lambda c: fold(c.name))
+
+
+def find(code: str, extra: dict[str, Commune] | None = None) -> Commune | None:
+    """The commune with this INSEE code, or None if neither shipped nor added."""
+    if extra and code in extra:
+        return extra[code]
+    return _shipped().get(code)
+
+
+def is_insee_code(code: str) -> bool:
+    """Shape check for an INSEE commune code (5 characters, Corsica's 2A/2B included)."""
+    return (
+        len(code) == 5
+        and (code[:2].isdigit() or code[:2] in ("2A", "2B"))
+        and code[2:].isdigit()
+    )
+
+
+def distance_km(a: Commune, b: Commune) -> float:
+    """Great-circle distance between two communes' centroids."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat = lat2 - lat1
+    dlon = math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def within_km(
+    centre: Commune, radius_km: float, extra: dict[str, Commune] | None = None
+) -> list[Commune]:
+    """Communes whose centroid lies within radius_km of centre's, nearest first."""
+    near = [(distance_km(centre, c), c) for c in all_communes(extra)]
+    return [c for d, c in sorted(near, key=lambda pair: pair[0]) if d <= radius_km]
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used to compare names ("Ébéniste" == "ebeniste")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def search(query: str, limit: int = 20, extra: dict[str, Commune] | None = None) -> list[Commune]:
+    """Communes whose name or code starts with (then contains) the query, accent-insensitive."""
+    needle = fold(query.strip())
+    if not needle:
+        return []
+    starts, contains = [], []
+    for commune in all_communes(extra):
+        name = fold(commune.name)
+        if name.startswith(needle) or commune.code.startswith(needle):
+            starts.append(commune)
+        elif needle in name:
+            contains.append(commune)
+    return (starts + contains)[:limit]

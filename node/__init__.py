@@ -1,0 +1,77 @@
+"""The Chaleur village node: one micro-community's members, rencontres and pages.
+
+:func:`create_app` builds one node; nothing is configured at import time, so a test can run
+several nodes side by side.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, g
+
+import webui
+from node.extensions import csrf, db, limiter, login_manager, migrate
+from node.request_log import configure_logging
+from node.settings import load_settings
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build a node app from the environment (``CHALEUR_*``), then ``test_config``."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "CHALEUR_INSTANCE_PATH"
+    )
+    app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path),
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    load_settings(app, test_config)
+    configure_logging(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    webui.init_app(app)
+
+    from node.auth.session import init_login
+
+    init_login(app)
+    _register_blueprints(app)
+    _register_context(app)
+    from node.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from node.admin import bp as admin_bp
+    from node.api import bp as api_bp
+    from node.auth import bp as auth_bp
+    from node.members import bp as members_bp
+    from node.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+
+def _register_context(app: Flask) -> None:
+    from node.services.community import current_community
+
+    @app.context_processor
+    def inject_site() -> dict[str, Any]:
+        community = current_community()
+        return {"site_name": community.name if community else "Chaleur",
+                "community": community}
+
+    @app.before_request
+    def reset_request_cache() -> None:
+        g.pop("community", None)

@@ -1,0 +1,3 @@
+"""API endpoints."""
+
+from node.api import bp  # noqa: F401

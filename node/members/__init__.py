@@ -1,0 +1,7 @@
+"""The member area: directory, profiles, my profile, address book, my data."""
+
+from flask import Blueprint
+
+bp = Blueprint("members", __name__)
+
+from node.members import views  # noqa: E402,F401

@@ -1,0 +1,22 @@
+"""The node's domain: community, venues, accounts, members, events and RSVPs."""
+
+from node.models.account import Account, AccountStatus, ApiToken, Invitation, Role
+from node.models.base import VISIBILITY_ORDER, SharedRecord, Visibility, utcnow
+from node.models.community import Community, ExtraCommune, SignupMode, Venue
+from node.models.event import Event, Rsvp, RsvpStatus
+from node.models.member import (
+    DEFAULT_VISIBILITY,
+    FIELDS_BY_GROUP,
+    AddressBookEntry,
+    FieldGroup,
+    Listing,
+    ListingKind,
+    Member,
+)
+
+__all__ = [
+    "Account", "AccountStatus", "AddressBookEntry", "ApiToken", "Community", "DEFAULT_VISIBILITY",
+    "Event", "ExtraCommune", "FIELDS_BY_GROUP", "FieldGroup", "Invitation", "Listing",
+    "ListingKind", "Member", "Role", "Rsvp", "RsvpStatus", "SharedRecord", "SignupMode",
+    "Venue", "VISIBILITY_ORDER", "Visibility", "utcnow",
+]

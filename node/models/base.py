@@ -1,0 +1,74 @@
+"""The UTC datetime column type, visibility levels and the shared-record mixin."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, String, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no offsets, PostgreSQL agrees."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Visibility(StrEnum):
+    """Who may see a field group, from the narrowest to the widest audience."""
+
+    PRIVATE = "private"  # the node's admins only
+    COMMUNITY = "community"  # signed-in members of this node
+    NETWORK = "network"  # may be shared with the Pays directory
+    PUBLIC = "public"  # anyone
+
+    @property
+    def rank(self) -> int:
+        return VISIBILITY_ORDER.index(self)
+
+
+VISIBILITY_ORDER = [Visibility.PRIVATE, Visibility.COMMUNITY, Visibility.NETWORK, Visibility.PUBLIC]
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class SharedRecord:
+    """A record that may be shared with the network: stable UUID, version, update time.
+
+    The version grows by one on every flush that changes the row (see :func:`_bump_versions`),
+    so a peer can always tell a newer copy from an older one.
+    """
+
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_versions(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, SharedRecord) and session.is_modified(obj, include_collections=False):
+            obj.version = (obj.version or 0) + 1
+            obj.updated_at = utcnow()

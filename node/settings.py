@@ -1,0 +1,101 @@
+"""Node settings: defaults, then ``CHALEUR_*`` environment variables, then test overrides.
+
+Every setting an operator may change is listed in :data:`DEFAULTS` with what it means, so the
+compose file, ``.env.example`` and the docs can be checked against this one list.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "CHALEUR"
+
+DEFAULTS: dict[str, Any] = {
+    # "production" refuses to start without a real secret key; anything else is a local run.
+    "ENV_NAME": "development",
+    # The origin people and peers use to reach this node (scheme://host[:port], no path).
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    # SQLAlchemy URL; empty means SQLite in the instance folder.
+    "DATABASE_URL": "",
+    # Mail: "smtp" sends through MAIL_SERVER; "file" writes each message to instance/mail/.
+    "MAIL_BACKEND": "file",
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_FROM": "chaleur@localhost",
+    # Rate-limit storage: memory:// for one process, redis://host:6379 for several workers.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "SIGNUP_RATE_LIMIT": "5 per minute;20 per hour",
+    "LOG_LEVEL": "INFO",
+    # Largest request body accepted, in bytes (CSV imports included).
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # Days an invitation link stays valid; hours a password-reset link stays valid.
+    "INVITATION_DAYS": 14,
+    "PASSWORD_RESET_HOURS": 2,
+}
+
+
+class SettingsError(RuntimeError):
+    """The node cannot start with these settings; the message says what to fix."""
+
+
+def load_settings(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from defaults, environment and overrides, then validate it."""
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        app.config.update(overrides)
+    config = app.config
+    config["PUBLIC_URL"] = str(config["PUBLIC_URL"]).rstrip("/")
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or (
+            "sqlite:///" + str(Path(app.instance_path) / "node.db")
+        )
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(app)
+    secure = config["PUBLIC_URL"].startswith("https://")
+    config.setdefault("SESSION_COOKIE_SECURE", secure)
+    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("SESSION_COOKIE_NAME", "chaleur_session")
+    config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    config.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"]
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    _validate(config)
+
+
+def _instance_secret(app: Flask) -> str:
+    """The secret kept in the instance folder; created on a local run, required in production."""
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    if app.config["ENV_NAME"] == "production":
+        raise SettingsError(
+            "CHALEUR_SECRET_KEY n'est pas défini et aucune clé n'existe dans le dossier "
+            f"d'instance ({path}). Lancez « chaleur init » ou définissez CHALEUR_SECRET_KEY."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
+
+
+def _validate(config: Any) -> None:
+    if not str(config["PUBLIC_URL"]).startswith(("http://", "https://")):
+        raise SettingsError(f"CHALEUR_PUBLIC_URL doit commencer par http:// ou https:// "
+                            f"(reçu : {config['PUBLIC_URL']!r}).")
+    if config["MAIL_BACKEND"] not in ("smtp", "file"):
+        raise SettingsError("CHALEUR_MAIL_BACKEND doit valoir « smtp » ou « file ».")
+    if len(str(config["SECRET_KEY"])) < 16:
+        raise SettingsError("CHALEUR_SECRET_KEY est trop courte (16 caractères au moins).")

@@ -1,0 +1,40 @@
+"""The app factory and the shared shell every page carries."""
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+
+def test_home_page_is_french_by_default_and_names_the_community(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="fr">' in html
+    assert "Tiers-lieu de Sparsbach" in html
+
+
+def test_security_headers_on_every_page(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unknown_page_is_a_french_404_without_traceback(client: FlaskClient) -> None:
+    response = client.get("/nulle-part")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.get_data(as_text=True)
+
+
+def test_unknown_api_path_answers_json(client: FlaskClient) -> None:
+    response = client.get("/api/v1/nulle-part")
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "not_found"
+
+
+def test_two_nodes_run_side_by_side(app: Flask, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import build_node
+
+    other = build_node(tmp_path / "other")
+    assert other.instance_path != app.instance_path
+    assert other.test_client().get("/").status_code == 200
