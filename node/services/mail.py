@@ -1,0 +1,57 @@
+"""Outgoing mail: SMTP in production, a file per message in local runs.
+
+In ``file`` mode each message is written to ``instance/mail/`` and only its recipient count
+and subject reach the log, never its body (which may hold a one-time link).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import time
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+log = logging.getLogger("chaleur.mail")
+
+
+class MailNotSent(RuntimeError):
+    """The SMTP server could not be reached or refused the message."""
+
+
+def send_mail(to: str, subject: str, body: str, *, reply_to: str | None = None) -> None:
+    """Send one plain-text message (UTF-8) through the configured backend."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="chaleur.local")
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message.set_content(body)
+    if config["MAIL_BACKEND"] == "file":
+        _write_to_folder(message)
+        return
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("mail not sent subject=%r error=%s", subject, type(error).__name__)
+        raise MailNotSent(str(error)) from error
+    log.info("mail sent subject=%r", subject)
+
+
+def _write_to_folder(message: EmailMessage) -> None:
+    folder = Path(current_app.instance_path) / "mail"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{time.time_ns()}.eml"
+    path.write_bytes(bytes(message))
+    log.info("mail written subject=%r file=%s", message["Subject"], path.name)

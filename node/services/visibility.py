@@ -1,0 +1,89 @@
+"""Consent, decided in one place: what a viewer may see of a member, and what may leave the node.
+
+Every page, search, vCard, API answer and federation payload goes through these functions;
+nothing else in the code decides what of a member is shown or shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from node.models import FIELDS_BY_GROUP, Account, FieldGroup, Member, Visibility
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: an anonymous visitor, a member of this node, its admins, or a peer."""
+
+    level: Visibility  # the narrowest level this viewer may see
+    member_id: int | None = None
+
+    @classmethod
+    def anonymous(cls) -> Viewer:
+        return cls(Visibility.PUBLIC)
+
+    @classmethod
+    def network(cls) -> Viewer:
+        """The Pays directory and, through it, the other villages."""
+        return cls(Visibility.NETWORK)
+
+    @classmethod
+    def for_account(cls, account: Account | None) -> Viewer:
+        if account is None or not getattr(account, "is_authenticated", False):
+            return cls.anonymous()
+        member_id = account.member.id if account.member else None
+        if account.is_staff:
+            return cls(Visibility.PRIVATE, member_id)
+        return cls(Visibility.COMMUNITY, member_id)
+
+
+def can_see(viewer: Viewer, member: Member, group: FieldGroup) -> bool:
+    """True when this viewer may see this group of this member's profile."""
+    if viewer.member_id is not None and viewer.member_id == member.id:
+        return True
+    return member.visibility_of(group).rank >= viewer.level.rank
+
+
+def visible_groups(viewer: Viewer, member: Member) -> set[FieldGroup]:
+    return {group for group in FieldGroup if can_see(viewer, member, group)}
+
+
+def is_listed(viewer: Viewer, member: Member) -> bool:
+    """A member appears to a viewer only if that viewer may see who they are."""
+    return can_see(viewer, member, FieldGroup.IDENTITY) and member.account.is_active
+
+
+def visible_profile(viewer: Viewer, member: Member) -> dict[str, Any] | None:
+    """The member's fields this viewer may see, or None if the member is not listed for them."""
+    if not is_listed(viewer, member):
+        return None
+    profile: dict[str, Any] = {"id": member.uuid}
+    for group in visible_groups(viewer, member):
+        for name in FIELDS_BY_GROUP[group]:
+            profile[name] = _field_value(member, name)
+    return profile
+
+
+def _field_value(member: Member, name: str) -> Any:
+    if name == "listings":
+        return [
+            {"id": item.uuid, "kind": item.kind, "title": item.title, "details": item.details}
+            for item in member.listings
+        ]
+    value = getattr(member, name)
+    return list(value) if isinstance(value, list) else value
+
+
+def network_payload(member: Member) -> dict[str, Any] | None:
+    """What may leave the node about this member: only network- or public-visible groups.
+
+    None means the member shares nothing with the network (their record must then travel as a
+    tombstone, so every copy forgets them). SIRET never leaves the node.
+    """
+    profile = visible_profile(Viewer.network(), member)
+    if profile is None:
+        return None
+    profile.pop("id", None)
+    profile.pop("siret", None)
+    return profile
