@@ -1,24 +1,18 @@
 """The ``chaleur`` command: initialise, run and administer a village node.
 
 Every command prints what happened and what to do next, and fails with a clear message
-(exit status 1 or 2) instead of a traceback.
+(exit status 1 or 2) instead of a traceback. Commands live in :mod:`node.commands`, one module
+per subject.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
-import sys
 from typing import Any
 
-import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Flask
+from flask.cli import FlaskGroup
 
-from node.extensions import db
-from node.models import Community, Role
-from node.services import accounts
-from node.services.community import find_commune
+from node.commands import backup, events, members, setup
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
@@ -35,105 +29,6 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_command, serve_command, create_admin_command):
-        app.cli.add_command(command)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Erreur : {message}", err=True)
-    sys.exit(1)
-
-
-def prepare_database() -> None:
-    """Bring the schema to the latest migration (or create it when no migration ships)."""
-    from node import MIGRATIONS_DIR
-
-    if os.path.isdir(os.path.join(MIGRATIONS_DIR, "versions")):
-        from flask_migrate import upgrade
-
-        upgrade(directory=MIGRATIONS_DIR)
-    else:
-        db.create_all()
-
-
-def _parse_communes(raw: str) -> list[str]:
-    codes = [code.strip().upper() for code in raw.replace(";", ",").split(",") if code.strip()]
-    unknown = [code for code in codes if find_commune(code) is None]
-    if unknown:
-        _fail("code(s) INSEE inconnu(s) : " + ", ".join(unknown)
-              + ". Ajoutez une commune manquante avec « chaleur communes add ».")
-    if not codes:
-        _fail("indiquez au moins une commune (code INSEE, par exemple 67475).")
-    return codes
-
-
-@click.command("init")
-@click.option("--name", required=True,
-              help="Nom de la communauté, ex. « Tiers-lieu de Sparsbach ».")
-@click.option("--communes", "commune_codes", required=True,
-              help="Codes INSEE des communes couvertes, séparés par des virgules.")
-@click.option("--admin-email", required=True, help="Adresse du premier administrateur.")
-@click.option("--admin-name", default="Administrateur", show_default=True)
-@click.option("--admin-password", envvar="CHALEUR_ADMIN_PASSWORD",
-              help="Mot de passe (sinon demandé ; ou variable CHALEUR_ADMIN_PASSWORD).")
-@with_appcontext
-def init_command(name: str, commune_codes: str, admin_email: str, admin_name: str,
-                 admin_password: str | None) -> None:
-    """Create the database, the community and its first admin."""
-    prepare_database()
-    if db.session.scalars(db.select(Community)).first() is not None:
-        _fail("ce nœud est déjà initialisé (la communauté existe). Rien n'a été modifié.")
-    codes = _parse_communes(commune_codes)
-    password = admin_password or _ask_password()
-    try:
-        accounts.create_account(admin_email, admin_name, password, role=Role.ADMIN,
-                                commune_code=codes[0])
-    except accounts.AccountError as error:
-        _fail(str(error))
-    db.session.add(Community(name=name.strip(), communes=codes))
-    db.session.commit()
-    click.echo(f"Communauté « {name} » créée, administrateur {admin_email}.")
-    url = current_app.config["PUBLIC_URL"]
-    click.echo(f"Étape suivante : « chaleur serve », puis ouvrez {url}")
-
-
-def _ask_password() -> str:
-    if not sys.stdin.isatty():
-        _fail("mot de passe manquant : utilisez --admin-password ou CHALEUR_ADMIN_PASSWORD.")
-    first = getpass.getpass("Mot de passe de l'administrateur : ")
-    if first != getpass.getpass("Confirmez : "):
-        _fail("les deux mots de passe diffèrent.")
-    return first
-
-
-@click.command("create-admin")
-@click.option("--email", required=True)
-@click.option("--name", "display_name", required=True)
-@click.option("--password", envvar="CHALEUR_ADMIN_PASSWORD")
-@click.option("--role", type=click.Choice(["admin", "animator"]), default="admin",
-              show_default=True)
-@with_appcontext
-def create_admin_command(email: str, display_name: str, password: str | None, role: str) -> None:
-    """Add an admin or animator account."""
-    try:
-        accounts.create_account(email, display_name, password or _ask_password(), role=Role(role))
-    except accounts.AccountError as error:
-        _fail(str(error))
-    db.session.commit()
-    click.echo(f"Compte {role} créé pour {email}.")
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
-@with_appcontext
-def serve_command(host: str, port: int, threads: int) -> None:
-    """Serve the node with the production WSGI server (waitress)."""
-    from waitress import serve
-
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    click.echo(f"Chaleur sert {app.config['PUBLIC_URL']} sur http://{host}:{port}")
-    serve(app, host=host, port=port, threads=threads, ident="chaleur")
-
-
+    for module in (setup, members, events, backup):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)

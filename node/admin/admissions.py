@@ -1,0 +1,3 @@
+"""Admissions, invitations and roles."""
+
+from node.admin import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Managing rencontres and marking attendance."""
+
+from node.admin import bp  # noqa: F401

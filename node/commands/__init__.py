@@ -1,0 +1,1 @@
+"""The ``chaleur`` sub-commands, one module per subject."""
