@@ -15,6 +15,7 @@ import webui
 from node.extensions import csrf, db, limiter, login_manager, migrate
 from node.request_log import configure_logging
 from node.settings import load_settings
+from node.sharing import changes as _change_capture  # noqa: F401  (registers the hooks)
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 

@@ -20,3 +20,7 @@ __all__ = [
     "ListingKind", "Member", "Role", "Rsvp", "RsvpStatus", "SharedRecord", "SignupMode",
     "Venue", "VISIBILITY_ORDER", "Visibility", "utcnow",
 ]
+
+from node.models.sharing import FeedEntry, OutboxEntry  # noqa: E402
+
+__all__ += ["FeedEntry", "OutboxEntry"]

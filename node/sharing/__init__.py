@@ -1,0 +1,1 @@
+"""Turning local changes into shared records: payloads (consent) and change capture."""

@@ -1,0 +1,95 @@
+"""Change capture: every flush that touches a shared record appends to the feed and outbox.
+
+The rows are inserted on the flush's own connection, inside the same transaction as the
+change, so a change is never saved without being announced, nor announced without being saved.
+A record that stops being shared (consent withdrawn, event made community-only, deletion)
+is announced once as a tombstone; a record that was never shared is never announced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from node.models import Account, FeedEntry, Member, OutboxEntry, utcnow
+from node.sharing.payloads import record_type, shared_payload
+
+# Changes to these fields alter what a dependent record may share.
+MEMBER_GATES = ("visibility_identity", "visibility_skills")
+
+
+def _changed(obj: object, names: tuple[str, ...]) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Session, "before_flush", insert=True)
+def _touch_dependents(session: Session, flush_context: Any, instances: Any) -> None:
+    """Mark records whose shared payload changes because of another row's change."""
+    for obj in list(session.dirty):
+        if isinstance(obj, Account) and obj.member is not None and _changed(obj, ("status",)):
+            flag_modified(obj.member, "display_name")
+        if isinstance(obj, Member) and _changed(obj, MEMBER_GATES):
+            for listing in obj.listings:
+                flag_modified(listing, "title")
+
+
+def _candidates(session: Session) -> list[tuple[Any, bool]]:
+    found: list[tuple[Any, bool]] = []
+    for obj in session.new:
+        if record_type(obj):
+            found.append((obj, False))
+    for obj in session.dirty:
+        if record_type(obj) and session.is_modified(obj, include_collections=False):
+            found.append((obj, False))
+    for obj in session.deleted:
+        if record_type(obj):
+            found.append((obj, True))
+    return found
+
+
+def _currently_shared(session: Session, uuids: list[str]) -> dict[str, bool]:
+    rows = session.connection().execute(
+        select(FeedEntry.record_uuid, FeedEntry.deleted)
+        .where(FeedEntry.record_uuid.in_(uuids))
+        .order_by(FeedEntry.seq)
+    )
+    return {uuid: not deleted for uuid, deleted in rows}
+
+
+def _envelope(obj: Any, deleted: bool, payload: dict[str, Any] | None) -> dict[str, Any]:
+    version = obj.version + 1 if deleted else obj.version
+    updated = utcnow() if deleted else obj.updated_at
+    return {
+        "type": record_type(obj), "id": obj.uuid, "version": version,
+        "updated": updated.isoformat().replace("+00:00", "Z"),
+        "deleted": payload is None, "payload": payload,
+    }
+
+
+@event.listens_for(Session, "after_flush")
+def _capture_changes(session: Session, flush_context: Any) -> None:
+    candidates = _candidates(session)
+    if not candidates:
+        return
+    shared = _currently_shared(session, [obj.uuid for obj, _ in candidates])
+    connection = session.connection()
+    for obj, deleted in candidates:
+        payload = None if deleted else shared_payload(obj)
+        if payload is None and not shared.get(obj.uuid, False):
+            continue
+        envelope = _envelope(obj, deleted, payload)
+        seq = connection.execute(
+            insert(FeedEntry).returning(FeedEntry.seq),
+            {"record_type": envelope["type"], "record_uuid": obj.uuid,
+             "version": envelope["version"], "deleted": envelope["deleted"],
+             "envelope": envelope, "created_at": utcnow()},
+        ).scalar_one()
+        connection.execute(insert(OutboxEntry),
+                           {"feed_seq": seq, "state": "pending", "tries": 0,
+                            "next_attempt_at": utcnow(), "last_error": "",
+                            "created_at": utcnow()})
+        shared[obj.uuid] = payload is not None

@@ -1,0 +1,98 @@
+"""The shareable payload of each kind of record: one function per type, one dispatch table.
+
+A payload holds only what may leave the node. ``None`` means "not shared (any more)": the
+change is then announced as a tombstone so every copy forgets the record. Member consent is
+decided by :func:`node.services.visibility.network_payload` and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+
+from node.models import Community, Event, FieldGroup, Listing, Member, Venue, Visibility
+from node.services.visibility import Viewer, can_see, network_payload
+
+SHARED_EVENT_LEVELS = {Visibility.NETWORK.value, Visibility.PUBLIC.value}
+
+
+def _url(path: str) -> str:
+    return str(current_app.config["PUBLIC_URL"]) + path
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def community_payload(community: Community) -> dict[str, Any]:
+    return {
+        "name": community.name, "description": community.description,
+        "communes": list(community.communes or []), "contact_name": community.contact_name,
+        "contact_role": community.contact_role, "contact_email": community.contact_email,
+        "contact_phone": community.contact_phone, "url": _url("/"),
+    }
+
+
+def venue_payload(venue: Venue) -> dict[str, Any] | None:
+    if venue.archived:
+        return None
+    return {
+        "name": venue.name, "address": venue.address, "commune_code": venue.commune_code,
+        "latitude": venue.latitude, "longitude": venue.longitude, "capacity": venue.capacity,
+        "accessibility": venue.accessibility,
+    }
+
+
+def member_payload(member: Member) -> dict[str, Any] | None:
+    payload = network_payload(member)
+    if payload is None:
+        return None
+    payload.pop("listings", None)  # offers and needs travel as their own records
+    payload["profile_url"] = _url(f"/membres/{member.uuid}")
+    return payload
+
+
+def listing_payload(listing: Listing) -> dict[str, Any] | None:
+    member = listing.member
+    if member is None or member_payload(member) is None:
+        return None
+    if not can_see(Viewer.network(), member, FieldGroup.SKILLS):
+        return None
+    return {"kind": listing.kind, "title": listing.title, "details": listing.details,
+            "member_id": member.uuid}
+
+
+def event_payload(event: Event) -> dict[str, Any] | None:
+    if event.visibility not in SHARED_EVENT_LEVELS:
+        return None
+    venue = event.venue
+    return {
+        "title": event.title, "description": event.description,
+        "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at),
+        "venue_id": venue.uuid if venue else None, "venue_name": venue.name if venue else "",
+        "commune_code": venue.commune_code if venue else "", "capacity": event.capacity,
+        "rrule": event.rrule or "", "cancelled": event.cancelled,
+        "url": _url(f"/rencontres/{event.uuid}"),
+    }
+
+
+PAYLOAD_BUILDERS: dict[type, tuple[str, Callable[[Any], dict[str, Any] | None]]] = {
+    Community: ("community", community_payload),
+    Venue: ("venue", venue_payload),
+    Member: ("member", member_payload),
+    Listing: ("listing", listing_payload),
+    Event: ("event", event_payload),
+}
+
+
+def record_type(obj: object) -> str | None:
+    entry = PAYLOAD_BUILDERS.get(type(obj))
+    return entry[0] if entry else None
+
+
+def shared_payload(obj: object) -> dict[str, Any] | None:
+    """The payload this record may share, or None when it shares nothing."""
+    entry = PAYLOAD_BUILDERS.get(type(obj))
+    return entry[1](obj) if entry else None

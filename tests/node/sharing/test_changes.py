@@ -1,0 +1,99 @@
+"""Change capture: what reaches the feed (and so the network) for each kind of change."""
+
+from flask import Flask
+
+from node.extensions import db
+from node.models import (
+    Event,
+    FeedEntry,
+    FieldGroup,
+    Listing,
+    ListingKind,
+    Member,
+    OutboxEntry,
+    Visibility,
+)
+from tests.conftest import MEMBER_EMAIL, member_by_email
+
+
+def feed_for(uuid: str) -> list[FeedEntry]:
+    return list(db.session.scalars(
+        db.select(FeedEntry).where(FeedEntry.record_uuid == uuid).order_by(FeedEntry.seq)))
+
+
+def share(member: Member, *groups: FieldGroup) -> None:
+    for group in groups:
+        member.set_visibility(group, Visibility.NETWORK)
+
+
+def test_member_with_default_visibility_is_never_announced(app: Flask) -> None:
+    with app.app_context():
+        member = member_by_email(MEMBER_EMAIL)
+        member.trade = "Ébéniste"
+        db.session.commit()
+        assert feed_for(member.uuid) == []
+
+
+def test_sharing_then_withdrawing_consent_announces_record_then_tombstone(app: Flask) -> None:
+    with app.app_context():
+        member = member_by_email(MEMBER_EMAIL)
+        member.phone = "03 88 00 00 00"  # contact group stays private
+        share(member, FieldGroup.IDENTITY, FieldGroup.SKILLS)
+        member.skills = ["menuiserie"]
+        db.session.commit()
+        first = feed_for(member.uuid)
+        assert len(first) == 1
+        payload = first[0].envelope["payload"]
+        assert payload["display_name"] == "Camille Testeuse"
+        assert payload["skills"] == ["menuiserie"]
+        assert "phone" not in payload and "siret" not in payload
+        assert first[0].envelope["version"] == member.version
+
+        member.set_visibility(FieldGroup.IDENTITY, Visibility.COMMUNITY)
+        db.session.commit()
+        entries = feed_for(member.uuid)
+        assert [e.deleted for e in entries] == [False, True]
+        assert entries[-1].envelope["payload"] is None
+        assert entries[-1].version > entries[0].version
+        assert db.session.scalar(db.select(db.func.count(OutboxEntry.id))) >= 2
+
+
+def test_listing_follows_the_members_skills_consent(app: Flask) -> None:
+    with app.app_context():
+        member = member_by_email(MEMBER_EMAIL)
+        share(member, FieldGroup.IDENTITY, FieldGroup.SKILLS)
+        listing = Listing(kind=ListingKind.OFFER, title="Restauration de meubles")
+        member.listings.append(listing)
+        db.session.commit()
+        assert [e.deleted for e in feed_for(listing.uuid)] == [False]
+
+        member.set_visibility(FieldGroup.SKILLS, Visibility.COMMUNITY)
+        db.session.commit()
+        assert [e.deleted for e in feed_for(listing.uuid)] == [False, True]
+
+
+def test_deleting_a_shared_member_announces_tombstones(app: Flask) -> None:
+    with app.app_context():
+        member = member_by_email(MEMBER_EMAIL)
+        share(member, FieldGroup.IDENTITY, FieldGroup.SKILLS)
+        member.listings.append(Listing(kind=ListingKind.NEED, title="Un local"))
+        db.session.commit()
+        member_uuid, listing_uuid = member.uuid, member.listings[0].uuid
+        db.session.delete(member)
+        db.session.commit()
+        assert feed_for(member_uuid)[-1].deleted is True
+        assert feed_for(listing_uuid)[-1].deleted is True
+
+
+def test_community_only_event_is_not_shared_until_opened(app: Flask) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    with app.app_context():
+        start = datetime.now(UTC) + timedelta(days=3)
+        event = Event(title="Rencontre", starts_at=start, ends_at=start + timedelta(hours=2))
+        db.session.add(event)
+        db.session.commit()
+        assert feed_for(event.uuid) == []
+        event.visibility = Visibility.PUBLIC
+        db.session.commit()
+        assert feed_for(event.uuid)[0].envelope["payload"]["title"] == "Rencontre"
