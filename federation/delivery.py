@@ -52,7 +52,7 @@ def is_retryable(status: int | None) -> bool:
 
 def backoff_delay(tries: int, rng: random.Random) -> int:
     """Full-jitter exponential backoff: uniform in [d/2, d], d = BASE * 2^(tries-1), capped."""
-    ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, tries - 1))
+    ceiling = min(MAX_DELAY, BASE_DELAY << min(30, max(0, tries - 1)))
     return ceiling // 2 + rng.randint(0, ceiling - ceiling // 2)
 
 
