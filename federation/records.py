@@ -46,7 +46,7 @@ def _check_dates(data: Mapping[str, Any], index: int | None) -> None:
     try:
         parse_utc(data["updated"])
         payload = data["payload"] or {}
-        if data["type"] == "event":
+        if data["type"] == "event" and not data["deleted"]:
             starts = parse_utc(payload["starts_at"])
             if payload.get("ends_at") is not None and parse_utc(payload["ends_at"]) < starts:
                 raise RecordRefused("payload_invalid", "ends_at is before starts_at", index)
