@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from federation.errors import BodyRefused, PayloadTooLarge
-from federation.jsonbody import JsonLimits, dump_json_body, parse_json_body
+from federation.jsonbody import DEFAULT_LIMITS, JsonLimits, dump_json_body, parse_json_body
 
 
-def code_of(body: bytes, limits: JsonLimits = JsonLimits()) -> str:
+def code_of(body: bytes, limits: JsonLimits = DEFAULT_LIMITS) -> str:
     with pytest.raises(BodyRefused) as refused:
         parse_json_body(body, limits)
     return refused.value.code

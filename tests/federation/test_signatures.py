@@ -186,10 +186,12 @@ def test_labels_must_match(node_key: SigningKey, resolver: Resolve) -> None:
 def test_second_signature_refused(node_key: SigningKey, resolver: Resolve) -> None:
     headers = signed(node_key)
     second = signed(node_key, nonce="B" * 32)
-    both = {**headers,
-            "Signature-Input": headers["Signature-Input"] + ", " +
-            second["Signature-Input"].replace("sig1=", "sig2="),
-            "Signature": headers["Signature"] + ", " + second["Signature"].replace("sig1=", "sig2=")}
+    both = {
+        **headers,
+        "Signature-Input": headers["Signature-Input"] + ", "
+        + second["Signature-Input"].replace("sig1=", "sig2="),
+        "Signature": headers["Signature"] + ", " + second["Signature"].replace("sig1=", "sig2="),
+    }
     assert refusal(both, resolver) == "signature_multiple"
 
 
@@ -265,7 +267,8 @@ def test_signer_refuses_long_lifetime(node_key: SigningKey) -> None:
 
 
 def test_unknown_key(node_key: SigningKey) -> None:
-    assert refusal(signed(node_key), {}.get) == "key_unknown"
+    nobody: dict[str, KeyRecord] = {}
+    assert refusal(signed(node_key), nobody.get) == "key_unknown"
 
 
 @pytest.mark.parametrize("status", [KeyStatus.PENDING, KeyStatus.SUSPENDED, KeyStatus.REVOKED])
