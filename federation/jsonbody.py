@@ -1,0 +1,112 @@
+"""Strict, bounded JSON for inbound federation bodies.
+
+Peers are other villages' servers, not trusted code: a body is refused before parsing
+if it is too large or nested too deep, and during parsing if it repeats a key (two
+parsers could disagree on which value wins), uses NaN/Infinity (not JSON), or carries
+oversized strings or lists. Call this only after the signature and digest checks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from federation.errors import BodyRefused, PayloadTooLarge
+
+
+@dataclass(frozen=True)
+class JsonLimits:
+    max_bytes: int = 1024 * 1024
+    max_depth: int = 12
+    max_string: int = 20_000
+    max_list: int = 1_000
+
+
+DEFAULT_LIMITS = JsonLimits()
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise BodyRefused("json_duplicate_key", f"key {key[:40]!r} appears twice")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise BodyRefused("json_constant", f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise BodyRefused("json_constant", "number out of range")
+    return value
+
+
+def _check_depth(text: str, max_depth: int) -> None:
+    """Bracket depth outside strings, checked before json.loads can recurse."""
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                raise BodyRefused("json_too_deep", f"nesting deeper than {max_depth}")
+        elif char in "]}":
+            depth -= 1
+
+
+def _check_sizes(value: Any, limits: JsonLimits) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and len(item) > limits.max_string:
+            raise BodyRefused("json_string_too_long", f"a string exceeds {limits.max_string}")
+        if isinstance(item, list):
+            if len(item) > limits.max_list:
+                raise BodyRefused("json_list_too_long", f"a list exceeds {limits.max_list}")
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if len(item) > limits.max_list:
+                raise BodyRefused("json_list_too_long", f"an object exceeds {limits.max_list}")
+            stack.extend(item.keys())
+            stack.extend(item.values())
+
+
+def parse_json_body(body: bytes, limits: JsonLimits = DEFAULT_LIMITS) -> dict[str, Any]:
+    """Parse a federation body; every protocol body is a JSON object."""
+    if len(body) > limits.max_bytes:
+        raise PayloadTooLarge("payload_too_large", f"body exceeds {limits.max_bytes} bytes")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BodyRefused("json_invalid", "body is not UTF-8") from exc
+    _check_depth(text, limits.max_depth)
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants,
+                           parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise BodyRefused("json_invalid", f"invalid JSON at {exc.lineno}:{exc.colno}") from exc
+    except ValueError as exc:  # e.g. an integer longer than Python's digit limit
+        raise BodyRefused("json_invalid", "number out of range") from exc
+    if not isinstance(value, dict):
+        raise BodyRefused("json_not_object", "body must be a JSON object")
+    _check_sizes(value, limits)
+    return value
+
+
+def dump_json_body(value: Any) -> bytes:
+    """The canonical way Chaleur serialises bodies: UTF-8, compact, no NaN."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                      sort_keys=True).encode("utf-8")

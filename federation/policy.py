@@ -1,0 +1,61 @@
+"""The Chaleur signature profile as data: what a verifier demands of a signature.
+
+Keeping the rules in one frozen value (instead of `if` branches spread over the verifier)
+lets tests run the RFC 9421 example under a lenient policy while production code has no
+way to loosen a single rule by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+SIGNATURE_LABEL = "sig1"
+SIGNATURE_TAG = "chaleur"
+SIGNATURE_ALG = "ed25519"
+#: Lifetime the signer gives a signature (`expires - created`).
+DEFAULT_LIFETIME = 60
+#: Longest lifetime a verifier accepts, and the oldest `created` it accepts.
+MAX_LIFETIME = 300
+MAX_AGE = 300
+MAX_FUTURE_SKEW = 30
+#: 128 bits of randomness in base64url is 22 characters.
+MIN_NONCE_LENGTH = 22
+MAX_NONCE_LENGTH = 128
+
+REQUEST_COMPONENTS = ("@method", "@target-uri", "@authority", "content-digest")
+#: A response also binds the request it answers (RFC 9421 section 2.4, `;req`).
+RESPONSE_COMPONENTS = ("@status", "content-digest", '"@method";req', '"@target-uri";req')
+REQUIRED_PARAMS = ("alg", "created", "expires", "nonce", "keyid", "tag")
+
+
+@dataclass(frozen=True)
+class SignaturePolicy:
+    """Everything the verifier checks beyond the Ed25519 maths."""
+
+    components: tuple[str, ...] = REQUEST_COMPONENTS
+    params: tuple[str, ...] = REQUIRED_PARAMS
+    tag: str | None = SIGNATURE_TAG
+    max_age: int | None = MAX_AGE
+    max_future_skew: int = MAX_FUTURE_SKEW
+    max_lifetime: int | None = MAX_LIFETIME
+    min_nonce_length: int = MIN_NONCE_LENGTH
+    #: Only the join endpoint accepts a key the operator has not approved yet.
+    accept_pending: bool = False
+    #: Requests must be checked against a nonce store; a response may be checked without
+    #: one (it is bound to our own request by `;req`, and lives at most 300 s).
+    nonce_store_required: bool = True
+
+
+REQUEST_POLICY = SignaturePolicy()
+RESPONSE_POLICY = SignaturePolicy(components=RESPONSE_COMPONENTS, nonce_store_required=False)
+JOIN_POLICY = replace(REQUEST_POLICY, accept_pending=True)
+
+#: For the RFC 9421 Appendix B vectors only: no tag, no digest, no clock. Never in an app.
+LENIENT_TEST_POLICY = SignaturePolicy(
+    components=(),
+    params=("created", "keyid"),
+    tag=None,
+    max_age=None,
+    max_lifetime=None,
+    nonce_store_required=False,
+)

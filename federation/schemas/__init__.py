@@ -1,0 +1,33 @@
+"""JSON Schema (draft 2020-12) files of the Chaleur protocol, shipped as package data."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """The parsed schema `<name>.json` (community, venue, ..., envelope, batch, node)."""
+    text = resources.files(__package__).joinpath(f"{name}.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name))
+
+
+def first_error(name: str, data: Any) -> str | None:
+    """A short, stable description of the first schema violation, or None if valid."""
+    errors = sorted(validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return None
+    error = errors[0]
+    where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+    return f"{where}: {error.message[:200]}"
