@@ -150,7 +150,7 @@ def create_backup(files: NodeFiles, output: Path, progress: Progress = lambda _:
             "software_version": _software_version(),
             "node_name": node_name,
             "schema_revision": None,
-            "database": "sqlite" if sqlite_path else make_url(files.database_url).get_backend_name(),
+            "database": make_url(files.database_url).get_backend_name(),
             "database_included": sqlite_path is not None,
             "secret_included": files.secret_path.is_file(),
             "keys": [path.name for path in _key_files(files)],
