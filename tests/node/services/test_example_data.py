@@ -158,7 +158,7 @@ def test_loading_twice_or_before_init_is_refused(app: Flask, tmp_path: Path) -> 
         assert db.session.scalars(db.select(Account)).first() is None
 
 
-def test_cli_loads_a_thousand_members_quickly(runner: Any, app: Flask) -> None:
+def test_cli_loads_a_thousand_members_then_refuses_a_second_load(runner: Any, app: Flask) -> None:
     result = runner.invoke(args=["example-data", "--members", "1000", "--seed", "9"])
     assert result.exit_code == 0, result.output
     assert "1000 membres" in result.output
