@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +45,7 @@ def backup_command(output: Path | None) -> None:
         click.echo("  " + pg_dump_command(files.database_url))
     try:
         manifest = create_backup(files, output, progress=click.echo)
-    except (BackupError, OSError) as error:
+    except (BackupError, OSError, sqlite3.Error) as error:
         _fail(str(error))
     click.echo(f"Sauvegarde écrite : {output} (accès réservé au propriétaire, mode 0600).")
     click.echo(f"Nœud « {manifest['node_name'] or '?'} », version du logiciel "

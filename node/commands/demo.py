@@ -7,7 +7,9 @@ import time
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
+from node.extensions import db
 from node.services.example_data import (
     EXAMPLE_PASSWORD,
     ExampleDataError,
@@ -29,6 +31,12 @@ def example_data_command(members: int, seed: int) -> None:
         summary = load_example_data(members=members, seed=seed)
     except ExampleDataError as error:
         click.echo(f"Erreur : {error}", err=True)
+        sys.exit(1)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        click.echo(f"Erreur : la base a refusé les données d'exemple ({type(error).__name__}). "
+                   "Le schéma est-il à jour (« chaleur db upgrade ») ? Rien n'a été ajouté.",
+                   err=True)
         sys.exit(1)
     click.echo(f"{summary.members} membres, {summary.listings} offres et besoins, "
                f"{summary.venues} lieux, {summary.events} rencontres, {summary.rsvps} réponses "

@@ -19,6 +19,7 @@ import sqlite3
 import stat
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -194,8 +195,9 @@ def read_manifest(archive_path: Path) -> dict[str, Any]:
             manifest: dict[str, Any] = json.loads(member.read())
     except FileNotFoundError as error:
         raise BackupError(f"fichier introuvable : {archive_path}") from error
-    except (tarfile.TarError, KeyError, ValueError, OSError) as error:
-        raise BackupError(f"{archive_path} n'est pas une sauvegarde Chaleur lisible.") from error
+    except (tarfile.TarError, KeyError, ValueError, OSError, EOFError, zlib.error) as error:
+        raise BackupError(f"{archive_path} n'est pas une sauvegarde Chaleur lisible "
+                          "(fichier abîmé ou incomplet ?). Rien n'a été modifié.") from error
     if manifest.get("format") != FORMAT_VERSION:
         raise BackupError(f"format de sauvegarde {manifest.get('format')!r} non pris en charge "
                           f"par cette version (format attendu : {FORMAT_VERSION}).")
@@ -255,6 +257,17 @@ def restore_backup(archive_path: Path, files: NodeFiles, force: bool = False,
     if manifest.get("database_included") and files.sqlite_path is None:
         raise BackupError("la sauvegarde contient une base SQLite mais ce nœud est configuré "
                           "pour une autre base (CHALEUR_DATABASE_URL). Rien n'a été modifié.")
+    try:
+        return _extract(archive_path, files, manifest, progress)
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise BackupError(f"archive abîmée ou incomplète ({error}). La liste des fichiers "
+                          "est vérifiée avant toute écriture : relancez depuis une bonne "
+                          "copie (avec --force si une partie a été restaurée).") from error
+
+
+def _extract(archive_path: Path, files: NodeFiles, manifest: dict[str, Any],
+             progress: Progress) -> RestoreReport:
+    """Check every member name first, then write each file in place."""
     report = RestoreReport(manifest=manifest)
     with tarfile.open(archive_path, mode="r:gz") as archive:
         members = [member for member in archive.getmembers() if member.name != MANIFEST]

@@ -183,3 +183,16 @@ def test_postgresql_backup_names_pg_dump_and_hides_the_password(tmp_path: Path) 
     with tarfile.open(archive) as tar:
         assert "node.db" not in tar.getnames()
     assert os.path.exists(archive)
+
+
+def test_a_truncated_archive_is_reported_without_traceback(source: Flask, tmp_path: Path) -> None:
+    archive = tmp_path / "sauvegarde.tar.gz"
+    _backup(source, archive)
+    truncated = tmp_path / "coupee.tar.gz"
+    truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    app = _fresh(tmp_path / "b")
+    result = app.test_cli_runner().invoke(args=["restore", str(truncated)])
+    assert result.exit_code == 1
+    assert "Erreur" in result.output and "Rien n'a été modifié" in result.output
+    assert isinstance(result.exception, SystemExit)
+    assert not (Path(app.instance_path) / "node.db").exists()
