@@ -24,6 +24,7 @@ from node.extensions import db
 from node.models import (
     Account,
     AccountStatus,
+    AddressBookEntry,
     Community,
     Event,
     Listing,
@@ -296,6 +297,21 @@ def _answers(rng: random.Random, event: Event, members: list[Member], now: datet
     return count
 
 
+ADDRESS_BOOK_NOTES = ("Rencontré·e au petit-déjeuner", "Pour le projet de l'école",
+                      "Recommandé·e par une voisine", "")
+
+
+def _address_books(rng: random.Random, members: list[Member]) -> list[AddressBookEntry]:
+    """A few members keep others in their address book (ids needed: call after a flush)."""
+    entries = []
+    for owner in members[: min(12, len(members))]:
+        others = [m for m in members if m.id != owner.id]
+        for contact in rng.sample(others, k=min(len(others), rng.randint(1, 4))):
+            entries.append(AddressBookEntry(owner_id=owner.id, contact_id=contact.id,
+                                            note=rng.choice(ADDRESS_BOOK_NOTES)))
+    return entries
+
+
 def has_example_data() -> bool:
     """Whether example members were already loaded into this node."""
     return db.session.scalars(db.select(Account.id).where(
@@ -322,6 +338,8 @@ def load_example_data(members: int = 40, seed: int = 1,
     profiles = [account.member for account in accounts]
     rsvps = sum(_answers(rng, event, profiles, now) for event in events)
     db.session.add_all(accounts + venues + events)
+    db.session.flush()
+    db.session.add_all(_address_books(rng, profiles))
     db.session.commit()
     return ExampleSummary(members=members,
                           listings=sum(len(p.listings) for p in profiles),

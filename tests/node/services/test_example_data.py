@@ -14,7 +14,7 @@ from flask import Flask
 import communes
 from node import create_app
 from node.extensions import db
-from node.models import Account, Event, Listing, Member, Rsvp, Venue, Visibility
+from node.models import Account, AddressBookEntry, Event, Listing, Member, Rsvp, Venue, Visibility
 from node.services.accounts import find_account, password_matches
 from node.services.example_data import (
     BUSINESS_PLACES,
@@ -50,7 +50,10 @@ def _snapshot(app: Flask) -> list[Any]:
                   for e in db.session.scalars(db.select(Event).order_by(Event.id))]
         rsvps = [(r.event.uuid, r.occurrence_at, r.person_name, r.status, r.attended)
                  for r in db.session.scalars(db.select(Rsvp).order_by(Rsvp.id))]
-    return [members, events, rsvps]
+        book = [(e.owner_id, e.contact.display_name, e.note)
+                for e in db.session.scalars(db.select(AddressBookEntry).order_by(
+                    AddressBookEntry.id))]
+    return [members, events, rsvps, book]
 
 
 def _load(tmp_path: Path, name: str, members: int = 60, seed: int = 7) -> Flask:
@@ -141,6 +144,8 @@ def test_venues_events_recurring_rule_rsvps_and_attendance(app: Flask) -> None:
                    if r.occurrence_at > NOW)
         assert any(r.guest_email for r in db.session.scalars(db.select(Rsvp)))
         assert {e.visibility for e in events} >= {"public", "community", "network"}
+        book = db.session.scalars(db.select(AddressBookEntry)).all()
+        assert book and all(entry.owner_id != entry.contact_id for entry in book)
 
 
 def test_loading_twice_or_before_init_is_refused(app: Flask, tmp_path: Path) -> None:
