@@ -66,6 +66,14 @@ BUSINESS_PLACES = (
     "du Sentier Fleuri", "de la Forge Tranquille", "du Verger d'Hiver",
 )
 
+BIOS = (
+    "{trade}, installé·e dans le secteur depuis quelques années. J'aime travailler avec les "
+    "voisins et partager un atelier.",
+    "{trade} indépendant·e. Spécialité : {skill}. Disponible pour des projets à plusieurs.",
+    "Après des années en ville, je suis revenu·e au village comme {trade}. Toujours partant·e "
+    "pour un café et un échange de services.",
+)
+
 
 @dataclass(frozen=True)
 class Trade:
@@ -200,7 +208,7 @@ def _member(rng: random.Random, index: int, own: list[str], near: list[str],
         trade=trade.name,
         business_name=business,
         skills=rng.sample(trade.skills, k=rng.randint(2, len(trade.skills))),
-        bio=f"{trade.name} installé·e dans le secteur, j'aime travailler avec les voisins.",
+        bio=rng.choice(BIOS).format(trade=trade.name, skill=trade.skills[0]),
         commune_code=rng.choice(own) if rng.random() < 0.4 else rng.choice(near),
         website=f"https://{_slug(business or last)}.example" if rng.random() < 0.5 else "",
         contact_email=email,
