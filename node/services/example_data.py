@@ -70,8 +70,8 @@ BIOS = (
     "{trade}, installé·e dans le secteur depuis quelques années. J'aime travailler avec les "
     "voisins et partager un atelier.",
     "{trade} indépendant·e. Spécialité : {skill}. Disponible pour des projets à plusieurs.",
-    "Après des années en ville, je suis revenu·e au village comme {trade}. Toujours partant·e "
-    "pour un café et un échange de services.",
+    "Après des années en ville, je suis revenu·e au village comme {trade_lower}. "
+    "Toujours partant·e pour un café et un échange de services.",
 )
 
 
@@ -208,7 +208,8 @@ def _member(rng: random.Random, index: int, own: list[str], near: list[str],
         trade=trade.name,
         business_name=business,
         skills=rng.sample(trade.skills, k=rng.randint(2, len(trade.skills))),
-        bio=rng.choice(BIOS).format(trade=trade.name, skill=trade.skills[0]),
+        bio=rng.choice(BIOS).format(trade=trade.name, trade_lower=trade.name.lower(),
+                                    skill=trade.skills[0]),
         commune_code=rng.choice(own) if rng.random() < 0.4 else rng.choice(near),
         website=f"https://{_slug(business or last)}.example" if rng.random() < 0.5 else "",
         contact_email=email,
