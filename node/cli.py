@@ -7,8 +7,10 @@ per subject.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
@@ -17,8 +19,13 @@ from node.commands import backup, demo, events, members, setup
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
     from node import create_app
+    from node.settings import SettingsError
 
-    return create_app()
+    try:
+        return create_app()
+    except SettingsError as error:
+        click.echo(f"Erreur de configuration : {error}", err=True)
+        sys.exit(2)
 
 
 def main() -> None:

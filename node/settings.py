@@ -10,13 +10,15 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
 ENV_PREFIX = "CHALEUR"
 
 DEFAULTS: dict[str, Any] = {
-    # "production" refuses to start without a real secret key; anything else is a local run.
+    # "production" refuses a plain-http PUBLIC_URL other than loopback (cookies would travel
+    # in clear); "development" is a local run.
     "ENV_NAME": "development",
     # The origin people and peers use to reach this node (scheme://host[:port], no path).
     "PUBLIC_URL": "http://127.0.0.1:5000",
@@ -62,27 +64,26 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(app)
     secure = config["PUBLIC_URL"].startswith("https://")
-    config.setdefault("SESSION_COOKIE_SECURE", secure)
-    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    config.setdefault("SESSION_COOKIE_NAME", "chaleur_session")
-    config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    config.setdefault("REMEMBER_COOKIE_SECURE", secure)
-    config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"]
+    # Flask's own defaults exist for these keys, so they are set, not setdefault-ed.
+    config["SESSION_COOKIE_SECURE"] = bool(config.get("SESSION_COOKIE_SECURE")) or secure
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    config["SESSION_COOKIE_NAME"] = "chaleur_session"
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     _validate(config)
 
 
 def _instance_secret(app: Flask) -> str:
-    """The secret kept in the instance folder; created on a local run, required in production."""
+    """The random secret kept in the instance folder (mode 0600), created on first start.
+
+    A node never runs on a built-in or guessable secret: either CHALEUR_SECRET_KEY is set or
+    this file holds 48 random bytes that survive restarts (and travel with backups).
+    """
     path = Path(app.instance_path) / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    if app.config["ENV_NAME"] == "production":
-        raise SettingsError(
-            "CHALEUR_SECRET_KEY n'est pas défini et aucune clé n'existe dans le dossier "
-            f"d'instance ({path}). Lancez « chaleur init » ou définissez CHALEUR_SECRET_KEY."
-        )
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -95,7 +96,15 @@ def _validate(config: Any) -> None:
     if not str(config["PUBLIC_URL"]).startswith(("http://", "https://")):
         raise SettingsError(f"CHALEUR_PUBLIC_URL doit commencer par http:// ou https:// "
                             f"(reçu : {config['PUBLIC_URL']!r}).")
+    if config["ENV_NAME"] == "production" and _plain_http_off_loopback(config["PUBLIC_URL"]):
+        raise SettingsError("En production, CHALEUR_PUBLIC_URL doit être en https:// "
+                            f"(reçu : {config['PUBLIC_URL']!r}).")
     if config["MAIL_BACKEND"] not in ("smtp", "file"):
         raise SettingsError("CHALEUR_MAIL_BACKEND doit valoir « smtp » ou « file ».")
     if len(str(config["SECRET_KEY"])) < 16:
         raise SettingsError("CHALEUR_SECRET_KEY est trop courte (16 caractères au moins).")
+
+
+def _plain_http_off_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1")

@@ -38,7 +38,8 @@ def _parse_communes(raw: str) -> list[str]:
     unknown = [code for code in codes if find_commune(code) is None]
     if unknown:
         _fail("code(s) INSEE inconnu(s) : " + ", ".join(unknown)
-              + ". Ajoutez une commune manquante avec « chaleur communes add ».")
+              + ". Une commune absente de la liste s'ajoute ensuite dans "
+              "Administration › Communes.")
     if not codes:
         _fail("indiquez au moins une commune (code INSEE, par exemple 67475).")
     return codes
