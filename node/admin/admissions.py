@@ -21,11 +21,9 @@ from node.auth.session import admin_required, staff_required
 from node.extensions import db
 from node.models import Account, AccountStatus, Invitation, Member, Role
 from node.services import account_mail, accounts, admissions, invitations
-from node.services.accounts import AccountError
+from node.services.accounts import ROLE_LABELS, AccountError
 from node.services.community import commune_name
 
-ROLE_LABELS = {Role.ADMIN: _l("Administrateur·rice"), Role.ANIMATOR: _l("Animateur·rice"),
-               Role.MEMBER: _l("Membre")}
 STATUS_LABELS = {AccountStatus.PENDING: _l("En attente"), AccountStatus.ACTIVE: _l("Actif"),
                  AccountStatus.REFUSED: _l("Refusé"), AccountStatus.DISABLED: _l("Désactivé")}
 MAIL_FAILED = _l("L'opération est enregistrée, mais l'e-mail n'a pas pu être envoyé : "

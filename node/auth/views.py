@@ -37,6 +37,8 @@ def _failed_login(response: Response) -> bool:
                error_message=too_many_attempts, deduct_when=_failed_login)
 def login() -> ResponseReturnValue:
     """Email and password. Every refusal reads the same, whether the address exists or not."""
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(safe_next_path(request.args.get("next")))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")

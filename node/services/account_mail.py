@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from node.models import Account, Invitation, Role
-from node.services.accounts import staff_accounts
+from node.services.accounts import ROLE_LABELS, staff_accounts
 from node.services.community import current_community
 from node.services.mail import MailNotSent, send_mail
 
@@ -36,12 +37,6 @@ def _send(to: str, subject: str, body: str) -> bool:
     return True
 
 
-def _role_label(role: str) -> str:
-    labels = {Role.ADMIN: _("administrateur·rice"), Role.ANIMATOR: _("animateur·rice"),
-              Role.MEMBER: _("membre")}
-    return str(labels.get(Role(role), role))
-
-
 def send_invitation(invitation: Invitation, token: str, invited_by: Account) -> bool:
     name = _community_name()
     body = _(
@@ -50,9 +45,9 @@ def send_invitation(invitation: Invitation, token: str, invited_by: Account) -> 
         "un mot de passe :\n%(link)s\n\nCe lien ne sert qu'une fois et expire le %(expires)s.\n"
         "Si vous ne vous attendiez pas à cette invitation, ignorez simplement ce message.\n",
         inviter=invited_by.member.display_name, community=name,
-        role=_role_label(invitation.role),
+        role=str(ROLE_LABELS[Role(invitation.role)]).lower(),
         link=public_link("auth.accept_invitation", token=token),
-        expires=invitation.expires_at.strftime("%d/%m/%Y"))
+        expires=format_datetime(invitation.expires_at, "d MMMM yyyy"))
     return _send(invitation.email, _("Invitation à rejoindre %(community)s", community=name),
                  body)
 

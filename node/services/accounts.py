@@ -5,12 +5,15 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from node.extensions import db
 from node.models import Account, AccountStatus, Member, Role, utcnow
 
 MIN_PASSWORD_LENGTH = 10
+ROLE_LABELS = {Role.ADMIN: _l("Administrateur·rice"), Role.ANIMATOR: _l("Animateur·rice"),
+               Role.MEMBER: _l("Membre")}
 
 
 class AccountError(ValueError):

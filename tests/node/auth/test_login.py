@@ -128,6 +128,13 @@ def test_open_redirect_refused(client: FlaskClient, target: str) -> None:
     assert response.location == "/"
 
 
+def test_signed_in_visitor_skips_the_login_form(auth: AuthActions,
+                                                client: FlaskClient) -> None:
+    auth.login()
+    response = client.get("/connexion?next=/rencontres")
+    assert response.status_code == 302 and response.location == "/rencontres"
+
+
 def test_next_from_the_query_string_is_checked_too(client: FlaskClient) -> None:
     response = client.post("/connexion?next=//evil.example",
                            data={"email": MEMBER_EMAIL, "password": PASSWORD})
@@ -173,7 +180,7 @@ class TestWithCsrf:
         assert response.status_code == 302
         assert csrf_client.post("/deconnexion").status_code == 400
         assert _signed_in(csrf_client)
-        page = csrf_client.get("/connexion").get_data(as_text=True)
+        page = csrf_client.get("/").get_data(as_text=True)
         nav_token = csrf_token_from(page)
         assert csrf_client.post("/deconnexion", data={"csrf_token": nav_token}).status_code == 302
         assert not _signed_in(csrf_client)
