@@ -2,6 +2,9 @@
 
 from flask import Blueprint
 
-bp = Blueprint("auth", __name__)
+from node.auth.log_redaction import install_token_redaction
 
-from node.auth import views  # noqa: E402,F401
+bp = Blueprint("auth", __name__)
+bp.record_once(lambda state: install_token_redaction())
+
+from node.auth import invitation_views, password_views, views  # noqa: E402,F401

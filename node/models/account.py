@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node.extensions import db
@@ -41,6 +41,8 @@ class Account(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(String(16), default=AccountStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What a person wrote when asking to join ("pourquoi rejoindre"), read by the admins.
+    join_message: Mapped[str] = mapped_column(Text, default="")
 
     member: Mapped[Member] = relationship(back_populates="account", uselist=False)
 

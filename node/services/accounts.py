@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from node.extensions import db
-from node.models import Account, AccountStatus, Member, Role
+from node.models import Account, AccountStatus, Member, Role, utcnow
 
 MIN_PASSWORD_LENGTH = 10
+ROLE_LABELS = {Role.ADMIN: _l("Administrateur·rice"), Role.ANIMATOR: _l("Animateur·rice"),
+               Role.MEMBER: _l("Membre")}
 
 
 class AccountError(ValueError):
@@ -32,7 +38,7 @@ def set_password(account: Account, password: str) -> None:
     """Store a modern (scrypt) hash of the password; the password itself is never kept."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.",
+            _("Le mot de passe doit contenir au moins %(n)s caractères.", n=MIN_PASSWORD_LENGTH),
             field="password")
     account.password_hash = generate_password_hash(password)
 
@@ -53,10 +59,67 @@ def create_account(
     """Create an account with its member profile (added to the session, not committed)."""
     email = normalise_email(email)
     if find_account(email) is not None:
-        raise AccountError("Un compte existe déjà avec cette adresse.", field="email")
+        raise AccountError(_("Un compte existe déjà avec cette adresse."), field="email")
     account = Account(email=email, role=role.value, status=status.value)
     if password is not None:
         set_password(account, password)
     account.member = Member(display_name=display_name.strip(), commune_code=commune_code)
     db.session.add(account)
     return account
+
+
+# A real scrypt hash of a random string: checked when the email is unknown, so an unknown
+# address takes as long to refuse as a wrong password (no account discovery by timing).
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
+def authenticate(email: str, password: str) -> Account | None:
+    """The account whose password this is, whatever its status; None otherwise.
+
+    The caller decides what a pending, refused or disabled account may do: a correct password
+    is the only thing that may reveal anything about an account.
+    """
+    account = find_account(email)
+    if account is None or not account.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return account if check_password_hash(account.password_hash, password) else None
+
+
+def record_login(account: Account) -> None:
+    account.last_login_at = utcnow()
+
+
+def staff_accounts() -> list[Account]:
+    """Active admins and animators: those told about new join requests."""
+    return list(db.session.scalars(
+        db.select(Account).where(Account.role.in_([Role.ADMIN, Role.ANIMATOR]),
+                                 Account.status == AccountStatus.ACTIVE)
+        .order_by(Account.id)))
+
+
+def active_admin_count() -> int:
+    return int(db.session.scalar(
+        db.select(db.func.count(Account.id)).where(Account.role == Role.ADMIN,
+                                                  Account.status == AccountStatus.ACTIVE)) or 0)
+
+
+def _is_last_admin(account: Account) -> bool:
+    return (account.role == Role.ADMIN and account.status == AccountStatus.ACTIVE
+            and active_admin_count() <= 1)
+
+
+def change_role(account: Account, role: Role) -> None:
+    """Give ``account`` a new role; the node always keeps at least one active admin."""
+    if role != Role.ADMIN and _is_last_admin(account):
+        raise AccountError(_("Impossible : c'est le dernier administrateur actif du nœud. "
+                             "Nommez d'abord un autre administrateur."), field="role")
+    account.role = role.value
+
+
+def set_status(account: Account, status: AccountStatus) -> None:
+    """Disable or re-enable an account; the last active admin cannot be disabled."""
+    if status != AccountStatus.ACTIVE and _is_last_admin(account):
+        raise AccountError(_("Impossible : c'est le dernier administrateur actif du nœud."),
+                           field="status")
+    account.status = status.value
