@@ -9,6 +9,7 @@ from wtforms import (
     EmailField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TelField,
@@ -31,7 +32,7 @@ PROFILE_FIELDS = ("display_name", "trade", "business_name", "siret", "commune_co
 
 
 def _visibility_field(label: str) -> RadioField:
-    return RadioField(label, choices=[(level.value, text)
+    return RadioField(label, choices=[SelectChoice(level.value, text)
                                       for level, text in VISIBILITY_LABELS.items()])
 
 
@@ -59,8 +60,8 @@ class ProfileForm(FlaskForm):  # type: ignore[misc]
 
 class ListingForm(FlaskForm):  # type: ignore[misc]
     kind = RadioField(_l("Type"), choices=[
-        (ListingKind.OFFER.value, _l("Je propose")),
-        (ListingKind.NEED.value, _l("Je recherche")),
+        SelectChoice(ListingKind.OFFER.value, _l("Je propose")),
+        SelectChoice(ListingKind.NEED.value, _l("Je recherche")),
     ], default=ListingKind.OFFER.value)
     title = StringField(_l("Titre"), validators=[DataRequired(
         message=_l("Le titre est obligatoire.")), Length(max=120)])

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 import communes
 from node.members import bp
@@ -73,11 +74,12 @@ def directory() -> ResponseReturnValue:
     viewer = current_viewer()
     profiles = listed_profiles(viewer)
     form = DirectoryForm(request.args)
-    form.commune.choices = [("", _("Toutes"))] + sorted(
-        {(p["commune_code"], commune_name(p["commune_code"]))
-         for p in profiles if p.get("commune_code")}, key=lambda c: communes.fold(c[1]))
-    form.skill.choices = [("", _("Toutes"))] + [(skill, f"{skill} ({count})")
-                                        for skill, count in skill_facets(profiles)]
+    codes = {p["commune_code"] for p in profiles if p.get("commune_code")}
+    form.commune.choices = [SelectChoice("", _("Toutes"))] + sorted(
+        (SelectChoice(code, commune_name(code)) for code in codes),
+        key=lambda choice: communes.fold(choice.label))
+    form.skill.choices = [SelectChoice("", _("Toutes"))] + [
+        SelectChoice(skill, f"{skill} ({count})") for skill, count in skill_facets(profiles)]
     query = DirectoryQuery(q=form.q.data or "", commune=form.commune.data or "",
                            skill=form.skill.data or "")
     result = search_profiles(profiles, query, _page_number())
