@@ -7,6 +7,7 @@ the session identifier that "strong" session protection checks.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -14,7 +15,7 @@ from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 
 from node.extensions import db
-from node.models import Account, FieldGroup, Listing, Member, Role, Visibility
+from node.models import Account, Event, FieldGroup, Listing, Member, Role, Rsvp, Visibility
 from node.services import accounts
 from tests.conftest import PASSWORD
 
@@ -81,3 +82,16 @@ def create_subject(identity: Visibility, skills: Visibility, about: Visibility,
 
 def create_uniform_subject(level: Visibility, email: str = SUBJECT_EMAIL) -> Member:
     return create_subject(level, level, level, level, email=email)
+
+
+def create_event_with_rsvp(member: Member, title: str = "Rencontre de printemps",
+                           status: str = "going", attended: bool | None = None) -> Rsvp:
+    """An event on 12 March 2026, 18:00 UTC, with this member's answer."""
+    starts = datetime(2026, 3, 12, 18, 0, tzinfo=UTC)
+    event = Event(title=title, starts_at=starts, ends_at=starts + timedelta(hours=2),
+                  capacity=1)
+    rsvp = Rsvp(event=event, occurrence_at=starts, member=member, status=status,
+                attended=attended)
+    db.session.add_all([event, rsvp])
+    db.session.commit()
+    return rsvp
