@@ -27,6 +27,13 @@ VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("Public : tout le monde"),
 }
 
+VISIBILITY_SHORT = {
+    Visibility.PRIVATE: _l("Privé"),
+    Visibility.COMMUNITY: _l("Communauté"),
+    Visibility.NETWORK: _l("Réseau"),
+    Visibility.PUBLIC: _l("Public"),
+}
+
 PROFILE_FIELDS = ("display_name", "trade", "business_name", "siret", "commune_code", "skills",
                   "bio", "website", "languages", "contact_email", "phone")
 

@@ -19,7 +19,7 @@ from wtforms import SelectChoice
 
 import communes
 from node.members import bp
-from node.members.forms import DirectoryForm
+from node.members.forms import VISIBILITY_SHORT, DirectoryForm
 from node.models import FieldGroup, ListingKind, Member
 from node.services.community import commune_name
 from node.services.directory_search import (
@@ -103,7 +103,9 @@ def profile(member_uuid: str) -> ResponseReturnValue:
         "node/members/profile.html", member=member, profile=shown, own=own, in_book=in_book,
         offers=[i for i in listings if i["kind"] == ListingKind.OFFER],
         needs=[i for i in listings if i["kind"] == ListingKind.NEED],
-        commune=commune_name(shown.get("commune_code", "")), groups=FieldGroup,
+        commune=commune_name(shown.get("commune_code", "")),
+        seen_by={group.value: VISIBILITY_SHORT[member.visibility_of(group)]
+                 for group in FieldGroup} if own else {},
         languages=[language_name(code) for code in shown.get("languages", [])])
 
 

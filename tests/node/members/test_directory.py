@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from node.models import Visibility
-from tests.node.members.people import create_person, create_subject
+from node.models import Role, Visibility
+from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL
+from tests.node.members.people import (
+    ANIMATOR_EMAIL,
+    SUBJECT_EMAIL,
+    create_person,
+    create_subject,
+    sign_in,
+)
 
 
 def test_directory_requires_sign_in(client: FlaskClient) -> None:
@@ -76,3 +84,19 @@ def test_pagination_keeps_the_query(app: Flask, member_client: FlaskClient) -> N
     second = member_client.get("/membres?q=potier&page=2").get_data(as_text=True)
     assert "Potier 29" in second and "Potier 00" not in second
     assert member_client.get("/membres?page=abc").status_code == 200
+
+
+@pytest.mark.parametrize("level", list(Visibility))
+def test_directory_page_at_each_identity_level(app: Flask, level: Visibility) -> None:
+    with app.app_context():
+        create_person(ANIMATOR_EMAIL, "Ana Animatrice", role=Role.ANIMATOR)
+        create_subject(level, level, level, level)
+    reach = {MEMBER_EMAIL: Visibility.COMMUNITY, ANIMATOR_EMAIL: Visibility.PRIVATE,
+             ADMIN_EMAIL: Visibility.PRIVATE, SUBJECT_EMAIL: Visibility.PRIVATE}
+    for email, narrowest in reach.items():
+        client = sign_in(app, email)
+        by_name = client.get("/membres?q=zoe").get_data(as_text=True)
+        by_skill = client.get("/membres?q=marqueterie").get_data(as_text=True)
+        expected = level.rank >= narrowest.rank
+        assert ("Zoé Ébéniste" in by_name) is expected, email
+        assert ("Zoé Ébéniste" in by_skill) is expected, email

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from node.extensions import db
 from node.models import FieldGroup, Visibility
-from tests.conftest import MEMBER_EMAIL, member_by_email
+from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, member_by_email
 from tests.node.members.people import (
     SIRET,
     SUBJECT_EMAIL,
@@ -79,3 +80,32 @@ def test_export_shows_contacts_only_as_far_as_i_may_still_see_them(
     assert data["address_book"][0]["contact_id"] == uuid
     assert data["address_book"][0]["contact_name"] is None
     assert "Zoé" not in json.dumps(data, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("level", list(Visibility))
+def test_my_export_is_complete_at_every_level_and_others_see_me_by_consent(
+        app: Flask, level: Visibility) -> None:
+    """My own export holds all my fields whatever their level; in another member's export I
+    appear (as an address-book contact) only while they may see me."""
+    with app.app_context():
+        subject = create_uniform_subject(Visibility.COMMUNITY)
+        uuid = str(subject.uuid)
+    member = sign_in(app, MEMBER_EMAIL)
+    admin = sign_in(app, ADMIN_EMAIL)
+    member.post(f"/carnet/{uuid}")
+    admin.post(f"/carnet/{uuid}")
+    with app.app_context():
+        subject = member_by_email(SUBJECT_EMAIL)
+        for group in FieldGroup:
+            subject.set_visibility(group, level)
+        db.session.commit()
+    own = sign_in(app, SUBJECT_EMAIL).get("/mon-profil/export.json").get_json()
+    for group in FieldGroup:
+        assert own["profile"]["groups"][group.value]["visibility"] == level.value
+    assert own["profile"]["groups"]["contact"]["fields"]["contact_email"] == (
+        "contact@zoe-mail.example")
+    for client, narrowest in ((member, Visibility.COMMUNITY), (admin, Visibility.PRIVATE)):
+        book = client.get("/mon-profil/export.json").get_json()["address_book"]
+        name = book[0]["contact_name"]
+        assert (name == "Zoé Ébéniste") is (level.rank >= narrowest.rank)
+        assert "zoe-mail" not in json.dumps(book)

@@ -130,3 +130,14 @@ def test_add_to_address_book_button_for_others_only(app: Flask,
         db.session.commit()
     public = app.test_client().get(f"/membres/{uuid}").get_data(as_text=True)
     assert "Zoé Ébéniste" in public and "Ajouter à mon carnet" not in public
+
+
+def test_my_own_page_tells_who_sees_each_part(app: Flask) -> None:
+    uuid = subject_uuid(app, lambda: create_subject(
+        identity=Visibility.PUBLIC, skills=Visibility.NETWORK, about=Visibility.COMMUNITY,
+        contact=Visibility.PRIVATE))
+    own = sign_in(app, SUBJECT_EMAIL).get(f"/membres/{uuid}").get_data(as_text=True)
+    for level in ("Public", "Réseau", "Communauté", "Privé"):
+        assert f"Visible : {level}" in own
+    other = sign_in(app, ADMIN_EMAIL).get(f"/membres/{uuid}").get_data(as_text=True)
+    assert "Visible :" not in other
