@@ -135,3 +135,13 @@ def test_my_profile_requires_sign_in(client: FlaskClient) -> None:
     for url in ("/mon-profil", "/mon-profil/offres", "/mon-profil/export.json",
                 "/mon-profil/supprimer", "/carnet", "/carnet.vcf"):
         assert client.get(url).status_code == 302, url
+
+
+def test_a_website_with_spaces_or_line_breaks_is_refused(app: Flask,
+                                                         member_client: FlaskClient) -> None:
+    for website in ("https://a.example\r\nEMAIL:x@y", "mon site.fr"):
+        response = member_client.post("/mon-profil", data=profile_form(website=website))
+        assert response.status_code == 422
+        assert "Adresse web invalide" in response.get_data(as_text=True)
+    with app.app_context():
+        assert member_by_email(MEMBER_EMAIL).website == ""
