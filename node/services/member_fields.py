@@ -75,6 +75,8 @@ def clean_website(value: str) -> str:
     value = value.strip()
     if not value:
         return ""
+    if re.search(r"[\x00-\x20\x7f]", value):
+        raise FieldInvalid(_("Adresse web invalide (ex. https://mon-atelier.fr)."))
     if "://" not in value:
         value = "https://" + value
     parts = urlsplit(value)

@@ -9,7 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from node.models import FIELDS_BY_GROUP, Account, FieldGroup, Member, Visibility
+from sqlalchemy import ColumnElement, and_, or_
+
+from node.models import (
+    FIELDS_BY_GROUP,
+    VISIBILITY_ORDER,
+    Account,
+    AccountStatus,
+    FieldGroup,
+    Member,
+    Visibility,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,24 @@ def can_see(viewer: Viewer, member: Member, group: FieldGroup) -> bool:
     if viewer.member_id is not None and viewer.member_id == member.id:
         return True
     return member.visibility_of(group).rank >= viewer.level.rank
+
+
+def levels_seen_by(viewer: Viewer) -> list[Visibility]:
+    """The visibility levels this viewer may see on other members' profiles."""
+    return [level for level in VISIBILITY_ORDER if level.rank >= viewer.level.rank]
+
+
+def listed_condition(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL mirror of :func:`is_listed`, to narrow a query before :func:`is_listed` decides.
+
+    Needs ``Member`` joined to ``Account``. Searches use it to avoid loading members the viewer
+    could never see; :func:`is_listed` and :func:`visible_profile` still have the last word.
+    """
+    levels = [level.value for level in levels_seen_by(viewer)]
+    own = Member.id == viewer.member_id if viewer.member_id is not None else None
+    seen = Member.visibility_identity.in_(levels)
+    return and_(Account.status == AccountStatus.ACTIVE.value,
+                or_(seen, own) if own is not None else seen)
 
 
 def visible_groups(viewer: Viewer, member: Member) -> set[FieldGroup]:

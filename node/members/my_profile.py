@@ -1,0 +1,170 @@
+"""My profile: edit fields and visibility, offers and needs, export my data, leave the node."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required, logout_user
+
+from node.members import bp
+from node.members.forms import (
+    PROFILE_FIELDS,
+    DeleteAccountForm,
+    ListingForm,
+    ProfileForm,
+)
+from node.members.views import current_member
+from node.models import FieldGroup, Listing, ListingKind, Member, Visibility
+from node.services.accounts import normalise_email, password_matches
+from node.services.community import commune_name
+from node.services.member_fields import clean_member_fields
+from node.services.members import (
+    MemberError,
+    add_listing,
+    clean_listing,
+    commune_code_from_input,
+    delete_listing,
+    delete_member,
+    is_last_admin,
+    nearby_communes,
+    own_listing,
+    update_listing,
+    update_profile,
+)
+from node.services.personal_data import export_member_data
+
+
+def _profile_form(member: Member) -> ProfileForm:
+    form = ProfileForm()
+    if not form.is_submitted():
+        for name in PROFILE_FIELDS:
+            value = getattr(member, name)
+            getattr(form, name).data = ", ".join(value) if isinstance(value, list) else value
+        for group in FieldGroup:
+            form.visibility_field(group).data = member.visibility_of(group).value
+    return form
+
+
+def _raw_fields(form: ProfileForm) -> dict[str, Any]:
+    raw = {name: getattr(form, name).data or "" for name in PROFILE_FIELDS}
+    raw["commune_code"] = commune_code_from_input(raw["commune_code"])
+    return raw
+
+
+@bp.route("/mon-profil", methods=["GET", "POST"])
+@login_required
+def me() -> ResponseReturnValue:
+    member = current_member()
+    form = _profile_form(member)
+    if form.is_submitted():
+        valid = form.validate()
+        cleaned, errors = clean_member_fields(_raw_fields(form))
+        for name, message in errors.items():
+            field = getattr(form, name)
+            if message not in field.errors:
+                field.errors = [*field.errors, message]
+        if valid and not errors:
+            update_profile(member, cleaned, {
+                group: Visibility(form.visibility_field(group).data) for group in FieldGroup})
+            flash(_("Profil enregistré."), "success")
+            return redirect(url_for("members.me"))
+    return render_template(
+        "node/members/me.html", form=form, member=member, groups=FieldGroup,
+        nearby=nearby_communes(), commune=commune_name(member.commune_code)), (
+        422 if form.errors else 200)
+
+
+@bp.route("/mon-profil/offres", methods=["GET", "POST"])
+@login_required
+def listings() -> ResponseReturnValue:
+    member = current_member()
+    form = ListingForm()
+    if form.validate_on_submit():
+        values, errors = clean_listing(form.kind.data, form.title.data or "",
+                                       form.details.data or "")
+        if not errors:
+            add_listing(member, ListingKind(values["kind"]), values["title"], values["details"])
+            flash(_("Annonce ajoutée."), "success")
+            return redirect(url_for("members.listings"))
+        for name, message in errors.items():
+            getattr(form, name).errors = [message]
+    return render_template("node/members/listings.html", form=form, member=member), (
+        422 if form.errors else 200)
+
+
+def _own_listing_or_404(listing_uuid: str) -> Listing:
+    listing = own_listing(current_member(), listing_uuid)
+    if listing is None:
+        abort(404)
+    return listing
+
+
+@bp.route("/mon-profil/offres/<listing_uuid>", methods=["GET", "POST"])
+@login_required
+def edit_listing(listing_uuid: str) -> ResponseReturnValue:
+    listing = _own_listing_or_404(listing_uuid)
+    form = ListingForm(obj=listing)
+    if form.validate_on_submit():
+        values, errors = clean_listing(form.kind.data, form.title.data or "",
+                                       form.details.data or "")
+        if not errors:
+            update_listing(listing, ListingKind(values["kind"]), values["title"],
+                           values["details"])
+            flash(_("Annonce modifiée."), "success")
+            return redirect(url_for("members.listings"))
+        for name, message in errors.items():
+            getattr(form, name).errors = [message]
+    return render_template("node/members/listing_edit.html", form=form, listing=listing), (
+        422 if form.errors else 200)
+
+
+@bp.post("/mon-profil/offres/<listing_uuid>/supprimer")
+@login_required
+def remove_listing(listing_uuid: str) -> ResponseReturnValue:
+    delete_listing(_own_listing_or_404(listing_uuid))
+    flash(_("Annonce supprimée."), "success")
+    return redirect(url_for("members.listings"))
+
+
+@bp.get("/mon-profil/export.json")
+@login_required
+def export() -> ResponseReturnValue:
+    body = json.dumps(export_member_data(current_member()), ensure_ascii=False, indent=2)
+    filename = f"chaleur-mes-donnees-{date.today().isoformat()}.json"
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+def _confirms(member: Member, typed: str) -> bool:
+    account = member.account
+    return normalise_email(typed) == account.email or password_matches(account, typed)
+
+
+@bp.route("/mon-profil/supprimer", methods=["GET", "POST"])
+@login_required
+def delete_account() -> ResponseReturnValue:
+    member = current_member()
+    form = DeleteAccountForm()
+    last_admin = is_last_admin(member.account)
+    if form.validate_on_submit():
+        if not _confirms(member, form.confirmation.data or ""):
+            form.confirmation.errors = [_("Ni votre adresse e-mail ni votre mot de passe.")]
+        else:
+            try:
+                delete_member(member)
+            except MemberError as error:
+                flash(str(error), "error")
+                return redirect(url_for("members.delete_account"))
+            logout_user()
+            flash(_("Votre compte et toutes vos données ont été supprimés. Au revoir !"),
+                  "success")
+            return redirect(url_for("public.home"))
+    return render_template("node/members/delete.html", form=form, member=member,
+                           last_admin=last_admin), (422 if form.errors else 200)

@@ -1,0 +1,107 @@
+"""The member directory: search by name, trade, skill and commune, accent-insensitive.
+
+Matching is done on the *visible profile* only (``visibility.visible_profile``), never on the
+raw columns: a member whose skills are hidden from a viewer cannot be found by that viewer
+through a skill, so a search can never reveal what a page would not show. A village node holds
+hundreds of members at most, so the filtering happens in Python after SQL has narrowed the rows
+to the members listed for the viewer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import selectinload
+
+import communes
+from node.extensions import db
+from node.models import Account, Member
+from node.services.visibility import Viewer, listed_condition, visible_profile
+
+PER_PAGE = 24
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    """What the visitor asked for: free text, a commune code and a skill tag."""
+
+    q: str = ""
+    commune: str = ""
+    skill: str = ""
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results: visible profiles, in name order."""
+
+    profiles: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+def listed_profiles(viewer: Viewer) -> list[dict[str, Any]]:
+    """The visible profile of every member listed for this viewer, in folded name order."""
+    rows = db.session.scalars(
+        db.select(Member).join(Account, Member.account_id == Account.id)
+        .where(listed_condition(viewer))
+        .options(selectinload(Member.listings), selectinload(Member.account))
+    ).all()
+    profiles = [p for p in (visible_profile(viewer, m) for m in rows) if p is not None]
+    return sorted(profiles, key=lambda p: communes.fold(p.get("display_name", "")))
+
+
+def matches(profile: dict[str, Any], query: DirectoryQuery) -> bool:
+    """True when this visible profile answers the query (every word of ``q`` must match)."""
+    if query.commune and profile.get("commune_code") != query.commune.strip().upper():
+        return False
+    if query.skill:
+        wanted = communes.fold(query.skill.strip())
+        if wanted not in {communes.fold(s) for s in profile.get("skills", [])}:
+            return False
+    words = communes.fold(query.q).split()
+    if words:
+        haystack = _haystack(profile)
+        return all(word in haystack for word in words)
+    return True
+
+
+def _haystack(profile: dict[str, Any]) -> str:
+    """The folded text a free-text search looks into: only fields present in the profile."""
+    parts = [str(profile.get(name, "")) for name in ("display_name", "trade", "business_name")]
+    parts += profile.get("skills", [])
+    parts += [item["title"] for item in profile.get("listings", [])]
+    return communes.fold(" | ".join(parts))
+
+
+def search_members(viewer: Viewer, query: DirectoryQuery, page: int = 1,
+                   per_page: int = PER_PAGE) -> SearchPage:
+    """The members listed for ``viewer`` matching ``query``, one page of them."""
+    return search_profiles(listed_profiles(viewer), query, page, per_page)
+
+
+def search_profiles(profiles: list[dict[str, Any]], query: DirectoryQuery, page: int = 1,
+                    per_page: int = PER_PAGE) -> SearchPage:
+    """Filter already-visible profiles (from :func:`listed_profiles`) and cut one page."""
+    found = [p for p in profiles if matches(p, query)]
+    pages = max(1, math.ceil(len(found) / per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    return SearchPage(profiles=found[start:start + per_page], total=len(found), page=page,
+                      pages=pages)
+
+
+def skill_facets(profiles: list[dict[str, Any]], limit: int = 40) -> list[tuple[str, int]]:
+    """The skills visible in these profiles, most frequent first, for the skill filter."""
+    counts: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for profile in profiles:
+        for skill in profile.get("skills", []):
+            key = communes.fold(skill)
+            labels.setdefault(key, skill)
+            counts[key] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [(labels[key], count) for key, count in ranked]

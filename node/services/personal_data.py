@@ -1,0 +1,91 @@
+"""« Mes données » : all the node holds about one member, as one JSON document (RGPD).
+
+The member sees all of their own data, but what they hold about *others* (their address book)
+still goes through :mod:`node.services.visibility`: a contact who restricted their profile shows
+up only with what the member may still see of them. Secrets (password hash, token hashes) never
+appear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from node.extensions import db
+from node.models import FIELDS_BY_GROUP, Event, FieldGroup, Member, Rsvp
+from node.services.members import address_book
+from node.services.visibility import Viewer, visible_profile
+
+FORMAT_VERSION = 1
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export_member_data(member: Member) -> dict[str, Any]:
+    """The whole export, ready for ``json.dumps``."""
+    account = member.account
+    return {
+        "format": "chaleur-member-export",
+        "format_version": FORMAT_VERSION,
+        "account": {
+            "email": account.email,
+            "role": account.role,
+            "status": account.status,
+            "created_at": _iso(account.created_at),
+            "last_login_at": _iso(account.last_login_at),
+        },
+        "profile": _profile(member),
+        "listings": [
+            {"id": item.uuid, "kind": item.kind, "title": item.title, "details": item.details,
+             "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at)}
+            for item in member.listings
+        ],
+        "address_book": _address_book(member),
+        "rsvps": _rsvps(member),
+    }
+
+
+def _profile(member: Member) -> dict[str, Any]:
+    groups: dict[str, Any] = {}
+    for group in FieldGroup:
+        fields = {name: _plain(getattr(member, name))
+                  for name in FIELDS_BY_GROUP[group] if name != "listings"}
+        groups[group.value] = {"visibility": member.visibility_of(group).value,
+                               "fields": fields}
+    return {"id": member.uuid, "joined_at": _iso(member.joined_at),
+            "updated_at": _iso(member.updated_at), "groups": groups}
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+def _address_book(member: Member) -> list[dict[str, Any]]:
+    viewer = Viewer.for_account(member.account)
+    entries = []
+    for entry in address_book(member):
+        seen = visible_profile(viewer, entry.contact)
+        entries.append({
+            "contact_id": entry.contact.uuid,
+            "contact_name": seen.get("display_name") if seen else None,
+            "note": entry.note,
+            "added_at": _iso(entry.created_at),
+        })
+    return entries
+
+
+def _rsvps(member: Member) -> list[dict[str, Any]]:
+    rows = db.session.execute(
+        db.select(Rsvp, Event).join(Event, Rsvp.event_id == Event.id)
+        .where(Rsvp.member_id == member.id).order_by(Rsvp.occurrence_at)
+    ).all()
+    return [
+        {"event_id": event.uuid, "event_title": event.title,
+         "occurrence_at": _iso(rsvp.occurrence_at),
+         "occurrence_ends_at": _iso(rsvp.occurrence_at + (event.ends_at - event.starts_at)),
+         "status": rsvp.status, "attended": rsvp.attended,
+         "answered_at": _iso(rsvp.created_at), "updated_at": _iso(rsvp.updated_at)}
+        for rsvp, event in rows
+    ]
