@@ -151,7 +151,10 @@ def _preview_page(preview: spreadsheets.ImportPreview, upload_id: str,
 def import_members() -> ResponseReturnValue:
     form = UploadForm()
     if form.validate_on_submit():
-        data = form.file.data.read(IMPORT_MAX_BYTES + 1)
+        try:
+            data = form.file.data.read(IMPORT_MAX_BYTES + 1)
+        finally:
+            form.file.data.close()  # a large upload is a temporary file: release it now
         if len(data) > IMPORT_MAX_BYTES:
             form.file.errors.append(_("Fichier trop volumineux (1 Mo au plus)."))
         else:

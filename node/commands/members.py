@@ -12,9 +12,12 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from node.services import spreadsheets
 from node.services.accounts import AccountError
+
+CLI_LANGUAGE = "fr"
 
 
 def _progress(label: str) -> spreadsheets.ProgressCallback:
@@ -41,7 +44,11 @@ def _print_errors(preview: spreadsheets.ImportPreview) -> None:
 @with_appcontext
 def import_command(file: Path, dry_run: bool) -> None:
     """Import members from a CSV file (all rows or none)."""
-    data = file.read_bytes()
+    with force_locale(CLI_LANGUAGE):  # no request here to choose a language from
+        _import(file.read_bytes(), dry_run)
+
+
+def _import(data: bytes, dry_run: bool) -> None:
     try:
         preview = spreadsheets.parse_member_file(data, progress=_progress("Vérification"))
     except spreadsheets.ImportRefused as error:
@@ -78,9 +85,10 @@ def export_command(file: Path | None, output: Path | None) -> None:
         click.echo("Erreur : indiquez le fichier une seule fois (FILE ou --output).", err=True)
         sys.exit(2)
     target = output or file
-    body = spreadsheets.members_csv()
+    with force_locale(CLI_LANGUAGE):
+        body = spreadsheets.members_csv()
     if target is None:
-        click.get_binary_stream("stdout").write(body)
+        click.echo(body, nl=False)  # bytes go to the binary stdout untouched
         return
     target.write_bytes(body)
     click.echo(f"Membres exportés dans {target}.", err=True)
