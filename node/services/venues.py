@@ -60,17 +60,31 @@ def save_venue(venue: Venue | None, values: VenueValues) -> Venue:
         raise VenueInvalid(_("Longitude entre -180 et 180."), field="longitude")
     if values.capacity is not None and values.capacity < 0:
         raise VenueInvalid(_("La capacité ne peut pas être négative."), field="capacity")
+    latitude, longitude = values.latitude, values.longitude
+    if venue is not None and _was_default_position(venue, latitude, longitude):
+        latitude = longitude = None  # moved to another commune: follow its centroid
     if venue is None:
         venue = Venue()
         db.session.add(venue)
     venue.name = name
     venue.address = values.address.strip()
     venue.commune_code = code
-    venue.latitude = commune.lat if values.latitude is None else values.latitude
-    venue.longitude = commune.lon if values.longitude is None else values.longitude
+    venue.latitude = commune.lat if latitude is None else latitude
+    venue.longitude = commune.lon if longitude is None else longitude
     venue.capacity = values.capacity
     venue.accessibility = values.accessibility.strip()
     return venue
+
+
+def _was_default_position(venue: Venue, latitude: float | None,
+                          longitude: float | None) -> bool:
+    """True when the form sent back the old commune's centroid unchanged.
+
+    The edit form shows the stored position; an admin who only changes the commune expects
+    the venue to move with it, not to stay at the old village's centre.
+    """
+    old = find_commune(venue.commune_code)
+    return old is not None and (latitude, longitude) == (old.lat, old.lon)
 
 
 def venue_in_use(venue: Venue) -> bool:

@@ -75,6 +75,21 @@ def test_edit_venue(app: Flask, admin_client: FlaskClient) -> None:
     assert admin_client.get("/admin/lieux/9999").status_code == 404
 
 
+def test_changing_commune_moves_a_venue_left_at_the_centroid(
+        app: Flask, admin_client: FlaskClient) -> None:
+    old, new = communes.find("67475"), communes.find("67527")
+    assert old is not None and new is not None
+    admin_client.post("/admin/lieux/nouveau", data={"name": "Salle", "commune_code": "67475"})
+    [venue] = _venues(app)
+    form = {"name": "Salle", "commune_code": "67527", "latitude": str(old.lat),
+            "longitude": str(old.lon)}  # what the edit form sends back untouched
+    admin_client.post(f"/admin/lieux/{venue.id}", data=form)
+    assert (_venues(app)[0].latitude, _venues(app)[0].longitude) == (new.lat, new.lon)
+    form.update(latitude="48.5", longitude="7.5")  # a position typed by hand is kept
+    admin_client.post(f"/admin/lieux/{venue.id}", data=form)
+    assert (_venues(app)[0].latitude, _venues(app)[0].longitude) == (48.5, 7.5)
+
+
 def test_used_venue_is_archived_unused_one_deleted(app: Flask,
                                                    admin_client: FlaskClient) -> None:
     with app.app_context():
