@@ -34,6 +34,7 @@ from node.auth.session import staff_required
 from node.extensions import db
 from node.services import spreadsheets
 from node.services.accounts import AccountError
+from node.services.community import commune_name
 from node.services.figures import PARIS, day_range
 
 IMPORT_MAX_BYTES = 1024 * 1024
@@ -143,7 +144,8 @@ def _preview_page(preview: spreadsheets.ImportPreview, upload_id: str,
     fields = list(dict.fromkeys(["display_name", "email", *preview.columns.values()]))
     return render_template(
         "node/admin/import_preview.html", preview=preview, fields=fields,
-        labels=HEADER_LABELS, confirm=ConfirmForm(upload=upload_id)), status
+        labels=HEADER_LABELS, confirm=ConfirmForm(upload=upload_id),
+        commune_name=commune_name), status
 
 
 @bp.route("/import", methods=["GET", "POST"])

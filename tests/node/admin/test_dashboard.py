@@ -51,7 +51,7 @@ def test_dashboard_shows_figures_and_links(app: Flask, admin_client: FlaskClient
     response = admin_client.get("/admin/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    numbers = re.findall(r'<p class="event-date">(\d+)</p>', html)
+    numbers = re.findall(r'<p class="figure">(\d+)</p>', html)
     assert numbers == ["3", "1", "4", "2"]
     for href in ("/admin/membres", "/admin/rencontres", "/admin/lieux", "/admin/exports",
                  "/admin/import", "/admin/communaute", "/admin/communes"):

@@ -97,6 +97,7 @@ def test_clean_file_imports_every_row_on_confirmation(app: Flask,
     html = upload(admin_client, CLEAN)
     assert html.endswith("STATUS 200")
     assert "Importer ces 2 membres" in html
+    assert "Sparsbach (67475)" in html  # the commune, found by name, shown with its code
     assert account_count(app) == before  # the preview writes nothing
     response = admin_client.post("/admin/import/confirmer", data={"upload": upload_id(html)})
     assert response.status_code == 302

@@ -19,7 +19,7 @@ VALID = {
 
 def _community(app: Flask) -> Community:
     with app.app_context():
-        row = db.session.scalars(db.select(Community)).one()
+        row: Community = db.session.scalars(db.select(Community)).one()
         db.session.expunge(row)
         return row
 
