@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from node.services import rsvps
 
@@ -21,7 +22,8 @@ def events_group() -> None:
 @with_appcontext
 def send_reminders_command(hours: int) -> None:
     """Mail each person who said "going" once before their rencontre."""
-    sent = rsvps.send_reminders(timedelta(hours=hours))
+    with force_locale("fr"):  # no request here to choose a language from
+        sent = rsvps.send_reminders(timedelta(hours=hours))
     click.echo(f"{sent} rappel(s) envoyé(s).")
 
 

@@ -128,16 +128,18 @@ def respond(event: Event, occurrence_at: datetime, status: str, member: Member |
     _lock(event)
     rsvp = _existing(event, occurrence.starts_at, member, guest_email)
     was_going = rsvp is not None and rsvp.status == RsvpStatus.GOING
+    final = _admit(event, occurrence.starts_at, wanted, rsvp.status if rsvp else None)
     if rsvp is None:
         rsvp = Rsvp(event=event, occurrence_at=occurrence.starts_at, member=member,
                     guest_name=guest_name if member is None else None,
-                    guest_email=guest_email if member is None else None, created_at=utcnow())
+                    guest_email=guest_email if member is None else None, status=final,
+                    created_at=utcnow())
         db.session.add(rsvp)
-    elif member is None:
-        rsvp.guest_name = guest_name
-    final = _admit(event, occurrence.starts_at, wanted, rsvp)
+    elif final == RsvpStatus.WAITLISTED and rsvp.status != RsvpStatus.WAITLISTED:
+        rsvp.created_at = utcnow()  # the queue is ordered by created_at: join at its end
     token = None
     if member is None:
+        rsvp.guest_name = guest_name
         token = secrets.token_urlsafe(32)
         rsvp.guest_token_hash = token_hash(token)
     rsvp.status = final
@@ -148,15 +150,14 @@ def respond(event: Event, occurrence_at: datetime, status: str, member: Member |
     return Answer(rsvp, token)
 
 
-def _admit(event: Event, starts_at: datetime, wanted: RsvpStatus, rsvp: Rsvp) -> RsvpStatus:
+def _admit(event: Event, starts_at: datetime, wanted: RsvpStatus,
+           current: str | None) -> RsvpStatus:
     """The status an answer really gets: "going" only while places remain."""
-    if wanted != RsvpStatus.GOING or rsvp.status == RsvpStatus.GOING:
+    if wanted != RsvpStatus.GOING or current == RsvpStatus.GOING:
         return wanted
-    if rsvp.status == RsvpStatus.WAITLISTED:
+    if current == RsvpStatus.WAITLISTED:
         return RsvpStatus.WAITLISTED
     if event.capacity is not None and going_count(event, starts_at) >= event.capacity:
-        # The queue is ordered by created_at: joining it now puts this person at its end.
-        rsvp.created_at = utcnow()
         return RsvpStatus.WAITLISTED
     return RsvpStatus.GOING
 
