@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from node.models import Event, Venue
@@ -35,22 +36,22 @@ class EventForm(FlaskForm):  # type: ignore[misc]
     capacity = IntegerField(_l("Nombre de places"), validators=[
         Optional(), NumberRange(min=0, max=10000, message=_l("Entre 0 et 10 000."))])
     recurrence = SelectField(_l("Répétition"), choices=[
-        ("none", _l("Une seule fois")),
-        ("weekly", _l("Chaque semaine, le même jour")),
-        ("monthly", _l("Chaque mois, le Nᵉ même jour de la semaine (ex. 1ᵉʳ mardi)")),
-        ("custom", _l("Règle personnalisée (RRULE)")),
+        SelectChoice("none", _l("Une seule fois")),
+        SelectChoice("weekly", _l("Chaque semaine, le même jour")),
+        SelectChoice("monthly", _l("Chaque mois, le Nᵉ même jour de la semaine (ex. 1ᵉʳ mardi)")),
+        SelectChoice("custom", _l("Règle personnalisée (RRULE)")),
     ], default="none")
     until = DateField(_l("Dernière séance (facultatif)"), validators=[Optional()])
     rrule = StringField(_l("Règle RRULE"), validators=[Length(max=255)])
     visibility = SelectField(_l("Visible par"), choices=[
-        ("community", _l("Les membres de la communauté")),
-        ("network", _l("Les membres du réseau des tiers-lieux")),
-        ("public", _l("Tout le monde (page publique, invités bienvenus)")),
+        SelectChoice("community", _l("Les membres de la communauté")),
+        SelectChoice("network", _l("Les membres du réseau des tiers-lieux")),
+        SelectChoice("public", _l("Tout le monde (page publique, invités bienvenus)")),
     ], default="community")
 
     def set_venues(self, venues: list[Venue]) -> None:
-        self.venue_id.choices = [(NO_VENUE, str(_l("— Aucun lieu —")))] + [
-            (venue.id, venue.name) for venue in venues]
+        self.venue_id.choices = [SelectChoice(NO_VENUE, str(_l("— Aucun lieu —")))] + [
+            SelectChoice(venue.id, venue.name) for venue in venues]
 
     def to_input(self) -> EventInput:
         """What the organiser typed, as the events service expects it."""

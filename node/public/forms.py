@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -13,8 +14,8 @@ class AnswerForm(FlaskForm):  # type: ignore[misc]
 
     occurrence = HiddenField(validators=[DataRequired()])
     status = RadioField(_l("Votre réponse"), choices=[
-        ("going", _l("Je viens")), ("maybe", _l("Peut-être")),
-        ("not_going", _l("Je ne viens pas"))], validators=[DataRequired()])
+        SelectChoice("going", _l("Je viens")), SelectChoice("maybe", _l("Peut-être")),
+        SelectChoice("not_going", _l("Je ne viens pas"))], validators=[DataRequired()])
 
 
 class GuestAnswerForm(FlaskForm):  # type: ignore[misc]
@@ -27,7 +28,7 @@ class GuestAnswerForm(FlaskForm):  # type: ignore[misc]
         DataRequired(_l("Indiquez votre adresse e-mail.")),
         Email(_l("Adresse e-mail invalide."), check_deliverability=False)])
     status = RadioField(_l("Votre réponse"), default="going", choices=[
-        ("going", _l("Je viens")), ("maybe", _l("Peut-être"))], validators=[DataRequired()])
+        SelectChoice("going", _l("Je viens")), SelectChoice("maybe", _l("Peut-être"))], validators=[DataRequired()])
 
 
 class ConfirmForm(FlaskForm):  # type: ignore[misc]

@@ -52,7 +52,8 @@ def sign_in(client: FlaskClient, email: str) -> None:
     with app.app_context():
         account = db.session.scalars(db.select(Account).where(Account.email == email)).one()
         account_id = str(account.id)
-    with app.test_request_context():
+    with client:  # the identifier Flask-Login's "strong" protection checks: the client's own
+        client.get("/rencontres.ics")
         identifier = _create_identifier()
     with client.session_transaction() as session:
         session["_user_id"] = account_id
