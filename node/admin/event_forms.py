@@ -38,7 +38,8 @@ class EventForm(FlaskForm):  # type: ignore[misc]
     recurrence = SelectField(_l("Répétition"), choices=[
         SelectChoice("none", _l("Une seule fois")),
         SelectChoice("weekly", _l("Chaque semaine, le même jour")),
-        SelectChoice("monthly", _l("Chaque mois, le Nᵉ même jour de la semaine (ex. 1ᵉʳ mardi)")),
+        SelectChoice("monthly",
+                     _l("Chaque mois, le Nᵉ même jour de la semaine (ex. 1ᵉʳ mardi)")),
         SelectChoice("custom", _l("Règle personnalisée (RRULE)")),
     ], default="none")
     until = DateField(_l("Dernière séance (facultatif)"), validators=[Optional()])

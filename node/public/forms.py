@@ -28,7 +28,8 @@ class GuestAnswerForm(FlaskForm):  # type: ignore[misc]
         DataRequired(_l("Indiquez votre adresse e-mail.")),
         Email(_l("Adresse e-mail invalide."), check_deliverability=False)])
     status = RadioField(_l("Votre réponse"), default="going", choices=[
-        SelectChoice("going", _l("Je viens")), SelectChoice("maybe", _l("Peut-être"))], validators=[DataRequired()])
+        SelectChoice("going", _l("Je viens")), SelectChoice("maybe", _l("Peut-être"))],
+        validators=[DataRequired()])
 
 
 class ConfirmForm(FlaskForm):  # type: ignore[misc]

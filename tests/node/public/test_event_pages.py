@@ -78,14 +78,15 @@ def test_past_events_have_their_own_list(ctx: Ctx, client: FlaskClient) -> None:
 
 def test_event_page_shows_french_date_venue_and_places(ctx: Ctx, client: FlaskClient) -> None:
     with ctx():
-        venue = add_venue("La Grange", address="3 rue de l'Église", accessibility="Plain-pied")
+        venue = add_venue("La Grange", address="3 rue de l'Église", accessibility="Plain-pied",
+                          commune_code="67527")
         uuid = add_event("Apéro", starts=datetime(2025, 12, 2, 18, 30), venue_id=venue.id,
                          capacity=12, visibility=Visibility.PUBLIC).uuid
     raw = client.get(f"/rencontres/{uuid}").get_data(as_text=True)
     page = html.unescape(raw)
     assert "mardi 2 décembre 2025, 18 h 30 – 20 h 30" in page
     assert "La Grange" in page and "3 rue de l'Église" in page
-    assert "Sparsbach" in page and "Plain-pied" in page
+    assert "Westhouse-Marmoutier" in page and "Plain-pied" in page
     assert "12 places" in page
     assert "inscriptions sont fermées" in page and 'name="guest_email"' not in page
     assert f'<link rel="alternate" type="text/calendar" href="/rencontres/{uuid}.ics"' in raw
