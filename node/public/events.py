@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from node.extensions import limiter
 from node.models import Event, RsvpStatus, Venue, utcnow
 from node.public import bp, jsonld
 from node.public.forms import AnswerForm, ConfirmForm, GuestAnswerForm
@@ -85,6 +86,7 @@ def event_answer(event_uuid: str) -> ResponseReturnValue:
 
 
 @bp.post("/rencontres/<event_uuid>/invite")
+@limiter.limit(lambda: str(current_app.config["SIGNUP_RATE_LIMIT"]))
 def event_guest_answer(event_uuid: str) -> ResponseReturnValue:
     event = _visible_or_404(event_uuid)
     form = GuestAnswerForm()
@@ -107,9 +109,13 @@ def event_guest_answer(event_uuid: str) -> ResponseReturnValue:
     return redirect(url_for("public.event", event_uuid=event.uuid, quand=occurrence.stamp))
 
 
-@bp.route("/rencontres/annulation/<token>", methods=["GET", "POST"])
-def guest_cancel(token: str) -> ResponseReturnValue:
-    """A guest's cancel link: GET asks (mail scanners open links), POST cancels."""
+@bp.route("/rencontres/annulation", methods=["GET", "POST"])
+def guest_cancel() -> ResponseReturnValue:
+    """A guest's cancel link: GET asks (mail scanners open links), POST cancels.
+
+    The token travels in the query string, which the request log never writes.
+    """
+    token = request.args.get("jeton", "")
     rsvp = rsvps.find_guest_answer(token)
     if rsvp is None:
         abort(404)

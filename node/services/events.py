@@ -81,7 +81,7 @@ def _clean(data: EventInput) -> dict[str, object]:
         raise EventError(_("Le titre est obligatoire."), "title")
     if len(title) > MAX_TITLE:
         raise EventError(_("%(n)s caractères au plus.", n=MAX_TITLE), "title")
-    description = data.description.strip()
+    description = data.description.replace("\r\n", "\n").strip()
     if len(description) > MAX_DESCRIPTION:
         raise EventError(_("%(n)s caractères au plus.", n=MAX_DESCRIPTION), "description")
     try:
@@ -130,12 +130,31 @@ def update_event(event: Event, data: EventInput) -> Event:
 
     if event.cancelled:
         raise EventError(_("Une rencontre annulée ne peut plus être modifiée."))
-    for name, value in _clean(data).items():
+    cleaned = _clean(data)
+    shift = cleaned["starts_at"] - event.starts_at  # type: ignore[operator]
+    for name, value in cleaned.items():
         setattr(event, name, value)
+    _follow_new_times(event, shift)
     db.session.commit()
     for when in sorted({r.occurrence_at for r in event.rsvps if r.occurrence_at > utcnow()}):
         rsvps.fill_places(event, when)
     return event
+
+
+def _follow_new_times(event: Event, shift: timedelta) -> None:
+    """Move future answers along when the organiser moves the time, so nobody loses a place.
+
+    An answer whose shifted date is not an occurrence of the new schedule stays where it was
+    (it no longer shows on the event page; the organiser sees it in the attendance list).
+    """
+    if not shift:
+        return
+    future = [r for r in event.rsvps if r.occurrence_at > utcnow()]
+    for rsvp in sorted(future, key=lambda r: r.occurrence_at, reverse=shift > timedelta(0)):
+        moved = rsvp.occurrence_at + shift
+        if occurrence_at(event, moved) is not None:
+            rsvp.occurrence_at = moved
+            db.session.flush()
 
 
 def cancel_event(event: Event) -> int:

@@ -204,7 +204,7 @@ def _confirm(rsvp: Rsvp, occurrence: Occurrence, token: str | None) -> None:
              link=public_link("public.event", event_uuid=event.uuid))
     if token:
         body += _("\nPour annuler votre venue, ouvrez ce lien :\n%(link)s\n",
-                  link=public_link("public.guest_cancel", token=token))
+                  link=public_link("public.guest_cancel", jeton=token))
     notify(rsvp, _("Votre réponse : %(title)s", title=event.title), body)
 
 
@@ -253,7 +253,7 @@ def _answer_link(rsvp: Rsvp) -> str:
         return public_link("public.event", event_uuid=rsvp.event.uuid)
     token = secrets.token_urlsafe(32)
     rsvp.guest_token_hash = token_hash(token)
-    return public_link("public.guest_cancel", token=token)
+    return public_link("public.guest_cancel", jeton=token)
 
 
 def send_reminders(window: timedelta = timedelta(hours=48),

@@ -200,7 +200,7 @@ def test_reminders_go_out_once_to_going_people(app_ctx: Flask, mailbox: Mailbox,
     assert sorted(str(m["To"]) for m in reminders) == ["ana.bois@example.org", "jo@example.net"]
     assert all("Demain" in m["Subject"] for m in reminders)
     guest_mail = next(m for m in reminders if "jo@" in str(m["To"]))
-    token = guest_mail.get_content().split("/rencontres/annulation/")[1].split()[0]
+    token = guest_mail.get_content().split("/rencontres/annulation?jeton=")[1].split()[0]
     assert rsvps.find_guest_answer(token).id == guest.rsvp.id  # type: ignore[union-attr]
 
 
@@ -210,3 +210,18 @@ def test_reminders_skip_cancelled_events(app_ctx: Flask) -> None:
     events.cancel_event(event)
     assert rsvps.send_reminders(now=utcnow()) == 0
     assert rsvps.send_reminders(now=datetime.now(UTC) - timedelta(days=5)) == 0
+
+
+def test_moving_the_time_moves_the_answers(ctx: Flask) -> None:
+    start = local_in(5)
+    event = add_event(starts=start, rrule="FREQ=WEEKLY;COUNT=4", capacity=3)
+    member = member_by_email(MEMBER_EMAIL)
+    second = event.starts_at + timedelta(weeks=1)
+    answer = rsvps.respond(event, second, "going", member=member).rsvp
+    later = start + timedelta(hours=1)
+    events.update_event(event, events.EventInput(
+        title=event.title, starts_local=later, ends_local=later + timedelta(hours=2),
+        rrule="FREQ=WEEKLY;COUNT=4", capacity=3))
+    db.session.expire_all()
+    assert db.session.get(Rsvp, answer.id).occurrence_at == second + timedelta(hours=1)
+    assert rsvps.going_count(event, second + timedelta(hours=1)) == 1

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import icalendar
+import pytest
 from flask.testing import FlaskClient
 
 from node.extensions import db
 from node.models import Event, Rsvp, RsvpStatus, Visibility
 from node.services import events
-from tests.conftest import MEMBER_EMAIL
+from node.services import rsvps as events_rsvps
+from tests.conftest import MEMBER_EMAIL, build_node
 from tests.node.events.support import add_event, add_venue, local_in, sign_in
 from tests.support.smtp import Mailbox
 
@@ -208,9 +212,9 @@ def test_guest_flow_with_mailed_cancel_link(ctx: Ctx, client: FlaskClient,
     assert "e-mail de confirmation" in response.get_data(as_text=True)
     (mail,) = mailbox.wait_for(1)
     assert str(mail["To"]) == "jo@example.net" and "Portes ouvertes" in mail["Subject"]
-    link = re.search(r"http://node\.test(/rencontres/annulation/\S+)", mail.get_content())
+    link = re.search(r"http://node\.test(/rencontres/annulation\?jeton=\S+)", mail.get_content())
     assert link is not None
-    token = link.group(1).rsplit("/", 1)[1]
+    token = link.group(1).rsplit("=", 1)[1]
     [(status, token_hash)] = _rsvps(ctx)
     assert status == RsvpStatus.GOING and token_hash and token not in token_hash
 
@@ -220,7 +224,7 @@ def test_guest_flow_with_mailed_cancel_link(ctx: Ctx, client: FlaskClient,
     done = client.post(link.group(1))
     assert "vous ne venez pas" in done.get_data(as_text=True)
     assert _rsvps(ctx)[0][0] == RsvpStatus.NOT_GOING
-    assert client.get("/rencontres/annulation/faux-jeton").status_code == 404
+    assert client.get("/rencontres/annulation?jeton=faux-jeton").status_code == 404
 
 
 def test_guest_form_errors_are_shown_and_nothing_is_written(ctx: Ctx,
@@ -260,3 +264,29 @@ def test_home_lists_communes_venues_and_contact(ctx: Ctx, client: FlaskClient) -
     page = html.unescape(client.get("/").get_data(as_text=True))
     assert "Sparsbach" in page and "Rencontres d'indépendants" in page
     assert "La Grange" in page and "Plain-pied" in page and "Léa Exemple" in page
+
+
+def test_guest_form_is_rate_limited(tmp_path: Path) -> None:
+    app = build_node(tmp_path, RATELIMIT_ENABLED=True, SIGNUP_RATE_LIMIT="2 per minute")
+    with app.test_request_context():
+        uuid = add_event("Portes ouvertes", visibility=Visibility.PUBLIC).uuid
+    client = app.test_client()
+    stamp = _stamp(client.get(f"/rencontres/{uuid}").get_data(as_text=True))
+    codes = [client.post(f"/rencontres/{uuid}/invite", data={
+        "occurrence": stamp, "guest_name": f"Jo {n}", "guest_email": f"jo{n}@example.net",
+        "status": "going"}).status_code for n in range(3)]
+    assert codes == [302, 302, 429]
+
+
+def test_cancel_token_never_reaches_the_log(ctx: Ctx, client: FlaskClient,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    with ctx():
+        event = add_event("Portes ouvertes", visibility=Visibility.PUBLIC)
+        token = events_rsvps.respond(event, event.starts_at, "going", guest_name="Jo",
+                                     guest_email="jo@example.net").cancel_token
+    assert token
+    with caplog.at_level(logging.DEBUG):
+        client.get(f"/rencontres/annulation?jeton={token}")
+        client.post(f"/rencontres/annulation?jeton={token}")
+    assert "annulation" in caplog.text and token not in caplog.text
+    assert _rsvps(ctx)[0][0] == RsvpStatus.NOT_GOING
