@@ -99,6 +99,10 @@ def normalise_rrule(text: str, starts_local: datetime) -> str:
         raise RecurrenceInvalid(_("Règle de récurrence invalide ou sans aucune date.")) from error
     if first is None:
         raise RecurrenceInvalid(_("Règle de récurrence invalide ou sans aucune date."))
+    if first != starts_local.replace(tzinfo=PARIS):
+        # RFC 5545 leaves a DTSTART outside its own rule undefined: calendars would disagree.
+        raise RecurrenceInvalid(_("La date de début doit être elle-même une date de la série "
+                                  "(ex. un premier mardi pour « le 1ᵉʳ mardi du mois »)."))
     return canonical
 
 
@@ -170,10 +174,14 @@ def describe_when(starts_at: datetime, ends_at: datetime) -> str:
             return f"{moment.hour} h {moment.minute:02d}"
         return str(format_time(moment.time(), "short"))
 
-    day = str(format_date(start.date(), "EEEE d MMMM y"))
+    def day(moment: datetime) -> str:
+        if french and moment.day == 1:  # « lundi 1er juin », as French writes the first
+            return str(format_date(moment.date(), "EEEE '1er' MMMM y"))
+        return str(format_date(moment.date(), "EEEE d MMMM y"))
+
     if start.date() == end.date():
-        return f"{day}, {clock(start)} – {clock(end)}"
-    return f"{day}, {clock(start)} – {format_date(end.date(), 'EEEE d MMMM y')}, {clock(end)}"
+        return f"{day(start)}, {clock(start)} – {clock(end)}"
+    return f"{day(start)}, {clock(start)} – {day(end)}, {clock(end)}"
 
 
 def as_utc_stamp(moment: datetime) -> str:

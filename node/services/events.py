@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -131,7 +132,7 @@ def update_event(event: Event, data: EventInput) -> Event:
     if event.cancelled:
         raise EventError(_("Une rencontre annulée ne peut plus être modifiée."))
     cleaned = _clean(data)
-    shift = cleaned["starts_at"] - event.starts_at  # type: ignore[operator]
+    shift = cast(datetime, cleaned["starts_at"]) - event.starts_at
     for name, value in cleaned.items():
         setattr(event, name, value)
     _follow_new_times(event, shift)

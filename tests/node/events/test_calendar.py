@@ -62,7 +62,7 @@ def test_local_until_is_rewritten_in_utc_and_ends_the_series(ctx: Flask) -> None
 @pytest.mark.parametrize("rule", [
     "FREQ=DAILY", "FREQ=YEARLY", "FREQ=WEEKLY;COUNT=5000", "FREQ=WEEKLY;INTERVAL=0",
     "FREQ=WEEKLY;BYHOUR=3", "nonsense", "FREQ=MONTHLY;BYDAY=9ZZ",
-    "FREQ=WEEKLY;COUNT=3;UNTIL=20270101", "FREQ=WEEKLY;UNTIL=20200101",
+    "FREQ=WEEKLY;COUNT=3;UNTIL=20270101", "FREQ=WEEKLY;UNTIL=20200101", "FREQ=WEEKLY;BYDAY=FR",
 ])
 def test_unsafe_or_broken_rules_are_refused(ctx: Flask, rule: str) -> None:
     with pytest.raises(EventError) as caught:
@@ -107,3 +107,17 @@ def test_french_date_line(app_ctx: Flask) -> None:
         text = calendar.describe_when(datetime(2025, 12, 2, 17, 30, tzinfo=UTC),
                                       datetime(2025, 12, 2, 19, 30, tzinfo=UTC))
     assert text == "mardi 2 décembre 2025, 18 h 30 – 20 h 30"
+
+
+def test_first_of_the_month_reads_1er_in_french(app_ctx: Flask) -> None:
+    with app_ctx.test_request_context():
+        text = calendar.describe_when(datetime(2026, 6, 1, 7, 0, tzinfo=UTC),
+                                      datetime(2026, 6, 2, 8, 0, tzinfo=UTC))
+    assert text == "lundi 1er juin 2026, 9 h 00 – mardi 2 juin 2026, 10 h 00"
+
+
+def test_series_must_start_on_one_of_its_dates(ctx: Flask) -> None:
+    with pytest.raises(EventError, match="date de la série") as caught:
+        add_event("Décalée", starts=datetime(2026, 1, 7, 18, 30),  # a Wednesday
+                  rrule="FREQ=MONTHLY;BYDAY=1TU")
+    assert caught.value.field == "rrule"
