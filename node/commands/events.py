@@ -1,7 +1,30 @@
-"""Rencontres from the command line: reminders."""
+"""Rencontres from the command line: ``chaleur events send-reminders`` (run it daily by cron)."""
 
 from __future__ import annotations
 
-import click
+from datetime import timedelta
 
-COMMANDS: list[click.Command] = []
+import click
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+
+from node.services import rsvps
+
+
+@click.group("events", help="Rencontres : rappels par e-mail.")
+def events_group() -> None:
+    """Commands about rencontres."""
+
+
+@events_group.command("send-reminders")
+@click.option("--hours", default=48, show_default=True, type=click.IntRange(1, 168),
+              help="Rappeler les rencontres qui commencent dans ce nombre d'heures.")
+@with_appcontext
+def send_reminders_command(hours: int) -> None:
+    """Mail each person who said "going" once before their rencontre."""
+    with force_locale("fr"):  # no request here to choose a language from
+        sent = rsvps.send_reminders(timedelta(hours=hours))
+    click.echo(f"{sent} rappel(s) envoyé(s).")
+
+
+COMMANDS: list[click.Command] = [events_group]

@@ -62,6 +62,8 @@ class Rsvp(db.Model):  # type: ignore[name-defined,misc]
     guest_token_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     attended: Mapped[bool | None] = mapped_column(Boolean)
+    # When the reminder for this occurrence was mailed (None: not yet), so it goes out once.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,7 +1,7 @@
-"""Pages anyone may see: the community's home page and its public rencontres."""
+"""Pages anyone may see: the community's home page and its rencontres."""
 
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from node.public import views  # noqa: E402,F401
+from node.public import events, views  # noqa: E402,F401

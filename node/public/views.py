@@ -1,28 +1,24 @@
-"""Public pages."""
+"""The community's home page: who we are, where we meet, the next rencontres."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
-from flask.typing import ResponseReturnValue
+from flask import render_template
 
+from node.extensions import db
+from node.models import Venue
 from node.public import bp
+from node.public.events import venue_commune, viewer
+from node.services import events
+from node.services.community import commune_name, current_community
+
+HOME_EVENTS = 6
 
 
 @bp.get("/")
 def home() -> str:
-    return render_template("node/home.html", upcoming=[], venues=[], commune_names=[])
-
-
-@bp.get("/rencontres")
-def events() -> ResponseReturnValue:
-    abort(501)
-
-
-@bp.get("/rencontres.ics")
-def events_ics() -> ResponseReturnValue:
-    abort(501)
-
-
-@bp.get("/rencontres/<event_uuid>")
-def event(event_uuid: str) -> ResponseReturnValue:
-    abort(501)
+    community = current_community()
+    venues = list(db.session.scalars(
+        db.select(Venue).where(Venue.archived.is_(False)).order_by(Venue.name)))
+    names = [commune_name(code) for code in (community.communes if community else [])]
+    return render_template("node/home.html", upcoming=events.upcoming_events(viewer(), HOME_EVENTS),
+                           venues=venues, commune_names=names, venue_commune=venue_commune)

@@ -1,0 +1,212 @@
+"""Public rencontre pages: the list, one event, answers, and the iCalendar feeds.
+
+Every lookup goes through the viewer's visibility: an event a viewer may not see answers 404,
+exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from node.extensions import limiter
+from node.models import Event, RsvpStatus, Venue, utcnow
+from node.public import bp, jsonld
+from node.public.forms import AnswerForm, ConfirmForm, GuestAnswerForm
+from node.services import calendar, events, rsvps
+from node.services.community import commune_name, current_community
+from node.services.visibility import Viewer
+
+SERIES_DATES_SHOWN = 8
+
+
+def viewer() -> Viewer:
+    return Viewer.for_account(current_user if current_user.is_authenticated else None)
+
+
+def _visible_or_404(event_uuid: str) -> Event:
+    event = events.find_event(event_uuid, viewer())
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.get("/rencontres", endpoint="events")
+def events_list() -> ResponseReturnValue:
+    past = request.args.get("passees") == "1"
+    items = events.past_events(viewer()) if past else events.upcoming_events(viewer(), 50)
+    return render_template("node/events/list.html", items=items, past=past)
+
+
+@bp.get("/rencontres.ics")
+def events_ics() -> ResponseReturnValue:
+    """The public feed: every public event, series included, cancelled ones marked."""
+    rows = events.calendar_events(Viewer.anonymous())
+    community = current_community()
+    name = community.name if community else "Chaleur"
+    return _ics_response(calendar.ics_calendar(rows, _event_link, _host(), name), "rencontres")
+
+
+@bp.get("/rencontres/<event_uuid>.ics")
+def event_ics(event_uuid: str) -> ResponseReturnValue:
+    event = _visible_or_404(event_uuid)
+    body = calendar.ics_calendar([event], _event_link, _host(), event.title)
+    return _ics_response(body, "rencontre", private=event.visibility != "public")
+
+
+@bp.get("/rencontres/<event_uuid>")
+def event(event_uuid: str) -> ResponseReturnValue:
+    event = _visible_or_404(event_uuid)
+    occurrence = _chosen_occurrence(event)
+    return _render_event(event, occurrence, AnswerForm(), GuestAnswerForm())
+
+
+@bp.post("/rencontres/<event_uuid>/reponse")
+@login_required
+def event_answer(event_uuid: str) -> ResponseReturnValue:
+    event = _visible_or_404(event_uuid)
+    form = AnswerForm()
+    starts_at = calendar.parse_utc_stamp(form.occurrence.data or "")
+    if not form.validate() or starts_at is None:
+        flash(_("Choisissez votre réponse."), "error")
+        return redirect(url_for("public.event", event_uuid=event.uuid))
+    try:
+        answer = rsvps.respond(event, starts_at, form.status.data, member=current_user.member)
+    except rsvps.RsvpError as error:
+        flash(str(error), "error")
+    else:
+        flash(_status_message(answer.rsvp.status), "success")
+    return redirect(url_for("public.event", event_uuid=event.uuid,
+                            quand=calendar.as_utc_stamp(starts_at)))
+
+
+@bp.post("/rencontres/<event_uuid>/invite")
+@limiter.limit(lambda: str(current_app.config["SIGNUP_RATE_LIMIT"]))
+def event_guest_answer(event_uuid: str) -> ResponseReturnValue:
+    event = _visible_or_404(event_uuid)
+    form = GuestAnswerForm()
+    starts_at = calendar.parse_utc_stamp(form.occurrence.data or "")
+    occurrence = events.occurrence_at(event, starts_at) if starts_at else None
+    if occurrence is None:
+        abort(400)
+    if not form.validate():
+        return _render_event(event, occurrence, AnswerForm(), form), 400
+    try:
+        answer = rsvps.respond(event, occurrence.starts_at, form.status.data,
+                               guest_name=form.guest_name.data,
+                               guest_email=form.guest_email.data)
+    except rsvps.RsvpError as error:
+        flash(str(error), "error")
+        return _render_event(event, occurrence, AnswerForm(), form), 400
+    flash(_status_message(answer.rsvp.status) + " "
+          + _("Un e-mail de confirmation vous a été envoyé, avec un lien pour annuler."),
+          "success")
+    return redirect(url_for("public.event", event_uuid=event.uuid, quand=occurrence.stamp))
+
+
+@bp.route("/rencontres/annulation", methods=["GET", "POST"])
+def guest_cancel() -> ResponseReturnValue:
+    """A guest's cancel link: GET asks (mail scanners open links), POST cancels.
+
+    The token travels in the query string, which the request log never writes.
+    """
+    token = request.args.get("jeton", "")
+    rsvp = rsvps.find_guest_answer(token)
+    if rsvp is None:
+        abort(404)
+    form = ConfirmForm()
+    done = False
+    if form.validate_on_submit():
+        try:
+            rsvps.cancel_guest_answer(token)
+            done = True
+        except rsvps.RsvpError as error:
+            flash(str(error), "error")
+    occurrence = events.occurrence_at(rsvp.event, rsvp.occurrence_at)
+    return render_template("node/events/guest_cancel.html", rsvp=rsvp, form=form,
+                           occurrence=occurrence, done=done)
+
+
+def _status_message(status: str) -> str:
+    return str({
+        RsvpStatus.GOING: _("C'est noté : vous venez."),
+        RsvpStatus.MAYBE: _("C'est noté : vous viendrez peut-être."),
+        RsvpStatus.NOT_GOING: _("C'est noté : vous ne venez pas."),
+        RsvpStatus.WAITLISTED: _("La rencontre est complète : vous êtes sur la liste d'attente."),
+    }[RsvpStatus(status)])
+
+
+def _chosen_occurrence(event: Event) -> events.Occurrence | None:
+    """The occurrence named in ``?quand=``, else the next one, else the last one."""
+    stamp = calendar.parse_utc_stamp(request.args.get("quand", ""))
+    if stamp is not None:
+        found = events.occurrence_at(event, stamp)
+        if found is None:
+            abort(404)
+        return found
+    now = utcnow()
+    upcoming = events.occurrences(event, now, now + calendar.SERIES_HORIZON)
+    if upcoming:
+        return upcoming[0]
+    past = events.occurrences(event, event.starts_at, now)
+    return past[-1] if past else None
+
+
+def _render_event(event: Event, occurrence: events.Occurrence | None, form: AnswerForm,
+                  guest_form: GuestAnswerForm) -> str:
+    now = utcnow()
+    series = events.occurrences(event, now, now + calendar.SERIES_HORIZON)[:SERIES_DATES_SHOWN]
+    mine = None
+    counts = {"going": 0, "waitlisted": 0, "places_left": None}
+    data = None
+    if occurrence is not None:
+        counts = _counts(event, occurrence.starts_at)
+        if current_user.is_authenticated and current_user.member:
+            mine = next((r for r in rsvps.answers(event, occurrence.starts_at)
+                         if r.member_id == current_user.member.id), None)
+        form.occurrence.data = occurrence.stamp
+        guest_form.occurrence.data = occurrence.stamp
+        if mine is not None and mine.status != RsvpStatus.WAITLISTED:
+            form.status.data = mine.status
+        data = jsonld.script_safe_json(jsonld.event_data(
+            occurrence, _event_link(event), current_community(),
+            current_app.config["PUBLIC_URL"]))
+    return render_template(
+        "node/events/event.html", event=event, occurrence=occurrence, series=series,
+        counts=counts, mine=mine, form=form, guest_form=guest_form, json_ld=data,
+        open=occurrence is not None and not event.cancelled and not occurrence.started,
+        venue_commune=venue_commune)
+
+
+def _counts(event: Event, starts_at: datetime) -> dict[str, int | None]:
+    answers = rsvps.answers(event, starts_at)
+    return {
+        "going": sum(1 for r in answers if r.status == RsvpStatus.GOING),
+        "maybe": sum(1 for r in answers if r.status == RsvpStatus.MAYBE),
+        "waitlisted": sum(1 for r in answers if r.status == RsvpStatus.WAITLISTED),
+        "places_left": rsvps.places_left(event, starts_at),
+    }
+
+
+def venue_commune(venue: Venue) -> str:
+    return commune_name(venue.commune_code)
+
+
+def _event_link(event: Event) -> str:
+    return events.public_link("public.event", event_uuid=event.uuid)
+
+
+def _host() -> str:
+    return urlsplit(current_app.config["PUBLIC_URL"]).hostname or "chaleur.local"
+
+
+def _ics_response(body: bytes, filename: str, private: bool = False) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}.ics"'
+    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
+    return response

@@ -1,0 +1,273 @@
+"""Rencontres: creating, changing, cancelling them, and who may see which occurrence.
+
+Times arrive as Paris wall-clock values from forms and leave as UTC; see
+:mod:`node.services.calendar`. Event visibility uses the same ladder as member fields
+(community < network < public), so a viewer sees an event when its level is wide enough for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from node.extensions import db
+from node.models import Account, Event, Rsvp, RsvpStatus, Venue, Visibility, utcnow
+from node.services import calendar
+from node.services.mail import MailNotSent, send_mail
+from node.services.visibility import Viewer
+
+MAX_TITLE = 160
+MAX_DESCRIPTION = 5000
+MAX_CAPACITY = 10000
+EVENT_VISIBILITIES = (Visibility.COMMUNITY, Visibility.NETWORK, Visibility.PUBLIC)
+PAST_WINDOW = timedelta(days=366)
+
+
+class EventError(ValueError):
+    """An event change was refused; ``field`` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class EventInput:
+    """What an organiser types: local (Paris) naive times, a raw recurrence rule."""
+
+    title: str
+    starts_local: datetime
+    ends_local: datetime
+    description: str = ""
+    venue_id: int | None = None
+    capacity: int | None = None
+    rrule: str = ""
+    visibility: str = Visibility.COMMUNITY
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated occurrence of an event (a single event has exactly one)."""
+
+    event: Event
+    starts_at: datetime
+    ends_at: datetime
+
+    @property
+    def when(self) -> str:
+        return calendar.describe_when(self.starts_at, self.ends_at)
+
+    @property
+    def stamp(self) -> str:
+        return calendar.as_utc_stamp(self.starts_at)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.event.cancelled
+
+    @property
+    def started(self) -> bool:
+        return self.starts_at <= utcnow()
+
+
+def _clean(data: EventInput) -> dict[str, object]:
+    """Validate an organiser's input; raise EventError on the first problem found."""
+    title = " ".join(data.title.split())
+    if not title:
+        raise EventError(_("Le titre est obligatoire."), "title")
+    if len(title) > MAX_TITLE:
+        raise EventError(_("%(n)s caractères au plus.", n=MAX_TITLE), "title")
+    description = data.description.replace("\r\n", "\n").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise EventError(_("%(n)s caractères au plus.", n=MAX_DESCRIPTION), "description")
+    try:
+        starts_at = calendar.to_utc(data.starts_local)
+    except calendar.LocalTimeInvalid as error:
+        raise EventError(str(error), "start_time") from error
+    try:
+        ends_at = calendar.to_utc(data.ends_local)
+    except calendar.LocalTimeInvalid as error:
+        raise EventError(str(error), "end_time") from error
+    if ends_at <= starts_at:
+        raise EventError(_("La fin doit être après le début."), "end_time")
+    if ends_at - starts_at > timedelta(days=7):
+        raise EventError(_("Une rencontre dure au plus sept jours."), "end_date")
+    if data.capacity is not None and not 0 <= data.capacity <= MAX_CAPACITY:
+        raise EventError(_("Nombre de places entre 0 et %(n)s (vide : sans limite).",
+                           n=MAX_CAPACITY), "capacity")
+    if data.venue_id is not None and db.session.get(Venue, data.venue_id) is None:
+        raise EventError(_("Ce lieu n'existe pas."), "venue_id")
+    if data.visibility not in EVENT_VISIBILITIES:
+        raise EventError(_("Visibilité inconnue."), "visibility")
+    try:
+        rule = calendar.normalise_rrule(data.rrule, data.starts_local)
+    except calendar.RecurrenceInvalid as error:
+        raise EventError(str(error), "rrule") from error
+    return {"title": title, "description": description, "starts_at": starts_at,
+            "ends_at": ends_at, "venue_id": data.venue_id, "capacity": data.capacity,
+            "rrule": rule, "visibility": str(data.visibility)}
+
+
+def create_event(data: EventInput, created_by: Account | None = None) -> Event:
+    """Validate and add a new event (flushed, not committed)."""
+    event = Event(**_clean(data), created_by_id=created_by.id if created_by else None)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(event: Event, data: EventInput) -> Event:
+    """Apply an organiser's changes, then give freed places to the waitlist (commits).
+
+    Growing the capacity (or removing it) is one of the ways a place frees up, so the
+    waitlisted people of every future occurrence are promoted in order.
+    """
+    from node.services import rsvps
+
+    if event.cancelled:
+        raise EventError(_("Une rencontre annulée ne peut plus être modifiée."))
+    cleaned = _clean(data)
+    shift = cast(datetime, cleaned["starts_at"]) - event.starts_at
+    for name, value in cleaned.items():
+        setattr(event, name, value)
+    _follow_new_times(event, shift)
+    db.session.commit()
+    for when in sorted({r.occurrence_at for r in event.rsvps if r.occurrence_at > utcnow()}):
+        rsvps.fill_places(event, when)
+    return event
+
+
+def _follow_new_times(event: Event, shift: timedelta) -> None:
+    """Move future answers along when the organiser moves the time, so nobody loses a place.
+
+    An answer whose shifted date is not an occurrence of the new schedule stays where it was
+    (it no longer shows on the event page; the organiser sees it in the attendance list).
+    """
+    if not shift:
+        return
+    future = [r for r in event.rsvps if r.occurrence_at > utcnow()]
+    for rsvp in sorted(future, key=lambda r: r.occurrence_at, reverse=shift > timedelta(0)):
+        moved = rsvp.occurrence_at + shift
+        if occurrence_at(event, moved) is not None:
+            rsvp.occurrence_at = moved
+            db.session.flush()
+
+
+def cancel_event(event: Event) -> int:
+    """Cancel the event and mail everyone who planned to come to a future occurrence (commits).
+
+    Returns how many people were told. The answers are kept, for the record.
+    """
+    if event.cancelled:
+        raise EventError(_("Cette rencontre est déjà annulée."))
+    event.cancelled = True
+    db.session.commit()
+    told = 0
+    for rsvp in event.rsvps:
+        if rsvp.occurrence_at > utcnow() and rsvp.status in (
+                RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLISTED):
+            when = calendar.describe_when(rsvp.occurrence_at,
+                                          rsvp.occurrence_at + (event.ends_at - event.starts_at))
+            told += notify(rsvp, _("Rencontre annulée : %(title)s", title=event.title),
+                           _("Bonjour %(name)s,\n\nLa rencontre « %(title)s » du %(when)s est "
+                             "annulée. Nous sommes désolés du contretemps.\n\n%(link)s\n",
+                             name=rsvp.person_name, title=event.title, when=when,
+                             link=public_link("public.event", event_uuid=event.uuid)))
+    return told
+
+
+def delete_event(event: Event) -> None:
+    """Remove an event and its answers for good (commits); cancelling is usually kinder."""
+    db.session.delete(event)
+    db.session.commit()
+
+
+def recipient(rsvp: Rsvp) -> str | None:
+    if rsvp.member is not None:
+        return rsvp.member.account.email
+    return rsvp.guest_email
+
+
+def notify(rsvp: Rsvp, subject: str, body: str) -> int:
+    """Mail the person behind an answer; a mail failure is logged, never fatal (returns 0/1)."""
+    address = recipient(rsvp)
+    if not address:
+        return 0
+    try:
+        send_mail(address, subject, body)
+    except MailNotSent:
+        return 0
+    return 1
+
+
+def public_link(endpoint: str, **values: str) -> str:
+    """An absolute link on this node's public URL, usable from the CLI (no request needed)."""
+    parts = urlsplit(current_app.config["PUBLIC_URL"])
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                                       url_scheme=parts.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def can_see(viewer: Viewer, event: Event) -> bool:
+    """The event's level must be at least as wide as the narrowest level this viewer sees."""
+    return Visibility(event.visibility).rank >= viewer.level.rank
+
+
+def visible_levels(viewer: Viewer) -> list[str]:
+    return [str(level) for level in EVENT_VISIBILITIES if level.rank >= viewer.level.rank]
+
+
+def find_event(event_uuid: str, viewer: Viewer) -> Event | None:
+    """The event with this UUID if this viewer may see it (None reads as "no such event")."""
+    event = db.session.scalars(db.select(Event).where(Event.uuid == event_uuid)).first()
+    return event if event is not None and can_see(viewer, event) else None
+
+
+def occurrences(event: Event, after: datetime, before: datetime) -> list[Occurrence]:
+    """The event's occurrences not over at ``after`` and starting by ``before``."""
+    return [Occurrence(event, span.starts_at, span.ends_at)
+            for span in calendar.spans(event.rrule, event.starts_at, event.ends_at, after,
+                                       before)]
+
+
+def occurrence_at(event: Event, starts_at: datetime) -> Occurrence | None:
+    """The occurrence starting exactly then, or None when the series has none at that time."""
+    found = occurrences(event, starts_at, starts_at + timedelta(seconds=1))
+    return next((item for item in found if item.starts_at == starts_at), None)
+
+
+def _visible_events(viewer: Viewer) -> list[Event]:
+    return list(db.session.scalars(
+        db.select(Event).where(Event.visibility.in_(visible_levels(viewer)))
+        .order_by(Event.starts_at)))
+
+
+def upcoming_events(viewer: Viewer, limit: int = 20,
+                    now: datetime | None = None) -> list[Occurrence]:
+    """The next occurrences this viewer may see, soonest first (cancelled ones included)."""
+    now = now or utcnow()
+    horizon = now + calendar.SERIES_HORIZON
+    found = [item for event in _visible_events(viewer)
+             for item in occurrences(event, now, horizon)[:limit]]
+    return sorted(found, key=lambda item: item.starts_at)[:limit]
+
+
+def past_events(viewer: Viewer, limit: int = 50,
+                now: datetime | None = None) -> list[Occurrence]:
+    """Occurrences of the past year this viewer may see, most recent first."""
+    now = now or utcnow()
+    found = [item for event in _visible_events(viewer)
+             for item in occurrences(event, now - PAST_WINDOW, now)
+             if item.starts_at < now]
+    return sorted(found, key=lambda item: item.starts_at, reverse=True)[:limit]
+
+
+def calendar_events(viewer: Viewer, now: datetime | None = None) -> list[Event]:
+    """Events for a calendar feed: series, and single events of the past year onwards."""
+    since = (now or utcnow()) - PAST_WINDOW
+    return [event for event in _visible_events(viewer) if event.rrule or event.ends_at > since]

@@ -1,0 +1,174 @@
+"""Organisers' pages: the list, the event form, cancelling with notices, attendance."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from node.extensions import db
+from node.models import Event, Rsvp, RsvpStatus
+from node.services import accounts, rsvps
+from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, member_by_email
+from tests.node.events.support import add_event, add_venue, local_in, sign_in
+from tests.support.smtp import Mailbox
+
+Ctx = Callable[[], AbstractContextManager[Any]]
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Ctx:
+    return app.test_request_context
+
+
+@pytest.fixture
+def staff(client: FlaskClient) -> Iterator[FlaskClient]:
+    sign_in(client, ADMIN_EMAIL)
+    yield client
+
+
+def _form(**changes: str) -> dict[str, str]:
+    data = {"title": "Apéro du mois", "description": "On se retrouve.",
+            "start_date": "2027-01-05", "start_time": "18:30", "end_date": "",
+            "end_time": "20:30", "venue_id": "0", "capacity": "", "recurrence": "none",
+            "until": "", "rrule": "", "visibility": "public"}
+    data.update(changes)
+    return data
+
+
+def _events(ctx: Ctx) -> list[tuple[str, datetime, str, int | None]]:
+    with ctx():
+        return [(e.title, e.starts_at, e.rrule, e.capacity)
+                for e in db.session.scalars(db.select(Event))]
+
+
+def test_only_staff_reach_the_pages(ctx: Ctx, client: FlaskClient) -> None:
+    assert client.get("/admin/rencontres").status_code == 302
+    sign_in(client, MEMBER_EMAIL)
+    assert client.get("/admin/rencontres").status_code == 403
+    assert client.post("/admin/rencontres/nouvelle", data=_form()).status_code == 403
+    assert _events(ctx) == []
+
+
+def test_create_a_monthly_first_tuesday_series(ctx: Ctx, staff: FlaskClient) -> None:
+    with ctx():
+        venue_id = add_venue("La Grange").id
+    assert "Nouvelle rencontre" in staff.get("/admin/rencontres/nouvelle").get_data(as_text=True)
+    response = staff.post("/admin/rencontres/nouvelle", data=_form(
+        recurrence="monthly", until="2027-06-30", venue_id=str(venue_id), capacity="15"))
+    assert response.status_code == 302
+    [(title, starts_at, rule, capacity)] = _events(ctx)
+    assert title == "Apéro du mois" and capacity == 15
+    assert starts_at == datetime(2027, 1, 5, 17, 30, tzinfo=UTC)
+    assert rule == "FREQ=MONTHLY;BYDAY=1TU;UNTIL=20270630T215959Z"
+    listing = html.unescape(staff.get("/admin/rencontres").get_data(as_text=True))
+    assert "Apéro du mois" in listing and "mardi 5 janvier 2027, 18 h 30 – 20 h 30" in listing
+
+
+def test_form_errors_are_shown_beside_fields_and_nothing_is_written(
+        ctx: Ctx, staff: FlaskClient) -> None:
+    backwards = staff.post("/admin/rencontres/nouvelle", data=_form(end_time="17:00"))
+    assert backwards.status_code == 400
+    assert "La fin doit être après le début." in backwards.get_data(as_text=True)
+    daily = staff.post("/admin/rencontres/nouvelle",
+                       data=_form(recurrence="custom", rrule="FREQ=DAILY"))
+    assert daily.status_code == 400
+    assert 'id="rrule-error"' in daily.get_data(as_text=True)
+    empty = staff.post("/admin/rencontres/nouvelle", data=_form(title="", start_date=""))
+    assert empty.status_code == 400
+    assert "Le titre est obligatoire." in empty.get_data(as_text=True)
+    assert _events(ctx) == []
+
+
+def test_edit_form_recognises_the_recurrence_and_growing_capacity_promotes(
+        ctx: Ctx, staff: FlaskClient, mailbox: Mailbox) -> None:
+    start = local_in(10)
+    with ctx():
+        event = add_event("Atelier", starts=start, capacity=1, rrule="FREQ=WEEKLY;COUNT=3")
+        uuid = event.uuid
+        rsvps.respond(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
+        other = accounts.create_account("dom@example.org", "Dom Bois", PASSWORD)
+        db.session.commit()
+        waiting = rsvps.respond(event, event.starts_at, "going", member=other.member).rsvp.id
+    page = staff.get(f"/admin/rencontres/{uuid}/modifier").get_data(as_text=True)
+    assert '<option selected value="custom">' in page and "COUNT=3" in page
+    assert f'value="{start.date().isoformat()}"' in page and 'value="18:30"' in page
+    response = staff.post(f"/admin/rencontres/{uuid}/modifier", data=_form(
+        title="Atelier", start_date=start.date().isoformat(), capacity="2",
+        recurrence="weekly", visibility="community"))
+    assert response.status_code == 302
+    with ctx():
+        assert db.session.get(Rsvp, waiting).status == RsvpStatus.GOING
+    assert any("place" in m["Subject"] for m in mailbox.wait_for(3) if "dom@" in str(m["To"]))
+    assert '<option selected value="weekly">' in staff.get(
+        f"/admin/rencontres/{uuid}/modifier").get_data(as_text=True)
+
+
+def test_cancel_mails_everyone_who_planned_to_come(ctx: Ctx, staff: FlaskClient,
+                                                   mailbox: Mailbox) -> None:
+    with ctx():
+        event = add_event("Atelier", capacity=1, visibility="public")
+        uuid = event.uuid
+        rsvps.respond(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
+        rsvps.respond(event, event.starts_at, "going", guest_name="Jo",
+                      guest_email="jo@example.net")  # waitlisted
+        rsvps.respond(event, event.starts_at, "going", guest_name="Lu",
+                      guest_email="lu@example.net")
+        rsvps.respond(event, event.starts_at, "maybe", guest_name="Lu",
+                      guest_email="lu@example.net")
+    mailbox.wait_for(4)
+    before = len(mailbox.messages)
+    confirm = staff.get(f"/admin/rencontres/{uuid}/annuler").get_data(as_text=True)
+    assert "3 personne(s)" in confirm
+    response = staff.post(f"/admin/rencontres/{uuid}/annuler", follow_redirects=True)
+    assert "3 personne(s) prévenue(s)" in response.get_data(as_text=True)
+    notices = [m for m in mailbox.wait_for(before + 3)[before:] if "annulée" in m["Subject"]]
+    assert sorted(str(m["To"]) for m in notices) == [
+        MEMBER_EMAIL, "jo@example.net", "lu@example.net"]
+    with ctx():
+        assert db.session.scalars(db.select(Event)).one().cancelled
+
+
+def test_attendance_is_marked_with_checkboxes(ctx: Ctx, staff: FlaskClient) -> None:
+    with ctx():
+        event = add_event("Hier soir", starts=local_in(-1))
+        uuid = event.uuid
+        came = Rsvp(event=event, occurrence_at=event.starts_at, status=RsvpStatus.GOING,
+                    member=member_by_email(MEMBER_EMAIL))
+        absent = Rsvp(event=event, occurrence_at=event.starts_at, status=RsvpStatus.GOING,
+                      guest_name="Jo Passant", guest_email="jo@example.net")
+        db.session.add_all([came, absent])
+        db.session.commit()
+        came_id, absent_id = came.id, absent.id
+    page = staff.get(f"/admin/rencontres/{uuid}/presences").get_data(as_text=True)
+    assert "Camille Testeuse" in page and "Jo Passant" in page
+    action = re.search(r'<form method="post" action="([^"]+)" id="attendance-form"', page)
+    assert action is not None
+    staff.post(html.unescape(action.group(1)),
+               data={"shown": [str(came_id), str(absent_id)], "attended": [str(came_id)]})
+    with ctx():
+        assert db.session.get(Rsvp, came_id).attended is True
+        assert db.session.get(Rsvp, absent_id).attended is False
+
+
+def test_attendance_cannot_be_marked_before_the_start(ctx: Ctx, staff: FlaskClient) -> None:
+    with ctx():
+        event = add_event("Demain")
+        uuid = event.uuid
+        answer = rsvps.respond(event, event.starts_at, "going",
+                               member=member_by_email(MEMBER_EMAIL)).rsvp.id
+    page = staff.get(f"/admin/rencontres/{uuid}/presences").get_data(as_text=True)
+    assert 'name="attended"' not in page
+    action = re.search(r'<form method="post" action="([^"]+)" id="attendance-form"', page)
+    assert action is not None
+    staff.post(html.unescape(action.group(1)),
+               data={"shown": [str(answer)], "attended": [str(answer)]})
+    with ctx():
+        assert db.session.get(Rsvp, answer).attended is None
