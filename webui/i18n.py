@@ -7,7 +7,7 @@ translates them, so a string nobody translated yet still reads correctly in Fren
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 LANGUAGES = ("fr", "en")
@@ -17,7 +17,9 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The language this request is rendered in."""
+    """The language this request is rendered in (French outside a request, e.g. the CLI)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         session["lang"] = asked
