@@ -17,7 +17,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+migrate = Migrate(render_as_batch=True, compare_type=True)  # batch: SQLite ALTER TABLE
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

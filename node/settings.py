@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     # Days an invitation link stays valid; hours a password-reset link stays valid.
     "INVITATION_DAYS": 14,
+    # Werkzeug hash method for passwords; the tests use a cheaper one to stay fast.
+    "PASSWORD_HASH_METHOD": "scrypt",
     "PASSWORD_RESET_HOURS": 2,
 }
 

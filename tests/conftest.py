@@ -32,6 +32,7 @@ def node_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "file",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt costs ~1 s per seeded node
     }
     config.update(overrides)
     return config

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -40,7 +42,19 @@ def set_password(account: Account, password: str) -> None:
         raise AccountError(
             _("Le mot de passe doit contenir au moins %(n)s caractères.", n=MIN_PASSWORD_LENGTH),
             field="password")
-    account.password_hash = generate_password_hash(password)
+    account.password_hash = hash_password(password)
+
+
+def hash_password(password: str) -> str:
+    """A modern hash of the password (scrypt unless PASSWORD_HASH_METHOD says otherwise)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    # A real hash of a random string: checked when the email is unknown, so an unknown
+    # address takes as long to refuse as a wrong password (no account discovery by timing).
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def password_matches(account: Account, password: str) -> bool:
@@ -68,11 +82,6 @@ def create_account(
     return account
 
 
-# A real scrypt hash of a random string: checked when the email is unknown, so an unknown
-# address takes as long to refuse as a wrong password (no account discovery by timing).
-_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
-
-
 def authenticate(email: str, password: str) -> Account | None:
     """The account whose password this is, whatever its status; None otherwise.
 
@@ -81,7 +90,7 @@ def authenticate(email: str, password: str) -> Account | None:
     """
     account = find_account(email)
     if account is None or not account.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     return account if check_password_hash(account.password_hash, password) else None
 

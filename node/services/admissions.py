@@ -7,11 +7,10 @@ staff see it first on the members page until they admit or refuse it.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from werkzeug.security import generate_password_hash
 
 from node.extensions import db
 from node.models import Account, AccountStatus, utcnow
-from node.services.accounts import AccountError, create_account, find_account
+from node.services.accounts import AccountError, create_account, find_account, hash_password
 
 MAX_JOIN_MESSAGE = 1000
 
@@ -25,7 +24,7 @@ def request_membership(email: str, display_name: str, password: str, *, trade: s
     still hashed so both paths take the same time.
     """
     if find_account(email) is not None:
-        generate_password_hash(password)
+        hash_password(password)
         return None
     account = create_account(email, display_name, password, status=AccountStatus.PENDING,
                              commune_code=commune_code)

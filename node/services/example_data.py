@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from werkzeug.security import generate_password_hash
 
 import communes
 from node.extensions import db
@@ -36,6 +35,7 @@ from node.models import (
     Venue,
     Visibility,
 )
+from node.services.accounts import hash_password
 from node.services.community import extra_communes, find_commune
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -340,7 +340,7 @@ def load_example_data(members: int = 40, seed: int = 1,
     now = now or datetime.now(UTC)
     rng = random.Random(seed)
     own, near = _nearby_codes(community)
-    password_hash = generate_password_hash(EXAMPLE_PASSWORD)
+    password_hash = hash_password(EXAMPLE_PASSWORD)
     accounts = [_member(rng, index, own, near, password_hash, now) for index in range(members)]
     venues = _venues(rng, own)
     events = _events(rng, venues, now.astimezone(PARIS).date())
