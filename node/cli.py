@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from node.commands import backup, events, members, setup
+from node.commands import backup, events, federation, members, setup
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
@@ -29,6 +29,6 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for module in (setup, members, events, backup):
+    for module in (setup, members, events, backup, federation):
         for command in module.COMMANDS:
             app.cli.add_command(command)
