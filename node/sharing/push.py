@@ -19,8 +19,9 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from federation.client import PeerError, PeerRefused, PeerResponseInvalid, SignedClient
-from federation.delivery import DeliveryState, after_attempt
-from federation.records import MAX_BATCH
+from federation.delivery import MAX_TRIES, DeliveryState, after_attempt
+from federation.errors import RecordRefused
+from federation.records import MAX_BATCH, validate_record
 from federation.urlpolicy import AddressRefused
 from node.extensions import db
 from node.models import Admission, FeedEntry, OutboxEntry, Peer, utcnow
@@ -73,16 +74,27 @@ def _claim(now: datetime) -> list[OutboxEntry]:
                                    .order_by(OutboxEntry.feed_seq)))
 
 
-def batch_records(rows: list[OutboxEntry], origin: str) -> list[dict[str, Any]]:
-    """The latest envelope of each record among the claimed rows, in change order."""
+def batch_records(rows: list[OutboxEntry], origin: str) -> tuple[list[dict[str, Any]],
+                                                                  list[OutboxEntry]]:
+    """The latest envelope of each record among the claimed rows, in change order, and the
+    rows of records the protocol would refuse (they fail here instead of poisoning a batch)."""
     entries = db.session.scalars(select(FeedEntry).where(
         FeedEntry.seq.in_([row.feed_seq for row in rows]))).all()
+    uuid_of = {entry.seq: entry.record_uuid for entry in entries}
     latest: dict[str, FeedEntry] = {}
     for entry in entries:
         if entry.record_uuid not in latest or entry.seq > latest[entry.record_uuid].seq:
             latest[entry.record_uuid] = entry
-    return [{**entry.envelope, "origin": origin}
-            for entry in sorted(latest.values(), key=lambda e: e.seq)]
+    records, refused = [], set()
+    for entry in sorted(latest.values(), key=lambda e: e.seq):
+        envelope = {**entry.envelope, "origin": origin}
+        try:
+            validate_record(envelope)
+        except RecordRefused:
+            refused.add(entry.record_uuid)
+            continue
+        records.append(envelope)
+    return records, [row for row in rows if uuid_of.get(row.feed_seq) in refused]
 
 
 def _send(client: SignedClient, peer: Peer, records: list[dict[str, Any]]) -> Outcome:
@@ -101,11 +113,12 @@ def _send(client: SignedClient, peer: Peer, records: list[dict[str, Any]]) -> Ou
 
 
 def _record(rows: list[OutboxEntry], outcome: Outcome, now: datetime, rng: random.Random,
-            report: PushReport) -> None:
+            report: PushReport, final: bool = False) -> None:
     timestamp = int(now.timestamp())
     for row in rows:
         step = after_attempt(DeliveryState(row.state), row.tries, outcome.status, now=timestamp,
-                             rng=rng, retry_after=outcome.retry_after)
+                             rng=rng, retry_after=outcome.retry_after,
+                             max_tries=1 if final else MAX_TRIES)
         row.state, row.tries, row.last_status = step.state.value, step.tries, outcome.status
         row.last_error = outcome.error[:500]
         if step.next_attempt_at is not None:
@@ -142,7 +155,14 @@ def push_once(now: datetime | None = None, *, rng: random.Random | None = None) 
             rows = _claim(moment)
             if not rows:
                 break
-            records = batch_records(rows, identity.node_id)
+            records, invalid = batch_records(rows, identity.node_id)
+            if invalid:
+                _record(invalid, Outcome(None, error="record_invalid: refusé localement"),
+                        moment, rng, report, final=True)
+                rows = [row for row in rows if row not in invalid]
+            if not records:
+                db.session.commit()
+                continue
             outcome = _send(client, peer, records)
             report.batches += 1
             report.records += len(records)
