@@ -129,10 +129,10 @@ def _record(rows: list[OutboxEntry], outcome: Outcome, now: datetime, rng: rando
 
 
 def _wait(rows: list[OutboxEntry], peer: Peer, outcome: Outcome, now: datetime) -> None:
-    """Not admitted (yet): rows keep their tries and come back at the next sweep."""
-    interval = timedelta(seconds=float(current_app.config["FEDERATION_PUSH_INTERVAL"]))
+    """Not admitted (yet): rows keep their tries and stay due (claim released), so the
+    next sweep, or an operator's `push --once` right after approval, sends them."""
     for row in rows:
-        row.next_attempt_at, row.last_status = now + interval, outcome.status
+        row.next_attempt_at, row.last_status = now, outcome.status
         row.last_error = outcome.error[:500]
     peer.admission, peer.admission_seen_at = NOT_ADMITTED[outcome.waiting], now
     peer.last_error = outcome.error[:500]
