@@ -61,6 +61,7 @@ class DirectoryDouble:
         self.key = directory_key()
         self.nonces = MemoryNonceStore()
         self.node_document: dict[str, Any] | None = None
+        self.join_signer = ""
         self.admitted = False
         self.join_status = 202
         self.inbox_delay = 0.0
@@ -143,10 +144,10 @@ class DirectoryDouble:
     def join(self, environ: dict[str, Any], body: bytes) -> tuple[int, dict[str, Any]]:
         if self.join_status == 409:
             return 409, {"error": "node_id_taken", "message": "ce nom est déjà pris"}
-        _, document = verify_join_request(
+        signer, document = verify_join_request(
             environ["REQUEST_METHOD"], request_target(environ), request_headers(environ), body,
             public_origin=self.origin, nonces=self.nonces, now=utc_now())
-        self.node_document = document
+        self.node_document, self.join_signer = document, signer.keyid
         return self.join_status, {"status": "pending"}
 
     def inbox(self, environ: dict[str, Any], body: bytes) -> tuple[int, dict[str, Any]]:
