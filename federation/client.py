@@ -20,9 +20,16 @@ from federation.jsonbody import JsonLimits, dump_json_body, parse_json_body
 from federation.keys import KeyRecord, SigningKey
 from federation.signatures import sign_request
 from federation.urlpolicy import Resolver, check_url, system_resolver
-from federation.verification import VerifiedPeer, utc_now, verify_signed_response
+from federation.verification import (
+    KeyResolver,
+    VerifiedPeer,
+    utc_now,
+    verify_signed_response,
+)
 
 JSON_TYPES = ("application/json", "application/vnd.chaleur.node+json")
+#: One peer key, or a resolver over the peer's stored keys (needed across a rotation).
+ResponseKeys = KeyRecord | KeyResolver
 
 
 class PeerError(Exception):
@@ -98,18 +105,18 @@ class SignedClient:
         self.session.headers.update({"User-Agent": user_agent, "Accept-Encoding": "identity",
                                      "Accept": ", ".join(JSON_TYPES)})
 
-    def get(self, url: str, *, verify_with: KeyRecord | None = None) -> PeerResponse:
+    def get(self, url: str, *, verify_with: ResponseKeys | None = None) -> PeerResponse:
         return self._send("GET", url, b"", verify_with)
 
     def post(self, url: str, payload: Mapping[str, Any], *,
-             verify_with: KeyRecord | None = None) -> PeerResponse:
+             verify_with: ResponseKeys | None = None) -> PeerResponse:
         return self._send("POST", url, dump_json_body(payload), verify_with)
 
     def close(self) -> None:
         self.session.close()
 
     def _send(self, method: str, url: str, body: bytes,
-              verify_with: KeyRecord | None) -> PeerResponse:
+              verify_with: ResponseKeys | None) -> PeerResponse:
         check_url(url, allow_private_addresses=self.allow_private_addresses, resolve=self.resolve)
         headers = {"Content-Type": "application/json"} if method == "POST" else {}
         prepared = self.session.prepare_request(requests.Request(method, url, headers, data=body))
@@ -145,7 +152,7 @@ class SignedClient:
         return b"".join(chunks)
 
     def _interpret(self, url: str, method: str, request_url: str, response: requests.Response,
-                   raw: bytes, verify_with: KeyRecord | None) -> PeerResponse:
+                   raw: bytes, verify_with: ResponseKeys | None) -> PeerResponse:
         status = response.status_code
         if 300 <= status < 400:
             raise PeerRefused(url, status, "redirect_not_followed", "peers must not redirect")
@@ -159,7 +166,7 @@ class SignedClient:
                 signer = verify_signed_response(
                     status, response.headers.items(), raw, request_method=method,
                     request_url=request_url,
-                    resolve_key=lambda keyid: verify_with if keyid == verify_with.keyid else None,
+                    resolve_key=_resolver(verify_with),
                     nonces=None, now=self.clock())
             except SignatureRefused as exc:
                 raise PeerResponseInvalid(url, exc.code, exc.message) from exc
@@ -173,6 +180,12 @@ class SignedClient:
             except BodyRefused as exc:
                 raise PeerResponseInvalid(url, exc.code, exc.message) from exc
         return PeerResponse(status, dict(response.headers), raw, data, signer)
+
+
+def _resolver(keys: ResponseKeys) -> KeyResolver:
+    if isinstance(keys, KeyRecord):
+        return lambda keyid: keys if keyid == keys.keyid else None
+    return keys
 
 
 def _error_of(raw: bytes) -> tuple[str, str]:

@@ -54,6 +54,8 @@ def _register_blueprints(app: Flask) -> None:
     from node.api import bp as api_bp
     from node.auth import bp as auth_bp
     from node.members import bp as members_bp
+    from node.peering import bp as peering_bp
+    from node.peering import network_bp
     from node.public import bp as public_bp
 
     app.register_blueprint(public_bp)
@@ -62,6 +64,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
+    app.register_blueprint(peering_bp)  # federation endpoints: peers sign, no session
+    csrf.exempt(peering_bp)
+    app.register_blueprint(network_bp)
 
 
 def _register_context(app: Flask) -> None:

@@ -14,7 +14,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from node.commands import backup, demo, events, members, setup
+from node.commands import backup, demo, events, federation, members, setup
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
@@ -36,6 +36,6 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for module in (setup, members, events, backup, demo):
+    for module in (setup, members, events, backup, demo, federation):
         for command in module.COMMANDS:
             app.cli.add_command(command)

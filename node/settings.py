@@ -44,6 +44,24 @@ DEFAULTS: dict[str, Any] = {
     # Werkzeug hash method for passwords; the tests use a cheaper one to stay fast.
     "PASSWORD_HASH_METHOD": "scrypt",
     "PASSWORD_RESET_HOURS": 2,
+    # Federation. Allow peers on loopback/private addresses: ONLY for the local demo and tests.
+    "FEDERATION_ALLOW_PRIVATE": False,
+    # The territory this node's network covers, as its node document states it.
+    "FEDERATION_TERRITORY": "Pays de Saverne, Plaine et Plateau",
+    # Largest body a peer may send to this node's federation endpoints, in bytes (413 beyond).
+    "FEDERATION_MAX_BODY": 1024 * 1024,
+    # Requests per verified peer (or per address before verification) on federation endpoints.
+    "FEDERATION_RATE_LIMIT": "300 per minute",
+    # Seconds between two outbox sweeps of the background pusher started by "chaleur serve".
+    "FEDERATION_PUSH_INTERVAL": 30,
+    # Seconds a claimed outbox row stays reserved for the pusher that claimed it (crash safety).
+    "FEDERATION_PUSH_LEASE": 120,
+    # Seconds between two refreshes of the network copy shown on the Réseau page.
+    "FEDERATION_NETWORK_INTERVAL": 3600,
+    # Days the previous key stays valid at peers after "chaleur federation rotate-key".
+    "FEDERATION_KEY_GRACE_DAYS": 7,
+    # Days superseded feed entries and tombstones are kept before "purge-feed" may drop them.
+    "FEED_RETENTION_DAYS": 30,
 }
 
 

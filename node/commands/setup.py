@@ -10,8 +10,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from federation.keys import is_node_id
 from node.extensions import db
 from node.models import Community, Role
+from node.peering import identity
 from node.services import accounts
 from node.services.community import find_commune
 
@@ -54,13 +56,20 @@ def _parse_communes(raw: str) -> list[str]:
 @click.option("--admin-name", default="Administrateur", show_default=True)
 @click.option("--admin-password", envvar="CHALEUR_ADMIN_PASSWORD",
               help="Mot de passe (sinon demandé ; ou variable CHALEUR_ADMIN_PASSWORD).")
+@click.option("--node-id", default=None,
+              help="Identifiant du nœud sur le réseau (par défaut : le nom en minuscules, "
+                   "ex. tiers-lieu-de-sparsbach).")
 @with_appcontext
 def init_command(name: str, commune_codes: str, admin_email: str, admin_name: str,
-                 admin_password: str | None) -> None:
-    """Create the database, the community and its first admin."""
+                 admin_password: str | None, node_id: str | None) -> None:
+    """Create the database, the community, its first admin and the node's signing key."""
     prepare_database()
     if db.session.scalars(db.select(Community)).first() is not None:
         _fail("ce nœud est déjà initialisé (la communauté existe). Rien n'a été modifié.")
+    node_id = node_id or identity.node_id_from_name(name)
+    if not is_node_id(node_id):
+        _fail(f"identifiant de nœud invalide : {node_id!r}. Choisissez-en un avec --node-id "
+              "(lettres minuscules, chiffres et tirets, 63 caractères au plus).")
     codes = _parse_communes(commune_codes)
     password = admin_password or _ask_password()
     try:
@@ -69,8 +78,13 @@ def init_command(name: str, commune_codes: str, admin_email: str, admin_name: st
     except accounts.AccountError as error:
         _fail(str(error))
     db.session.add(Community(name=name.strip(), communes=codes))
+    try:
+        fingerprint = identity.create_identity(node_id)
+    except identity.IdentityError as error:
+        _fail(str(error))
     db.session.commit()
     click.echo(f"Communauté « {name} » créée, administrateur {admin_email}.")
+    click.echo(f"Identité réseau : {node_id} ; empreinte de la clé : {fingerprint}")
     url = current_app.config["PUBLIC_URL"]
     click.echo(f"Étape suivante : « chaleur serve », puis ouvrez {url}")
 
@@ -105,12 +119,18 @@ def create_admin_command(email: str, display_name: str, password: str | None, ro
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--federation/--no-federation", default=True, show_default=True,
+              help="Pousser les changements vers l'annuaire et rafraîchir la copie du réseau.")
 @with_appcontext
-def serve_command(host: str, port: int, threads: int) -> None:
+def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
     """Serve the node with the production WSGI server (waitress)."""
     from waitress import serve
 
+    from node.sharing.worker import FederationWorker
+
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if federation:
+        FederationWorker(app).start()
     click.echo(f"Chaleur sert {app.config['PUBLIC_URL']} sur http://{host}:{port}")
     serve(app, host=host, port=port, threads=threads, ident="chaleur")
 

@@ -24,3 +24,17 @@ __all__ = [
 from node.models.sharing import FeedEntry, OutboxEntry  # noqa: E402
 
 __all__ += ["FeedEntry", "OutboxEntry"]
+
+from node.models.peering import (  # noqa: E402
+    Admission,
+    NetworkCopy,
+    NodeIdentity,
+    NodeKey,
+    Peer,
+    PeerKey,
+    PeerRole,
+    SeenNonce,
+)
+
+__all__ += ["Admission", "NetworkCopy", "NodeIdentity", "NodeKey", "Peer", "PeerKey",
+            "PeerRole", "SeenNonce"]

@@ -93,3 +93,18 @@ def _capture_changes(session: Session, flush_context: Any) -> None:
                             "next_attempt_at": utcnow(), "last_error": "",
                             "created_at": utcnow()})
         shared[obj.uuid] = payload is not None
+        session.info["outbox_added"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_pusher(session: Session) -> None:
+    """New outbox rows are committed: let the background pusher send them right away."""
+    if session.info.pop("outbox_added", False):
+        from node.sharing.worker import wake_worker
+
+        wake_worker()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_outbox_flag(session: Session) -> None:
+    session.info.pop("outbox_added", None)

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 
+from federation.schemas import schema
 from node.models import Community, Event, FieldGroup, Listing, Member, Venue, Visibility
 from node.services.visibility import Viewer, can_see, network_payload
 
@@ -92,7 +93,18 @@ def record_type(obj: object) -> str | None:
     return entry[0] if entry else None
 
 
+def without_blanks(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Drop optional fields left empty ("" or None): the schemas give optional fields a
+    format (an e-mail, a commune code, a number), which an empty value would break."""
+    required = set(schema(kind).get("required", []))
+    return {key: value for key, value in payload.items()
+            if key in required or (value != "" and value is not None)}
+
+
 def shared_payload(obj: object) -> dict[str, Any] | None:
     """The payload this record may share, or None when it shares nothing."""
     entry = PAYLOAD_BUILDERS.get(type(obj))
-    return entry[1](obj) if entry else None
+    if entry is None:
+        return None
+    payload = entry[1](obj)
+    return None if payload is None else without_blanks(entry[0], payload)

@@ -1,0 +1,169 @@
+"""``chaleur federation …``: the node's identity, joining the Pays directory, delivery.
+
+Each command prints what happened and what to do next; failures exit with status 1 and a
+French message, never a traceback. Private keys are never printed: only fingerprints.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import NoReturn
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from node.extensions import db
+from node.models import utcnow
+from node.peering import identity
+from node.peering.directory import DirectoryError, announce_document, join_directory
+from node.peering.trust import purge_expired_nonces, registered_directory
+from node.sharing.feed import purge_feed
+from node.sharing.network_copy import pull_network_copy
+from node.sharing.push import last_outbox_error, outbox_counts, push_once
+
+federation = AppGroup("federation", help="Réseau : identité du nœud, annuaire du Pays, envois.")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"Erreur : {message}", err=True)
+    sys.exit(1)
+
+
+@federation.command("fingerprint")
+def fingerprint_command() -> None:
+    """Print this node's id and key fingerprint (to read to the Pays coordinator)."""
+    try:
+        node = identity.require_identity()
+        click.echo(f"{node.node_id} ({node.current_keyid}) : {identity.current_fingerprint()}")
+    except identity.IdentityError as error:
+        _fail(str(error))
+
+
+@federation.command("rotate-key")
+def rotate_key_command() -> None:
+    """Create a new key, keep the old one valid for the grace period, tell the directory."""
+    try:
+        rotation = identity.rotate_key()
+    except identity.IdentityError as error:
+        _fail(str(error))
+    db.session.commit()
+    click.echo(f"Nouvelle clé {rotation.current.keyid}, empreinte "
+               f"{identity.current_fingerprint()}.")
+    click.echo(f"L'ancienne clé {rotation.previous.keyid} reste valable jusqu'au "
+               f"{rotation.grace_until:%d/%m/%Y %H:%M} UTC.")
+    if registered_directory() is None:
+        click.echo("Aucun annuaire enregistré : rien à annoncer.")
+        return
+    try:
+        status = announce_document(rotation.previous)
+    except DirectoryError as error:
+        _fail(f"{error} Relancez « chaleur federation announce » avant la fin du délai de grâce.")
+    click.echo(f"Annuaire prévenu (HTTP {status}), signé avec {rotation.previous.keyid}.")
+
+
+@federation.command("announce")
+def announce_command() -> None:
+    """Re-send our node document to the directory, signed with the previous key if still
+    valid (after a rotation whose announcement failed), else with the current one."""
+    keys = identity.published_keys()
+    retiring = [key for key in keys if key.status == "retiring"]
+    keyid = retiring[0].keyid if retiring else identity.require_identity().current_keyid
+    from federation.keys import load_private_key
+
+    try:
+        status = announce_document(load_private_key(identity.key_path(keyid), keyid))
+    except DirectoryError as error:
+        _fail(str(error))
+    click.echo(f"Document du nœud envoyé à l'annuaire (HTTP {status}), signé avec {keyid}.")
+
+
+@federation.command("join")
+@click.option("--directory", "directory_url", required=True,
+              help="Adresse de l'annuaire du Pays, ex. https://annuaire.example.")
+@click.option("--fingerprint", "expected", required=True,
+              help="Empreinte de l'annuaire donnée par le coordinateur (XXXX-XXXX-XXXX-XXXX-XXXX).")
+def join_command(directory_url: str, expected: str) -> None:
+    """Ask the Pays directory to admit this node."""
+    try:
+        identity.require_identity()
+        result = join_directory(directory_url, expected)
+    except (identity.IdentityError, DirectoryError) as error:
+        _fail(str(error))
+    click.echo(f"Demande d'adhésion envoyée à l'annuaire « {result.directory_id} » "
+               f"(empreinte vérifiée : {result.directory_fingerprint}).")
+    click.echo(f"Empreinte de CE nœud, à lire au coordinateur du Pays : "
+               f"{identity.current_fingerprint()}")
+    click.echo("Et ensuite : le coordinateur compare cette empreinte avec la sienne et approuve "
+               "le nœud. Jusque-là, les changements attendent dans la file d'envoi ; ils partent "
+               "seuls dès l'approbation (« chaleur federation status » pour suivre).")
+
+
+@federation.command("status")
+def status_command() -> None:
+    """Show the registered directory, admission as last seen, and the outbox."""
+    try:
+        node = identity.require_identity()
+    except identity.IdentityError as error:
+        _fail(str(error))
+    click.echo(f"Nœud : {node.node_id}, clé {node.current_keyid} "
+               f"({identity.current_fingerprint()})")
+    peer = registered_directory()
+    if peer is None:
+        click.echo("Annuaire : aucun (« chaleur federation join » pour en rejoindre un).")
+    else:
+        click.echo(f"Annuaire : {peer.node_id} ({peer.base_url}), empreinte {peer.fingerprint}")
+        click.echo(f"Admission : {peer.admission} (vu le {peer.admission_seen_at:%d/%m/%Y %H:%M}"
+                   " UTC)")
+    counts = outbox_counts()
+    click.echo(f"File d'envoi : {counts['pending']} en attente, {counts['retrying']} à "
+               f"réessayer, {counts['failed']} en échec, {counts['delivered']} remis")
+    last_error = last_outbox_error()
+    if last_error:
+        click.echo(f"Dernière erreur : {last_error}")
+
+
+@federation.command("push")
+@click.option("--once", is_flag=True, help="Un seul passage puis s'arrêter.")
+def push_command(once: bool) -> None:
+    """Send waiting changes to the directory (in a loop, or once)."""
+    interval = float(current_app.config["FEDERATION_PUSH_INTERVAL"])
+    while True:
+        report = push_once()
+        click.echo(f"{report.records} enregistrement(s) envoyé(s) en {report.batches} lot(s) : "
+                   f"{report.delivered} remis, {report.retrying} à réessayer, "
+                   f"{report.failed} en échec"
+                   + (f" ; en attente : {report.waiting}" if report.waiting else ""))
+        for error in report.errors:
+            click.echo(f"  {error}")
+        db.session.remove()
+        if once:
+            return
+        time.sleep(interval)
+
+
+@federation.command("pull-network")
+def pull_network_command() -> None:
+    """Refresh the local copy of the network shown on the Réseau page."""
+    result = pull_network_copy()
+    if not result.ok:
+        _fail(f"copie du réseau non mise à jour : {result.message}")
+    click.echo(f"Copie du réseau mise à jour ({result.fetched_at:%d/%m/%Y %H:%M} UTC).")
+
+
+@federation.command("purge-feed")
+def purge_feed_command() -> None:
+    """Drop superseded feed entries and old tombstones; forget expired nonces."""
+    try:
+        report = purge_feed()
+    except identity.IdentityError as error:
+        _fail(str(error))
+    nonces = purge_expired_nonces(utcnow())
+    db.session.commit()
+    click.echo(f"{report.superseded} entrée(s) remplacée(s) et {report.tombstones} "
+               f"suppression(s) anciennes effacées ; horizon du fil : {report.horizon_seq} ; "
+               f"{nonces} nonce(s) expiré(s) oublié(s).")
+
+
+COMMANDS: list[click.Command] = [federation]

@@ -1,0 +1,76 @@
+"""Whom this node trusts: the registered directory, its stored keys, and seen nonces.
+
+Keys come only from the ``peer_key`` table (filled by ``chaleur federation join`` after the
+fingerprint check, or by a signed rotation notice): a key id is never fetched as a URL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
+
+from federation.keys import KeyRecord, KeyStatus, load_public_key_b64
+from node.extensions import db
+from node.models import Peer, PeerKey, PeerRole, SeenNonce
+
+#: One accepted request in this many also deletes expired nonces.
+PURGE_ONE_IN = 50
+
+
+def registered_directory() -> Peer | None:
+    """The Pays directory this node joined, if any."""
+    return db.session.scalars(db.select(Peer).where(Peer.role == PeerRole.DIRECTORY)).first()
+
+
+def key_record(row: PeerKey) -> KeyRecord:
+    grace = int(row.grace_until.timestamp()) if row.grace_until else None
+    return KeyRecord(row.keyid, row.node_id, load_public_key_b64(row.public_key),
+                     KeyStatus(row.status), grace)
+
+
+def resolve_peer_key(keyid: str) -> KeyRecord | None:
+    """The key resolver handed to the verifier: stored keys only.
+
+    A key of a suspended peer reports `suspended`, so every request is key_not_usable."""
+    row = db.session.get(PeerKey, keyid)
+    if row is None:
+        return None
+    record = key_record(row)
+    peer = db.session.scalars(db.select(Peer).where(Peer.node_id == row.node_id)).first()
+    if peer is None:
+        return None
+    if peer.status == "suspended":
+        return KeyRecord(record.keyid, record.node_id, record.public_key, KeyStatus.SUSPENDED)
+    return record
+
+
+class DatabaseNonceStore:
+    """NonceStore on the ``seen_nonce`` table: an INSERT that fails on (keyid, nonce).
+
+    The unique constraint, not a prior SELECT, decides, so two workers racing on the same
+    replay cannot both accept it. The insert commits on its own connection: the nonce
+    stays spent even if the request fails later. Expired rows are purged now and then,
+    so no scheduler is needed."""
+
+    def __init__(self, now: int) -> None:
+        self.now = now
+
+    def remember(self, keyid: str, nonce: str, expires_at: int) -> bool:
+        try:
+            with db.engine.begin() as connection:
+                if secrets.randbelow(PURGE_ONE_IN) == 0:
+                    connection.execute(delete(SeenNonce).where(SeenNonce.expires_at < self.now))
+                connection.execute(insert(SeenNonce), {"keyid": keyid, "nonce": nonce,
+                                                       "expires_at": expires_at})
+        except IntegrityError:
+            return False
+        return True
+
+
+def purge_expired_nonces(now: datetime) -> int:
+    result = db.session.execute(
+        delete(SeenNonce).where(SeenNonce.expires_at < int(now.astimezone(UTC).timestamp())))
+    return int(getattr(result, "rowcount", 0) or 0)

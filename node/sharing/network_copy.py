@@ -1,0 +1,88 @@
+"""The node's copy of the network overview, fetched from the directory, read by the Réseau page.
+
+The directory signs `GET /federation/network`; the answer is kept only if its signature
+verifies with the directory's stored key and every record in it is a valid envelope.
+A failed refresh keeps the previous copy and records why, so the page stays readable
+(with its date) while the directory is down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from federation.client import PeerError, PeerRefused
+from federation.errors import FederationRefusal
+from federation.records import validate_record
+from federation.urlpolicy import AddressRefused
+from node.extensions import db
+from node.models import NetworkCopy, utcnow
+from node.peering.directory import directory_keys, federation_client
+from node.peering.trust import registered_directory
+
+#: List name in the network answer -> record type its envelopes must have.
+SECTIONS = {"territories": "community", "members": "member", "listings": "listing",
+            "events": "event"}
+
+
+class NetworkRefused(FederationRefusal):
+    """The directory's network answer does not have the documented shape."""
+
+
+def validate_network(data: dict[str, Any]) -> dict[str, Any]:
+    """Keep the documented sections, each a list of live envelopes of the right type."""
+    copy: dict[str, Any] = {"generated": data.get("generated")}
+    if not isinstance(copy["generated"], str):
+        raise NetworkRefused("network_invalid", "generated must be an RFC 3339 string")
+    for section, record_type in SECTIONS.items():
+        items = data.get(section, [])
+        if not isinstance(items, list):
+            raise NetworkRefused("network_invalid", f"{section} must be a list")
+        records = [validate_record(item, index) for index, item in enumerate(items)]
+        for index, record in enumerate(records):
+            if record.type != record_type or record.deleted:
+                raise NetworkRefused("network_invalid",
+                                     f"{section}[{index}] must be a live {record_type} record")
+        copy[section] = [record.as_json() for record in records]
+    return copy
+
+
+def stored_copy() -> NetworkCopy:
+    row = db.session.get(NetworkCopy, 1)
+    if row is None:
+        row = NetworkCopy(id=1, data=None, last_error="")
+        db.session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class PullResult:
+    ok: bool
+    message: str
+    fetched_at: datetime | None
+
+
+def pull_network_copy(now: datetime | None = None) -> PullResult:
+    """Fetch, verify and store the directory's network overview; commit either way."""
+    now = now or utcnow()
+    peer = registered_directory()
+    if peer is None:
+        return PullResult(False, "aucun annuaire enregistré", None)
+    row = stored_copy()
+    row.last_attempt_at = now
+    try:
+        with federation_client() as client:
+            response = client.get(peer.endpoint("network"), verify_with=directory_keys(peer))
+        row.data = validate_network(response.data or {})
+    except PeerRefused as exc:
+        row.last_error = f"HTTP {exc.status} {exc.code}"
+    except (PeerError, AddressRefused) as exc:
+        row.last_error = f"{getattr(exc, 'code', 'error')}: annuaire injoignable"
+    except FederationRefusal as exc:
+        row.last_error = f"{exc.code}: {exc.message}"[:500]
+    else:
+        row.fetched_at, row.last_error = now, ""
+    db.session.commit()
+    ok = row.last_error == ""
+    return PullResult(ok, "copie à jour" if ok else row.last_error, row.fetched_at)

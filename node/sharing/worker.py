@@ -1,0 +1,75 @@
+"""The background federation worker that ``chaleur serve`` starts (and nothing else does).
+
+One daemon thread per app: it pushes the outbox on a short interval and right after a
+commit that added outbox rows (the change-capture hook sets :attr:`FederationWorker.wake`),
+and refreshes the network copy every FEDERATION_NETWORK_INTERVAL seconds. State lives in
+the database, so stopping the process at any moment loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask, current_app, has_app_context
+
+from node.extensions import db
+from node.sharing.network_copy import pull_network_copy
+from node.sharing.push import push_once
+
+EXTENSION_KEY = "chaleur_federation_worker"
+log = logging.getLogger("chaleur.federation")
+
+
+class FederationWorker:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="chaleur-federation", daemon=True)
+        self._next_pull = 0.0
+
+    def start(self) -> None:
+        self.app.extensions[EXTENSION_KEY] = self
+        self.thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stopping.set()
+        self.wake.set()
+        self.thread.join(timeout)
+
+    def run(self) -> None:
+        interval = float(self.app.config["FEDERATION_PUSH_INTERVAL"])
+        while not self.stopping.is_set():
+            self.wake.clear()
+            self.sweep()
+            self.wake.wait(interval)
+
+    def sweep(self) -> None:
+        """One round; an error is logged (no record content) and retried next round."""
+        with self.app.app_context():
+            try:
+                report = push_once()
+                if report.errors:
+                    log.warning("push: %s", report.errors[-1])
+                if time.monotonic() >= self._next_pull:
+                    self._next_pull = time.monotonic() + float(
+                        self.app.config["FEDERATION_NETWORK_INTERVAL"])
+                    result = pull_network_copy()
+                    if not result.ok and result.message != "aucun annuaire enregistré":
+                        log.warning("network copy: %s", result.message)
+            except Exception:  # noqa: BLE001 - the thread must survive to retry
+                log.exception("federation worker round failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+
+def wake_worker() -> None:
+    """Called after a commit that added outbox rows: push now instead of at the next tick."""
+    if not has_app_context():
+        return
+    worker = current_app.extensions.get(EXTENSION_KEY)
+    if isinstance(worker, FederationWorker):
+        worker.wake.set()
