@@ -1,0 +1,64 @@
+"""The Pays directory: aggregates what village nodes share and serves the Pays-level site.
+
+:func:`create_app` builds one directory; nothing is configured at import time. The directory
+never imports the node: both stand on ``federation``, ``webui`` and ``communes``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+import webui
+from directory.extensions import csrf, db, limiter, login_manager
+from directory.services import fulltext
+from directory.settings import load_settings
+
+fulltext.install(db.metadata)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build a directory app from the environment (``CHALEUR_*``), then ``test_config``."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "CHALEUR_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path),
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    load_settings(app, test_config)
+
+    import directory.models  # noqa: F401  (tables registered before create_all)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    webui.init_app(app)
+
+    from directory.admin.session import init_login
+
+    init_login(app)
+    _register_blueprints(app)
+    _register_context(app)
+    from directory.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from directory.admin import bp as admin_bp
+    from directory.api import bp as api_bp
+    from directory.site import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(admin_bp, url_prefix="/coordination")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+
+def _register_context(app: Flask) -> None:
+    @app.context_processor
+    def inject_site() -> dict[str, Any]:
+        return {"site_name": app.config["SITE_NAME"], "home_endpoint": "site.home"}

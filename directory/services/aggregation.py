@@ -1,0 +1,296 @@
+"""Applying the records a node shares: idempotent, version-ordered, one transaction per batch.
+
+The federation layer verifies signatures and validates envelopes against the schemas, then
+calls :func:`apply_batch` with plain dicts. This module still enforces what makes the store
+trustworthy whatever the caller: a node may only write records of its own origin, an older or
+equal version never replaces a newer one, and a deletion leaves a tombstone carrying its
+version so a late, older update cannot bring the record back.
+
+Everything happens with set operations (one lookup query, bulk inserts and updates), and the
+search rows and full-text index change in the same transaction as the records.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+
+from directory.extensions import db
+from directory.models import (
+    RECORD_TYPES,
+    EventEntry,
+    ListingEntry,
+    MemberEntry,
+    MemberSkill,
+    Peer,
+    PeerStatus,
+    Record,
+    utcnow,
+)
+from directory.services import fulltext
+from directory.services.french import words
+
+log = logging.getLogger("chaleur.directory.aggregation")
+LOOKUP_CHUNK = 500
+SEARCHED_TYPES = ("member", "listing")
+SHORT = 200
+
+
+class BatchRefused(Exception):
+    """The whole batch was refused (unknown or non-admitted node); nothing was written."""
+
+
+@dataclass
+class ApplyResult:
+    """What a batch changed; ``refused`` lists (type, id, reason) of records not applied."""
+
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    ignored: int = 0
+    refused: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def applied(self) -> int:
+        return self.inserted + self.updated + self.deleted
+
+
+@dataclass
+class _Incoming:
+    type: str
+    uuid: str
+    version: int
+    updated: datetime | None
+    deleted: bool
+    payload: dict[str, Any] | None
+
+
+def apply_batch(peer_node_id: str, records: Sequence[dict[str, Any]]) -> ApplyResult:
+    """Apply verified records from one node in a single transaction, and return the tally."""
+    peer = db.session.scalars(select(Peer).where(Peer.node_id == peer_node_id)).first()
+    if peer is None or peer.status != PeerStatus.ADMITTED:
+        log.warning("batch refused: node=%s is not admitted", peer_node_id)
+        raise BatchRefused(f"node {peer_node_id!r} is not admitted")
+    result = ApplyResult()
+    try:
+        incoming = _accepted(peer_node_id, records, result)
+        _write(peer, incoming, result)
+        peer.last_success_at = utcnow()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def _accepted(node_id: str, records: Iterable[dict[str, Any]],
+              result: ApplyResult) -> dict[tuple[str, str], _Incoming]:
+    """The records this node may write, one per (type, id): the highest version in the batch."""
+    kept: dict[tuple[str, str], _Incoming] = {}
+    for raw in records:
+        kind, uuid = str(raw.get("type", "")), str(raw.get("id", ""))
+        if kind not in RECORD_TYPES:
+            result.ignored += 1
+            continue
+        reason = _refusal(node_id, raw)
+        if reason:
+            log.warning("record refused: node=%s type=%s id=%s reason=%s",
+                        node_id, kind, uuid[:64], reason)
+            result.refused.append((kind, uuid, reason))
+            continue
+        item = _Incoming(kind, uuid, int(raw["version"]), _parse_time(raw.get("updated")),
+                         bool(raw.get("deleted")),
+                         None if raw.get("deleted") else dict(raw.get("payload") or {}))
+        previous = kept.get((kind, uuid))
+        if previous is None or item.version > previous.version:
+            if previous is not None:
+                result.unchanged += 1
+            kept[(kind, uuid)] = item
+        else:
+            result.unchanged += 1
+    return kept
+
+
+def _refusal(node_id: str, raw: dict[str, Any]) -> str:
+    if raw.get("origin") != node_id:
+        return "origin does not match the sending node"
+    uuid, version = raw.get("id"), raw.get("version")
+    if not isinstance(uuid, str) or not 0 < len(uuid) <= 64:
+        return "missing or invalid id"
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        return "missing or invalid version"
+    if not raw.get("deleted") and not isinstance(raw.get("payload"), dict):
+        return "live record without a payload"
+    return ""
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _existing(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(type, id) → (record id, peer id, version) for the keys already stored."""
+    found: dict[tuple[str, str], tuple[int, int, int]] = {}
+    uuids = sorted({uuid for _, uuid in keys})
+    table = Record.__table__
+    for start in range(0, len(uuids), LOOKUP_CHUNK):
+        chunk = uuids[start:start + LOOKUP_CHUNK]
+        rows = db.session.execute(
+            select(table.c.id, table.c.type, table.c.uuid, table.c.peer_id, table.c.version)
+            .where(table.c.uuid.in_(chunk)))
+        for rid, kind, uuid, peer_id, version in rows:
+            found[(kind, uuid)] = (rid, peer_id, version)
+    return found
+
+
+def _write(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
+           result: ApplyResult) -> None:
+    existing = _existing(list(incoming))
+    now = utcnow()
+    new_rows: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []
+    live: list[tuple[int | None, _Incoming]] = []
+    for key, item in incoming.items():
+        stored = existing.get(key)
+        row = {"version": item.version, "updated": item.updated, "deleted": item.deleted,
+               "payload": item.payload, "received_at": now}
+        if stored is None:
+            new_rows.append({"type": item.type, "uuid": item.uuid, "peer_id": peer.id, **row})
+            result.deleted += item.deleted
+            result.inserted += not item.deleted
+            if not item.deleted:
+                live.append((None, item))
+            continue
+        rid, owner, version = stored
+        if owner != peer.id:
+            log.warning("record refused: node=%s type=%s id=%s reason=owned by another node",
+                        peer.node_id, item.type, item.uuid)
+            result.refused.append((item.type, item.uuid, "record belongs to another node"))
+        elif item.version <= version:
+            result.unchanged += 1
+        else:
+            changed_rows.append({"rid": rid, **row})
+            result.deleted += item.deleted
+            result.updated += not item.deleted
+            if not item.deleted:
+                live.append((rid, item))
+    _forget_search_rows([row["rid"] for row in changed_rows])
+    _update_records(changed_rows)
+    ids = _insert_records(new_rows)
+    _index([(rid if rid is not None else ids[(item.type, item.uuid)], item)
+            for rid, item in live], peer.id)
+
+
+def _update_records(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    table = Record.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("rid")).values(
+            version=bindparam("version"), updated=bindparam("updated"),
+            deleted=bindparam("deleted"), payload=bindparam("payload"),
+            received_at=bindparam("received_at")),
+        rows)
+
+
+def _insert_records(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    if not rows:
+        return {}
+    table = Record.__table__
+    returned = db.session.execute(
+        insert(table).returning(table.c.id, table.c.type, table.c.uuid), rows)
+    return {(kind, uuid): rid for rid, kind, uuid in returned}
+
+
+def _forget_search_rows(record_ids: list[int]) -> None:
+    if not record_ids:
+        return
+    for model in (MemberSkill, MemberEntry, ListingEntry, EventEntry):
+        db.session.execute(delete(model.__table__).where(
+            model.__table__.c.record_id.in_(record_ids)))
+    fulltext.remove(record_ids)
+
+
+def _short(value: Any, limit: int = SHORT) -> str:
+    return "" if value is None else str(value).strip()[:limit]
+
+
+def _key(value: Any) -> str:
+    return " ".join(words(_short(value)))[:SHORT]
+
+
+def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
+    """Write the search rows and full-text entries of live records."""
+    members, skills, listings, events, texts = [], [], [], [], []
+    for rid, item in live:
+        payload = item.payload or {}
+        if item.type == "member":
+            members.append(_member_row(rid, item.uuid, peer_id, payload))
+            skills.extend(_skill_rows(rid, payload.get("skills")))
+            texts.append((rid, _member_text(payload)))
+        elif item.type == "listing":
+            listings.append({
+                "record_id": rid, "peer_id": peer_id,
+                "kind": "need" if payload.get("kind") == "need" else "offer",
+                "title": _short(payload.get("title"), 300),
+                "member_uuid": _short(payload.get("member_id"), 64), "updated": item.updated})
+            texts.append((rid, " ".join(_short(payload.get(name), 5000)
+                                        for name in ("title", "details"))))
+        elif item.type == "event":
+            event_row = _event_row(rid, peer_id, payload)
+            if event_row:
+                events.append(event_row)
+    for model, rows in ((MemberEntry, members), (MemberSkill, skills),
+                        (ListingEntry, listings), (EventEntry, events)):
+        if rows:
+            db.session.execute(insert(model.__table__), rows)
+    fulltext.add(texts)
+
+
+def _member_row(rid: int, uuid: str, peer_id: int, payload: dict[str, Any]) -> dict[str, Any]:
+    name = _short(payload.get("display_name")) or "?"
+    return {"record_id": rid, "peer_id": peer_id, "uuid": uuid, "display_name": name,
+            "sort_key": _key(name), "trade": _short(payload.get("trade")),
+            "trade_key": _key(payload.get("trade")),
+            "commune_code": _short(payload.get("commune_code"), 5)}
+
+
+def _skill_rows(rid: int, skills: Any) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for skill in skills if isinstance(skills, list) else []:
+        key = _key(skill)
+        if key and key not in rows:
+            rows[key] = {"record_id": rid, "skill_key": key, "skill": _short(skill)}
+    return list(rows.values())
+
+
+def _member_text(payload: dict[str, Any]) -> str:
+    skills = payload.get("skills")
+    parts = [_short(payload.get(name), 5000)
+             for name in ("display_name", "trade", "business_name", "bio")]
+    if isinstance(skills, list):
+        parts.extend(_short(skill) for skill in skills)
+    return " ".join(part for part in parts if part)
+
+
+def _event_row(rid: int, peer_id: int, payload: dict[str, Any]) -> dict[str, Any] | None:
+    starts = _parse_time(payload.get("starts_at"))
+    if starts is None:
+        return None
+    return {"record_id": rid, "peer_id": peer_id, "starts_at": starts,
+            "ends_at": _parse_time(payload.get("ends_at")),
+            "commune_code": _short(payload.get("commune_code"), 5),
+            "cancelled": bool(payload.get("cancelled")),
+            "title": _short(payload.get("title"), 300)}
