@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import directory.models  # noqa: F401  (tables registered before create_all)
 
     db.init_app(app)
+    _tune_sqlite(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -62,3 +63,25 @@ def _register_context(app: Flask) -> None:
     @app.context_processor
     def inject_site() -> dict[str, Any]:
         return {"site_name": app.config["SITE_NAME"], "home_endpoint": "site.home"}
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL journal and foreign keys on every SQLite connection of this app.
+
+    WAL lets the site read while a batch is applied, and ``synchronous=NORMAL`` (safe in WAL
+    mode: a crash can lose the last commit, never corrupt the file) keeps one commit per batch
+    cheap; the next pull simply brings the lost batch again.
+    """
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(connection: Any, record: Any) -> None:
+        cursor = connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -193,25 +194,43 @@ def _write(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
             for rid, item in live], peer.id)
 
 
+RECORD_VALUES = ("version", "updated", "deleted", "payload", "received_at")
+
+
 def _update_records(rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    table = Record.__table__
-    db.session.execute(
-        update(table).where(table.c.id == bindparam("rid")).values(
-            version=bindparam("version"), updated=bindparam("updated"),
-            deleted=bindparam("deleted"), payload=bindparam("payload"),
-            received_at=bindparam("received_at")),
-        rows)
+    assignments = ", ".join(f"{name} = {{mark}}" for name in RECORD_VALUES)
+    _bulk_execute(f"UPDATE record SET {assignments} WHERE id = {{mark}}",
+                  (*RECORD_VALUES, "rid"), rows)
 
 
 def _insert_records(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """Insert new records, then read their ids back (one indexed query per chunk)."""
     if not rows:
         return {}
-    table = Record.__table__
-    returned = db.session.execute(
-        insert(table).returning(table.c.id, table.c.type, table.c.uuid), rows)
-    return {(kind, uuid): rid for rid, kind, uuid in returned}
+    columns = ("type", "uuid", "peer_id", *RECORD_VALUES)
+    marks = ", ".join(["{mark}"] * len(columns))
+    _bulk_execute(f"INSERT INTO record ({', '.join(columns)}) VALUES ({marks})", columns, rows)
+    return {key: stored[0] for key, stored in _existing([(r["type"], r["uuid"]) for r in rows])
+            .items()}
+
+
+def _bulk_execute(sql: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """executemany straight to the driver, values converted by the columns' own types.
+
+    The SQLAlchemy types still decide how a JSON payload or a UTC datetime is stored, so
+    rows written here read back exactly like rows written through the ORM.
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect
+    table = Record.__table__.c
+    processors = [table[name if name != "rid" else "id"].type.bind_processor(dialect)
+                  for name in columns]
+    values = [tuple(proc(row[name]) if proc else row[name]
+                    for name, proc in zip(columns, processors, strict=True)) for row in rows]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(sql.format(mark=mark), values)
 
 
 def _forget_search_rows(record_ids: list[int]) -> None:
@@ -224,16 +243,26 @@ def _forget_search_rows(record_ids: list[int]) -> None:
 
 
 def _short(value: Any, limit: int = SHORT) -> str:
+    if type(value) is str:
+        return value.strip()[:limit]
     return "" if value is None else str(value).strip()[:limit]
 
 
 def _key(value: Any) -> str:
-    return " ".join(words(_short(value)))[:SHORT]
+    return _folded_key(_short(value))
+
+
+@lru_cache(maxsize=65536)
+def _folded_key(value: str) -> str:
+    """Accent- and case-free form of a trade or skill (they repeat across a batch)."""
+    return " ".join(words(value))[:SHORT]
 
 
 def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
     """Write the search rows and full-text entries of live records."""
-    members, skills, listings, events, texts = [], [], [], [], []
+    members: list[tuple[Any, ...]] = []
+    skills: list[tuple[Any, ...]] = []
+    listings, events, texts = [], [], []
     for rid, item in live:
         payload = item.payload or {}
         if item.type == "member":
@@ -252,27 +281,43 @@ def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
             event_row = _event_row(rid, peer_id, payload)
             if event_row:
                 events.append(event_row)
-    for model, rows in ((MemberEntry, members), (MemberSkill, skills),
-                        (ListingEntry, listings), (EventEntry, events)):
+    _bulk_insert("member_entry", MEMBER_COLUMNS, members)
+    _bulk_insert("member_skill", ("record_id", "skill_key", "skill"), skills)
+    for model, rows in ((ListingEntry, listings), (EventEntry, events)):
         if rows:
             db.session.execute(insert(model.__table__), rows)
     fulltext.add(texts)
 
 
-def _member_row(rid: int, uuid: str, peer_id: int, payload: dict[str, Any]) -> dict[str, Any]:
+MEMBER_COLUMNS = ("record_id", "peer_id", "uuid", "display_name", "sort_key", "trade",
+                  "trade_key", "commune_code")
+
+
+def _bulk_insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """executemany straight to the driver: the hot path of a batch, plain values only."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})",
+        rows)
+
+
+def _member_row(rid: int, uuid: str, peer_id: int, payload: dict[str, Any]
+                ) -> tuple[Any, ...]:
     name = _short(payload.get("display_name")) or "?"
-    return {"record_id": rid, "peer_id": peer_id, "uuid": uuid, "display_name": name,
-            "sort_key": _key(name), "trade": _short(payload.get("trade")),
-            "trade_key": _key(payload.get("trade")),
-            "commune_code": _short(payload.get("commune_code"), 5)}
+    trade = _short(payload.get("trade"))
+    return (rid, peer_id, uuid, name, _key(name), trade, _key(trade),
+            _short(payload.get("commune_code"), 5))
 
 
-def _skill_rows(rid: int, skills: Any) -> list[dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
+def _skill_rows(rid: int, skills: Any) -> list[tuple[Any, ...]]:
+    rows: dict[str, tuple[Any, ...]] = {}
     for skill in skills if isinstance(skills, list) else []:
         key = _key(skill)
         if key and key not in rows:
-            rows[key] = {"record_id": rid, "skill_key": key, "skill": _short(skill)}
+            rows[key] = (rid, key, _short(skill))
     return list(rows.values())
 
 

@@ -8,8 +8,8 @@ SQLite and PostgreSQL indexes store these stems next to the words, so both behav
 from __future__ import annotations
 
 import re
-
-from communes import fold
+import unicodedata
+from functools import lru_cache
 
 MIN_STEM = 4
 _SUFFIXES = sorted(
@@ -19,6 +19,17 @@ _SUFFIXES = sorted(
      "ees", "ee", "er", "es", "e", "s", "x"),
     key=len, reverse=True)
 _WORD = re.compile(r"[a-z0-9]+")
+# Every combining mark of the Basic Multilingual Plane (where all marks of Latin scripts
+# live), dropped in one str.translate call: the index folds thousands of texts per batch and
+# a per-character Python loop would dominate the apply time.
+_COMBINING = {code: None for code in range(0x10000) if unicodedata.combining(chr(code))}
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form, same result as :func:`communes.fold` but faster."""
+    if text.isascii():
+        return text.casefold()
+    return unicodedata.normalize("NFKD", text).translate(_COMBINING).casefold()
 
 
 def words(text: str) -> list[str]:
@@ -28,7 +39,11 @@ def words(text: str) -> list[str]:
 
 def stem(word: str) -> str:
     """The word without its common French ending, never shorter than four letters."""
-    folded = fold(word)
+    return _stem_folded(fold(word))
+
+
+@lru_cache(maxsize=65536)
+def _stem_folded(folded: str) -> str:
     for suffix in _SUFFIXES:
         if folded.endswith(suffix) and len(folded) - len(suffix) >= MIN_STEM:
             return folded[: -len(suffix)]
@@ -36,5 +51,5 @@ def stem(word: str) -> str:
 
 
 def stems(text: str) -> str:
-    """The stems of every word of a text, space-separated, for the index."""
-    return " ".join(stem(word) for word in words(text))
+    """The distinct stems of a text's words, space-separated, for the index."""
+    return " ".join(dict.fromkeys(map(_stem_folded, words(text))))

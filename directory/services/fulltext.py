@@ -19,13 +19,16 @@ from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.selectable import TextualSelect
 
 from directory.extensions import db
-from directory.services.french import MIN_STEM, stem, words
+from directory.services.french import MIN_STEM, stem, stems, words
 
 log = logging.getLogger("chaleur.directory.fulltext")
 MAX_TERMS = 8
 
+# detail=column and columnsize=0: the search only needs "which column holds a word starting
+# with...", not positions or lengths, and both options make each insert much cheaper.
 _SQLITE_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS record_text USING fts5("
-               "words, stems, tokenize=\"unicode61 remove_diacritics 2\")")
+               "words, stems, tokenize=\"unicode61 remove_diacritics 2\", "
+               "detail=column, columnsize=0)")
 # Fallback when the unaccent extension cannot be created: the accented letters of French and
 # German (Alsace, Moselle) mapped to their base letter.
 _ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝ"
@@ -78,17 +81,16 @@ def add(rows: Sequence[tuple[int, str]]) -> None:
     """Index (record id, text) pairs, in the current session's transaction."""
     if not rows:
         return
-    params = [{"id": rid, "words": body, "stems": " ".join(stem(w) for w in words(body))}
-              for rid, body in rows]
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = text(
-            "INSERT INTO record_text (record_id, document) VALUES (:id, "
-            "setweight(to_tsvector('french', chaleur_unaccent(:words)), 'A') || "
-            "to_tsvector('simple', :stems))")
+    params = [(rid, body, stems(body)) for rid, body in rows]
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "INSERT INTO record_text (record_id, document) VALUES (%s, "
+            "setweight(to_tsvector('french', chaleur_unaccent(%s)), 'A') || "
+            "to_tsvector('simple', %s))", params)
     else:
-        statement = text("INSERT INTO record_text (rowid, words, stems) "
-                         "VALUES (:id, :words, :stems)")
-    db.session.execute(statement, params)
+        connection.exec_driver_sql(
+            "INSERT INTO record_text (rowid, words, stems) VALUES (?, ?, ?)", params)
 
 
 def remove(record_ids: Sequence[int]) -> None:
