@@ -225,7 +225,8 @@ def _bulk_execute(sql: str, columns: Sequence[str], rows: list[dict[str, Any]]) 
     connection = db.session.connection()
     dialect = connection.dialect
     table = Record.__table__.c
-    processors = [table[name if name != "rid" else "id"].type.bind_processor(dialect)
+    processors = [table[name if name != "rid" else "id"].type.dialect_impl(dialect)
+                  .bind_processor(dialect)
                   for name in columns]
     values = [tuple(proc(row[name]) if proc else row[name]
                     for name, proc in zip(columns, processors, strict=True)) for row in rows]
