@@ -16,7 +16,7 @@ _PAGE = _param("page", "Page number (1-based).", {"type": "integer", "minimum": 
 _TERRITORY = _param("territory", "Node id of one territory.", _TEXT)
 _INSEE = {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$"}
 
-_PAGED = {
+_PAGED: dict[str, Any] = {
     "type": "object",
     "required": ["total", "page", "pages", "page_size", "items"],
     "properties": {"total": {"type": "integer"}, "page": {"type": "integer"},

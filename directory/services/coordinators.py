@@ -7,6 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from directory.extensions import db
 from directory.models import Coordinator
+from directory.services.wording import _
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -24,12 +25,12 @@ def create_coordinator(email: str, password: str, name: str = "") -> Coordinator
     """Add a coordinator account (committed)."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise CoordinatorError("Adresse électronique invalide.")
+        raise CoordinatorError(_("Adresse électronique invalide."))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise CoordinatorError(
-            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.")
+        raise CoordinatorError(_("Le mot de passe doit contenir au moins %(n)s caractères.",
+                                 n=MIN_PASSWORD_LENGTH))
     if find_coordinator(email) is not None:
-        raise CoordinatorError("Un compte existe déjà avec cette adresse.")
+        raise CoordinatorError(_("Un compte existe déjà avec cette adresse."))
     account = Coordinator(email=email, name=name.strip()[:120],
                           password_hash=generate_password_hash(password))
     db.session.add(account)

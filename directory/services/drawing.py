@@ -51,8 +51,8 @@ class Map:
 def territory_map(territories: list[tuple[str, list[str]]],
                   member_communes: dict[str, int]) -> Map | None:
     """The map of territories' communes (coloured) and members' communes (dots), or None."""
-    coloured = {}
-    legend = []
+    coloured: dict[str, tuple[str, str]] = {}
+    legend: list[tuple[str, str]] = []
     for index, (label, codes) in enumerate(territories):
         colour = PALETTE[index % len(PALETTE)]
         legend.append((label, colour))
@@ -86,12 +86,12 @@ def territory_map(territories: list[tuple[str, list[str]]],
             result.background.append(shape)
     biggest = max(member_communes.values(), default=1)
     for code, count in sorted(member_communes.items()):
-        commune = communes.find(code)
-        if commune is None:
+        place = communes.find(code)
+        if place is None:
             continue
-        x, y = project(commune.lon, commune.lat)
+        x, y = project(place.lon, place.lat)
         radius = 3 + 7 * math.sqrt(count / biggest)
-        result.dots.append(Dot(code, commune.name, round(x, 1), round(y, 1), round(radius, 1),
+        result.dots.append(Dot(code, place.name, round(x, 1), round(y, 1), round(radius, 1),
                                count))
     return result
 

@@ -18,7 +18,7 @@ from directory.extensions import db
 from directory.models import Peer, PeerStatus, utcnow
 
 
-def shown_peer_ids() -> Select[tuple[int]]:
+def shown_peer_ids() -> Select[int]:
     """``SELECT id`` of the nodes whose records the public may see (admitted ones)."""
     return select(Peer.id).where(Peer.status == PeerStatus.ADMITTED)
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from directory.extensions import db
 from directory.models import AdmissionDecision, Peer, PeerStatus, utcnow
+from directory.services.wording import _
 
 log = logging.getLogger("chaleur.directory.peers")
 
@@ -42,17 +43,17 @@ def register_join_request(node_document: dict[str, Any], fingerprint: str) -> Pe
     """
     node_id = str(node_document.get("id") or node_document.get("node_id") or "").strip()
     if not node_id or len(node_id) > 255:
-        raise PeerError("Le document du nœud n'indique pas d'identifiant valide.")
+        raise PeerError(_("Le document du nœud n'indique pas d'identifiant valide."))
     if not fingerprint or len(fingerprint) > 128:
-        raise PeerError("L'empreinte de clé est manquante ou invalide.")
+        raise PeerError(_("L'empreinte de clé est manquante ou invalide."))
     peer = find_peer(node_id)
     if peer is None:
         peer = Peer(node_id=node_id, status=PeerStatus.PENDING)
         db.session.add(peer)
     elif peer.status in (PeerStatus.ADMITTED, PeerStatus.SUSPENDED):
         if peer.key_fingerprint != fingerprint:
-            raise PeerError("Ce nœud est déjà connu avec une autre clé : la coordination "
-                            "doit traiter ce changement.")
+            raise PeerError(_("Ce nœud est déjà connu avec une autre clé : la coordination "
+                              "doit traiter ce changement."))
     else:
         peer.status = PeerStatus.PENDING
         peer.requested_at = utcnow()
@@ -70,10 +71,11 @@ def decide(node_id: str, decision: str, by: str, reason: str = "") -> Peer:
     """Apply one decision to a node, log it, and commit; PeerError if it does not apply."""
     peer = find_peer(node_id)
     if peer is None:
-        raise PeerError("Nœud inconnu : %s" % node_id)
+        raise PeerError(_("Nœud inconnu : %(node)s", node=node_id))
     allowed, outcome = TRANSITIONS[decision]
     if peer.status not in allowed:
-        raise PeerError(f"Décision impossible : le nœud est « {peer.status} ».")
+        raise PeerError(_("Décision impossible : le nœud est « %(status)s ».",
+                          status=peer.status))
     peer.status = outcome
     if decision == "admit":
         peer.admitted_at = utcnow()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ NEW_NODE = "https://dossenheim.example"
 
 
 @pytest.fixture
-def secure_app(tmp_path: Path) -> Flask:
+def secure_app(tmp_path: Path) -> Iterator[Flask]:
     app = build_directory(tmp_path, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True,
                           LOGIN_RATE_LIMIT="3 per minute")
     with app.app_context():

@@ -110,7 +110,9 @@ def test_within_15_km_of_saverne(any_db_app: Flask) -> None:
 
 def test_listings_search_kind_and_text(any_db_app: Flask) -> None:
     seed()
-    titles = lambda **kw: sorted(i["title"] for i in search_listings(ListingQuery(**kw)).items)  # noqa: E731
+    def titles(**criteria: str) -> list[str]:
+        return sorted(i["title"] for i in search_listings(ListingQuery(**criteria)).items)  # type: ignore[arg-type]
+
     assert titles() == ["Atelier de reliure", "Cherche raboteuse"]
     assert titles(kind="need") == ["Cherche raboteuse"]
     assert titles(q="menuiserie") == ["Cherche raboteuse"]
