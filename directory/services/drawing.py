@@ -128,16 +128,17 @@ class Chart:
     bar_height: float
 
 
-CHART_WIDTH = 640.0
-LABEL_WIDTH = 200.0
+# Narrow enough to stay legible on a phone; the stylesheet caps the width on a desktop.
+CHART_WIDTH = 420.0
+LABEL_WIDTH = 150.0
 ROW = 26.0
-LABEL_CHARS = 28
+LABEL_CHARS = 20
 
 
 def bar_chart(rows: list[tuple[str, int]]) -> Chart:
     """Horizontal bars, one per row, scaled to the largest value."""
     biggest = max((value for _, value in rows), default=1) or 1
-    room = CHART_WIDTH - LABEL_WIDTH - 50
+    room = CHART_WIDTH - LABEL_WIDTH - 40
     bars = []
     for index, (label, value) in enumerate(rows):
         text = str(label)

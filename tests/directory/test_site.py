@@ -190,6 +190,15 @@ def test_statistics_draw_svg_charts_with_titles(app: Flask, client: FlaskClient)
     assert client.get("/statistiques/secrets.csv").status_code == 404
 
 
+def test_search_form_round_trip_has_no_error(app: Flask, client: FlaskClient) -> None:
+    seed_network()
+    html = client.get("/annuaire?q=menuis&territory=&near=&km=").get_data(as_text=True)
+    assert "form-summary" not in html and "Camille Testeuse" in html
+    near = client.get("/annuaire?q=&territory=&near=67475&km=5").get_data(as_text=True)
+    assert "form-summary" not in near and 'value="5"' in near
+    assert "Camille Testeuse" in near and "Marc Fischer" not in near
+
+
 def test_bad_search_parameters_show_a_message_not_an_error(client: FlaskClient) -> None:
     response = client.get("/annuaire?near=99999&km=abc&page=-1")
     assert response.status_code == 200
