@@ -19,15 +19,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 
 from directory.extensions import db
 from directory.models import (
     RECORD_TYPES,
     EventEntry,
     ListingEntry,
-    MemberEntry,
-    MemberSkill,
     Peer,
     PeerStatus,
     Record,
@@ -141,16 +139,29 @@ def _parse_time(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def _mark() -> str:
+    """The driver's positional placeholder (qmark for sqlite3, format for psycopg)."""
+    return "?" if db.session.connection().dialect.paramstyle == "qmark" else "%s"
+
+
+def _marks(count: int) -> str:
+    return ", ".join([_mark()] * count)
+
+
 def _existing(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int, int]]:
-    """(type, id) → (record id, peer id, version) for the keys already stored."""
+    """(type, id) → (record id, peer id, version) for the keys already stored.
+
+    Plain driver SQL: compiling an IN of a thousand bound values through the SQL expression
+    layer costs more than running the query.
+    """
     found: dict[tuple[str, str], tuple[int, int, int]] = {}
     uuids = sorted({uuid for _, uuid in keys})
-    table = Record.__table__
+    connection = db.session.connection()
     for start in range(0, len(uuids), LOOKUP_CHUNK):
-        chunk = uuids[start:start + LOOKUP_CHUNK]
-        rows = db.session.execute(
-            select(table.c.id, table.c.type, table.c.uuid, table.c.peer_id, table.c.version)
-            .where(table.c.uuid.in_(chunk)))
+        chunk = tuple(uuids[start:start + LOOKUP_CHUNK])
+        rows = connection.exec_driver_sql(
+            "SELECT id, type, uuid, peer_id, version FROM record "
+            f"WHERE uuid IN ({_marks(len(chunk))})", chunk)
         for rid, kind, uuid, peer_id, version in rows:
             found[(kind, uuid)] = (rid, peer_id, version)
     return found
@@ -205,41 +216,62 @@ def _update_records(rows: list[dict[str, Any]]) -> None:
                   (*RECORD_VALUES, "rid"), rows)
 
 
+INSERT_CHUNK = 100  # rows per multi-row INSERT: 800 values, under SQLite's oldest limit
+
+
 def _insert_records(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
-    """Insert new records, then read their ids back (one indexed query per chunk)."""
+    """Insert new records and return their ids, by multi-row INSERT ... RETURNING."""
     if not rows:
         return {}
     columns = ("type", "uuid", "peer_id", *RECORD_VALUES)
-    marks = ", ".join(["{mark}"] * len(columns))
-    _bulk_execute(f"INSERT INTO record ({', '.join(columns)}) VALUES ({marks})", columns, rows)
-    return {key: stored[0] for key, stored in _existing([(r["type"], r["uuid"]) for r in rows])
-            .items()}
+    connection = db.session.connection()
+    if not connection.dialect.insert_returning:  # SQLite before 3.35: insert, then look up
+        marks = ", ".join(["{mark}"] * len(columns))
+        _bulk_execute(f"INSERT INTO record ({', '.join(columns)}) VALUES ({marks})", columns,
+                      rows)
+        return {key: stored[0] for key, stored
+                in _existing([(r["type"], r["uuid"]) for r in rows]).items()}
+    values = _converted(columns, rows)
+    group = f"({_marks(len(columns))})"
+    ids: dict[tuple[str, str], int] = {}
+    for start in range(0, len(values), INSERT_CHUNK):
+        chunk = values[start:start + INSERT_CHUNK]
+        returned = connection.exec_driver_sql(
+            f"INSERT INTO record ({', '.join(columns)}) VALUES "
+            + ", ".join([group] * len(chunk)) + " RETURNING id, type, uuid",
+            tuple(value for row in chunk for value in row))
+        ids.update({(kind, uuid): rid for rid, kind, uuid in returned})
+    return ids
 
 
-def _bulk_execute(sql: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    """executemany straight to the driver, values converted by the columns' own types.
+def _converted(columns: Sequence[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Rows as tuples of driver values, converted by the record columns' own types.
 
     The SQLAlchemy types still decide how a JSON payload or a UTC datetime is stored, so
     rows written here read back exactly like rows written through the ORM.
     """
-    connection = db.session.connection()
-    dialect = connection.dialect
+    dialect = db.session.connection().dialect
     table = Record.__table__.c
     processors = [table[name if name != "rid" else "id"].type.dialect_impl(dialect)
-                  .bind_processor(dialect)
-                  for name in columns]
-    values = [tuple(proc(row[name]) if proc else row[name]
-                    for name, proc in zip(columns, processors, strict=True)) for row in rows]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(sql.format(mark=mark), values)
+                  .bind_processor(dialect) for name in columns]
+    return [tuple(proc(row[name]) if proc else row[name]
+                  for name, proc in zip(columns, processors, strict=True)) for row in rows]
+
+
+def _bulk_execute(sql: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """executemany straight to the driver (see :func:`_converted`)."""
+    db.session.connection().exec_driver_sql(sql.format(mark=_mark()), _converted(columns, rows))
 
 
 def _forget_search_rows(record_ids: list[int]) -> None:
     if not record_ids:
         return
-    for model in (MemberSkill, MemberEntry, ListingEntry, EventEntry):
-        db.session.execute(delete(model.__table__).where(
-            model.__table__.c.record_id.in_(record_ids)))
+    connection = db.session.connection()
+    for start in range(0, len(record_ids), LOOKUP_CHUNK):
+        chunk = tuple(record_ids[start:start + LOOKUP_CHUNK])
+        for table in ("member_skill", "member_entry", "listing_entry", "event_entry"):
+            connection.exec_driver_sql(
+                f"DELETE FROM {table} WHERE record_id IN ({_marks(len(chunk))})", chunk)
     fulltext.remove(record_ids)
 
 
@@ -263,13 +295,13 @@ def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
     """Write the search rows and full-text entries of live records."""
     members: list[tuple[Any, ...]] = []
     skills: list[tuple[Any, ...]] = []
-    listings, events, texts = [], [], []
+    listings: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    texts: list[tuple[int, str]] = []
     for rid, item in live:
         payload = item.payload or {}
         if item.type == "member":
-            members.append(_member_row(rid, item.uuid, peer_id, payload))
-            skills.extend(_skill_rows(rid, payload.get("skills")))
-            texts.append((rid, _member_text(payload)))
+            _index_member(rid, item.uuid, peer_id, payload, members, skills, texts)
         elif item.type == "listing":
             listings.append({
                 "record_id": rid, "peer_id": peer_id,
@@ -305,30 +337,26 @@ def _bulk_insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
         rows)
 
 
-def _member_row(rid: int, uuid: str, peer_id: int, payload: dict[str, Any]
-                ) -> tuple[Any, ...]:
+def _index_member(rid: int, uuid: str, peer_id: int, payload: dict[str, Any],
+                  members: list[tuple[Any, ...]], skills: list[tuple[Any, ...]],
+                  texts: list[tuple[int, str]]) -> None:
+    """Append one member's entry row, skill rows and indexed text (each field read once)."""
     name = _short(payload.get("display_name")) or "?"
     trade = _short(payload.get("trade"))
-    return (rid, peer_id, uuid, name, _key(name), trade, _key(trade),
-            _short(payload.get("commune_code"), 5))
-
-
-def _skill_rows(rid: int, skills: Any) -> list[tuple[Any, ...]]:
-    rows: dict[str, tuple[Any, ...]] = {}
-    for skill in skills if isinstance(skills, list) else []:
-        key = _key(skill)
-        if key and key not in rows:
-            rows[key] = (rid, key, _short(skill))
-    return list(rows.values())
-
-
-def _member_text(payload: dict[str, Any]) -> str:
-    skills = payload.get("skills")
-    parts = [_short(payload.get(name), 5000)
-             for name in ("display_name", "trade", "business_name", "bio")]
-    if isinstance(skills, list):
-        parts.extend(_short(skill) for skill in skills)
-    return " ".join(part for part in parts if part)
+    members.append((rid, peer_id, uuid, name, _key(name), trade, _key(trade),
+                    _short(payload.get("commune_code"), 5)))
+    parts = [name, trade, _short(payload.get("business_name")),
+             _short(payload.get("bio"), 5000)]
+    raw_skills = payload.get("skills")
+    seen: set[str] = set()
+    for raw in raw_skills if isinstance(raw_skills, list) else ():
+        skill = _short(raw)
+        key = _folded_key(skill)
+        if key and key not in seen:
+            seen.add(key)
+            skills.append((rid, key, skill))
+            parts.append(skill)
+    texts.append((rid, " ".join(part for part in parts if part)))
 
 
 def _event_row(rid: int, peer_id: int, payload: dict[str, Any]) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, event, text
+from sqlalchemy import Integer, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.selectable import TextualSelect
@@ -23,6 +23,7 @@ from directory.services.french import MIN_STEM, stem, stems, words
 
 log = logging.getLogger("chaleur.directory.fulltext")
 MAX_TERMS = 8
+REMOVE_CHUNK = 500
 
 # detail=column and columnsize=0: the search only needs "which column holds a word starting
 # with...", not positions or lengths, and both options make each insert much cheaper.
@@ -97,10 +98,14 @@ def remove(record_ids: Sequence[int]) -> None:
     """Forget the index rows of these records."""
     if not record_ids:
         return
-    column = "record_id" if db.session.get_bind().dialect.name == "postgresql" else "rowid"
-    statement = text(f"DELETE FROM record_text WHERE {column} IN :ids").bindparams(
-        bindparam("ids", expanding=True))
-    db.session.execute(statement, {"ids": list(record_ids)})
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    column, mark = ("record_id", "%s") if postgres else ("rowid", "?")
+    for start in range(0, len(record_ids), REMOVE_CHUNK):
+        chunk = tuple(record_ids[start:start + REMOVE_CHUNK])
+        connection.exec_driver_sql(
+            f"DELETE FROM record_text WHERE {column} IN ({', '.join([mark] * len(chunk))})",
+            chunk)
 
 
 def query_terms(query: str) -> list[str]:
