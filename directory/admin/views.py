@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -22,6 +24,22 @@ DECISION_MESSAGES = {
     "suspend": _l("Nœud suspendu : ses fiches ne sont plus affichées."),
     "reinstate": _l("Nœud rétabli."),
 }
+
+
+STATUS_LABELS = {
+    "pending": _l("en attente"), "admitted": _l("admis"), "refused": _l("refusé"),
+    "suspended": _l("suspendu"),
+}
+DECISION_LABELS = {
+    "admit": _l("admission"), "refuse": _l("refus"), "suspend": _l("suspension"),
+    "reinstate": _l("rétablissement"),
+}
+
+
+@bp.app_context_processor
+def inject_labels() -> dict[str, Any]:
+    return {"status_label": lambda status: str(STATUS_LABELS.get(status, status)),
+            "decision_label": lambda decision: str(DECISION_LABELS.get(decision, decision))}
 
 
 def _login_limit() -> str:

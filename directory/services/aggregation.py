@@ -193,12 +193,12 @@ def _write(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
         elif item.version <= version:
             result.unchanged += 1
         else:
-            changed_rows.append({"rid": rid, **row})
+            changed_rows.append({"rid": rid, "type": item.type, **row})
             result.deleted += item.deleted
             result.updated += not item.deleted
             if not item.deleted:
                 live.append((rid, item))
-    _forget_search_rows([row["rid"] for row in changed_rows])
+    _forget_search_rows(changed_rows)
     _update_records(changed_rows)
     ids = _insert_records(new_rows)
     _index([(rid if rid is not None else ids[(item.type, item.uuid)], item)
@@ -263,16 +263,23 @@ def _bulk_execute(sql: str, columns: Sequence[str], rows: list[dict[str, Any]]) 
     db.session.connection().exec_driver_sql(sql.format(mark=_mark()), _converted(columns, rows))
 
 
-def _forget_search_rows(record_ids: list[int]) -> None:
-    if not record_ids:
-        return
+SEARCH_TABLES = {"member": ("member_skill", "member_entry"), "listing": ("listing_entry",),
+                 "event": ("event_entry",)}
+
+
+def _forget_search_rows(changed: list[dict[str, Any]]) -> None:
+    """Delete the search rows of replaced records, only from the tables of their type."""
+    by_type: dict[str, list[int]] = {}
+    for row in changed:
+        by_type.setdefault(row["type"], []).append(row["rid"])
     connection = db.session.connection()
-    for start in range(0, len(record_ids), LOOKUP_CHUNK):
-        chunk = tuple(record_ids[start:start + LOOKUP_CHUNK])
-        for table in ("member_skill", "member_entry", "listing_entry", "event_entry"):
-            connection.exec_driver_sql(
-                f"DELETE FROM {table} WHERE record_id IN ({_marks(len(chunk))})", chunk)
-    fulltext.remove(record_ids)
+    for kind, record_ids in by_type.items():
+        for start in range(0, len(record_ids), LOOKUP_CHUNK):
+            chunk = tuple(record_ids[start:start + LOOKUP_CHUNK])
+            for table in SEARCH_TABLES.get(kind, ()):
+                connection.exec_driver_sql(
+                    f"DELETE FROM {table} WHERE record_id IN ({_marks(len(chunk))})", chunk)
+    fulltext.remove([rid for kind in SEARCHED_TYPES for rid in by_type.get(kind, ())])
 
 
 def _short(value: Any, limit: int = SHORT) -> str:

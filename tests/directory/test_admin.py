@@ -70,7 +70,8 @@ def test_join_request_then_approval_is_logged(secure_app: Flask) -> None:
     queue = client.get("/coordination/").get_data(as_text=True)
     assert "Tiers-lieu de Dossenheim" in queue and "SHA256:abc123" in queue
     page = f"/coordination/noeuds/{peer(NEW_NODE).id}"
-    assert "Dossenheim" in client.get(page).get_data(as_text=True)
+    detail = client.get(page).get_data(as_text=True)
+    assert "Dossenheim" in detail and "en attente" in detail
     refused = client.post("/coordination/noeuds/admit", data={"node_id": NEW_NODE})
     assert refused.status_code == 400  # no CSRF token
     assert peer(NEW_NODE).status == PeerStatus.PENDING
@@ -82,7 +83,7 @@ def test_join_request_then_approval_is_logged(secure_app: Flask) -> None:
     assert (decision.decision, decision.by, decision.reason) == (
         "admit", COORDINATOR_EMAIL, "Charte signée")
     log = client.get("/coordination/journal").get_data(as_text=True)
-    assert "Charte signée" in log and COORDINATOR_EMAIL in log
+    assert "Charte signée" in log and COORDINATOR_EMAIL in log and "admission" in log
 
 
 def test_suspend_hides_records_and_reinstate_restores(secure_app: Flask) -> None:

@@ -148,3 +148,20 @@ def test_only_http_links_are_kept(app: Flask, url: str) -> None:
     apply_batch(SPARSBACH, [envelope("member", member("Lien", profile_url=url, website=url))])
     card = search_people(PeopleQuery()).items[0]
     assert card["profile_url"] == "" and card["website"] == ""
+
+
+def test_postgres_unaccent_and_its_fallback(any_db_app: Flask) -> None:
+    from sqlalchemy import text
+
+    from directory.extensions import db
+    from directory.services import fulltext
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite folds accents in the FTS5 tokenizer")
+    unaccent = text("SELECT chaleur_unaccent('Ébéniste à Saint-Jean-Saverne, Ça')")
+    assert db.session.scalar(unaccent) == "Ebeniste a Saint-Jean-Saverne, Ca"
+    db.session.execute(text(fulltext._PG_TRANSLATE))  # the fallback when unaccent is missing
+    assert db.session.scalar(unaccent) == "Ebeniste a Saint-Jean-Saverne, Ca"
+    seed()
+    assert names(q="ebeniste") == ["Chloé Weber"]
+    db.session.rollback()
