@@ -283,9 +283,11 @@ def _forget_search_rows(changed: list[dict[str, Any]]) -> None:
 
 
 def _short(value: Any, limit: int = SHORT) -> str:
-    if type(value) is str:
-        return value.strip()[:limit]
-    return "" if value is None else str(value).strip()[:limit]
+    """A payload value as trimmed text; NUL characters dropped (PostgreSQL refuses them)."""
+    text = value if type(value) is str else ("" if value is None else str(value))
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text.strip()[:limit]
 
 
 def _key(value: Any) -> str:

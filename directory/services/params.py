@@ -61,6 +61,9 @@ class _Reader:
 
     def text(self, name: str) -> str:
         value = (self.args.get(name) or "").strip()
+        if any(ord(char) < 32 for char in value):
+            self.errors.append(FieldError(name, _("Caractères de contrôle non permis.")))
+            return ""
         if len(value) > MAX_TEXT:
             self.errors.append(FieldError(name, _("%(max)s caractères au plus.", max=MAX_TEXT)))
             return ""

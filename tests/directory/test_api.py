@@ -87,3 +87,14 @@ def test_odd_input_never_gives_a_500(app: Flask, client: FlaskClient, value: str
     response = client.get(f"/api/v1/search?near=67437&km={value}")
     assert response.status_code in (200, 400)
     assert client.get("/api/v1/nothing-here").get_json()["error"] == "not_found"
+
+
+def test_control_characters_are_refused_on_any_database(any_db_app: Flask) -> None:
+    client = any_db_app.test_client()
+    apply_batch(SPARSBACH, [envelope("member", member("Nul\x00le", trade="Tis\x00serande",
+                                                       skills=["Lin\x00"], bio="a\x00b"))])
+    assert client.get("/api/v1/search?q=tisserande").get_json()["total"] == 1
+    for query in ("trade=a%00b", "q=%00", "skill=%01", "territory=a%1Fb"):
+        response = client.get(f"/api/v1/search?{query}")
+        assert response.status_code == 400, query
+    assert client.get("/annuaire?trade=a%00b").status_code == 200
