@@ -38,6 +38,7 @@ log = logging.getLogger("chaleur.directory.aggregation")
 LOOKUP_CHUNK = 500
 SEARCHED_TYPES = ("member", "listing")
 SHORT = 200
+MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 
 
 class BatchRefused(Exception):
@@ -122,7 +123,7 @@ def _refusal(node_id: str, raw: dict[str, Any]) -> str:
     uuid, version = raw.get("id"), raw.get("version")
     if not isinstance(uuid, str) or not 0 < len(uuid) <= 64:
         return "missing or invalid id"
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
         return "missing or invalid version"
     if not raw.get("deleted") and not isinstance(raw.get("payload"), dict):
         return "live record without a payload"

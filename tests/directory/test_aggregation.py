@@ -106,6 +106,15 @@ def test_a_node_cannot_overwrite_another_nodes_record(app: Flask) -> None:
     assert names() == ["Inès Relieuse"]
 
 
+@pytest.mark.parametrize("version", [0, -1, 2**31, "3", True, None])
+def test_invalid_versions_are_refused(app: Flask, version: object) -> None:
+    record = envelope("member", member("Version"))
+    record["version"] = version
+    result = apply_batch(SPARSBACH, [record])
+    assert result.refused == [("member", record["id"], "missing or invalid version")]
+    assert count(Record) == 0
+
+
 def test_unknown_types_are_ignored(app: Flask) -> None:
     result = apply_batch(SPARSBACH, [envelope("recipe", {"name": "Flammekueche"}),
                                      envelope("member", member("Zoé"))])
