@@ -1,0 +1,90 @@
+"""The Pays directory: aggregates what village nodes share and serves the Pays-level site.
+
+:func:`create_app` builds one directory; nothing is configured at import time. The directory
+never imports the node: both stand on ``federation``, ``webui`` and ``communes``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+import webui
+from directory.extensions import csrf, db, limiter, login_manager
+from directory.services import fulltext
+from directory.settings import load_settings
+
+fulltext.install(db.metadata)
+SQLITE_CACHE_KIB = 64 * 1024
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build a directory app from the environment (``CHALEUR_*``), then ``test_config``."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "CHALEUR_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path),
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    load_settings(app, test_config)
+
+    import directory.models  # noqa: F401  (tables registered before create_all)
+
+    db.init_app(app)
+    _tune_sqlite(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    webui.init_app(app)
+
+    from directory.admin.session import init_login
+
+    init_login(app)
+    _register_blueprints(app)
+    _register_context(app)
+    from directory.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from directory.admin import bp as admin_bp
+    from directory.api import bp as api_bp
+    from directory.site import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(admin_bp, url_prefix="/coordination")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+
+def _register_context(app: Flask) -> None:
+    @app.context_processor
+    def inject_site() -> dict[str, Any]:
+        return {"site_name": app.config["SITE_NAME"], "home_endpoint": "site.home"}
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL journal and foreign keys on every SQLite connection of this app.
+
+    WAL lets the site read while a batch is applied, and ``synchronous=NORMAL`` (safe in WAL
+    mode: a crash can lose the last commit, never corrupt the file) keeps one commit per batch
+    cheap; the next pull simply brings the lost batch again. A larger page cache keeps the
+    uuid and full-text indexes in memory while a big feed is applied.
+    """
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(connection: Any, record: Any) -> None:
+        cursor = connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                       f"cache_size=-{SQLITE_CACHE_KIB}"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()

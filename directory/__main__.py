@@ -1,0 +1,5 @@
+"""``python -m directory``: the directory's command line."""
+
+from directory.cli import main
+
+main()

@@ -1,0 +1,110 @@
+"""Coordinator pages: views parse, call :mod:`directory.services.peers`, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from directory.admin import bp
+from directory.admin.forms import DecisionForm, LoginForm
+from directory.extensions import db, limiter
+from directory.models import Peer
+from directory.services import peers
+from directory.services.coordinators import authenticate
+from directory.services.network import is_stale
+
+DECISION_MESSAGES = {
+    "admit": _l("Nœud admis."),
+    "refuse": _l("Demande refusée."),
+    "suspend": _l("Nœud suspendu : ses fiches ne sont plus affichées."),
+    "reinstate": _l("Nœud rétabli."),
+}
+
+
+STATUS_LABELS = {
+    "pending": _l("en attente"), "admitted": _l("admis"), "refused": _l("refusé"),
+    "suspended": _l("suspendu"),
+}
+DECISION_LABELS = {
+    "admit": _l("admission"), "refuse": _l("refus"), "suspend": _l("suspension"),
+    "reinstate": _l("rétablissement"),
+}
+
+
+@bp.app_context_processor
+def inject_labels() -> dict[str, Any]:
+    return {"status_label": lambda status: str(STATUS_LABELS.get(status, status)),
+            "decision_label": lambda decision: str(DECISION_LABELS.get(decision, decision))}
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if form.validate_on_submit():
+        account = authenticate(form.email.data or "", form.password.data or "")
+        if account is not None:
+            login_user(account)
+            return redirect(url_for("admin.dashboard"))
+        form.password.errors.append(_("Adresse ou mot de passe incorrect."))
+    return render_template("directory/admin/login.html", form=form)
+
+
+@bp.post("/deconnexion")
+@login_required
+def logout() -> ResponseReturnValue:
+    logout_user()
+    flash(_("Vous êtes déconnecté."))
+    return redirect(url_for("site.home"))
+
+
+@bp.get("/")
+@login_required
+def dashboard() -> str:
+    return render_template("directory/admin/dashboard.html", pending=peers.pending_peers(),
+                           nodes=peers.all_peers(), is_stale=is_stale, form=DecisionForm())
+
+
+@bp.get("/noeuds/<int:peer_id>")
+@login_required
+def node(peer_id: int) -> str:
+    peer = db.session.get(Peer, peer_id)
+    if peer is None:
+        abort(404)
+    return render_template("directory/admin/node.html", peer=peer, form=DecisionForm(),
+                           is_stale=is_stale, transitions=peers.TRANSITIONS)
+
+
+@bp.post("/noeuds/<decision>")
+@login_required
+def decide(decision: str) -> ResponseReturnValue:
+    if decision not in peers.TRANSITIONS:
+        abort(404)
+    form = DecisionForm()
+    node_id = (request.form.get("node_id") or "").strip()
+    if not form.validate_on_submit() or not node_id:
+        flash(_("Décision non enregistrée : formulaire invalide."), "error")
+        return redirect(url_for("admin.dashboard"))
+    try:
+        peer = peers.decide(node_id, decision, by=current_user.email,
+                            reason=form.reason.data or "")
+    except peers.PeerError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.dashboard"))
+    flash(str(DECISION_MESSAGES[decision]))
+    return redirect(url_for("admin.node", peer_id=peer.id))
+
+
+@bp.get("/journal")
+@login_required
+def decisions() -> str:
+    return render_template("directory/admin/decisions.html", decisions=peers.recent_decisions())

@@ -1,0 +1,142 @@
+"""``python -m directory``: initialise, serve and administer the Pays directory.
+
+Every command prints what happened and what to do next, and fails with a clear French message
+(exit status 1) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from directory.extensions import db
+from directory.services import peers
+from directory.services.coordinators import CoordinatorError, create_coordinator
+from directory.services.network import is_stale
+
+
+def _create_app(*args: Any, **kwargs: Any) -> Flask:
+    from directory import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Entry point of ``python -m directory``."""
+    cli = FlaskGroup(create_app=_create_app, add_default_commands=False,
+                     help="Chaleur : annuaire du Pays (agrégation, recherche, site).")
+    cli.main(prog_name="python -m directory")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Erreur : {message}", err=True)
+    sys.exit(1)
+
+
+def _ask_password() -> str:
+    if not sys.stdin.isatty():
+        _fail("mot de passe manquant : utilisez --password ou CHALEUR_COORDINATOR_PASSWORD.")
+    first = getpass.getpass("Mot de passe : ")
+    if first != getpass.getpass("Confirmez : "):
+        _fail("les deux mots de passe diffèrent.")
+    return first
+
+
+def _add_coordinator(email: str, password: str | None, name: str) -> None:
+    try:
+        create_coordinator(email, password or _ask_password(), name)
+    except CoordinatorError as error:
+        _fail(str(error))
+    click.echo(f"Compte de coordination créé pour {email}.")
+
+
+@click.command("init")
+@click.option("--email", required=True, help="Adresse du premier compte de coordination.")
+@click.option("--name", default="", help="Nom affiché.")
+@click.option("--password", envvar="CHALEUR_COORDINATOR_PASSWORD",
+              help="Mot de passe (sinon demandé ; ou CHALEUR_COORDINATOR_PASSWORD).")
+@with_appcontext
+def init_command(email: str, name: str, password: str | None) -> None:
+    """Create the database and the first coordinator account."""
+    db.create_all()
+    _add_coordinator(email, password, name)
+    url = current_app.config["PUBLIC_URL"]
+    click.echo(f"Étape suivante : « python -m directory serve », puis ouvrez {url}")
+
+
+@click.command("create-coordinator")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--password", envvar="CHALEUR_COORDINATOR_PASSWORD")
+@with_appcontext
+def create_coordinator_command(email: str, name: str, password: str | None) -> None:
+    """Add another coordinator account."""
+    _add_coordinator(email, password, name)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5050, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Serve the directory with the production WSGI server (waitress)."""
+    from waitress import serve
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"L'annuaire sert {app.config['PUBLIC_URL']} sur http://{host}:{port}")
+    serve(app, host=host, port=port, threads=threads, ident="chaleur-directory")
+
+
+@click.group("nodes")
+def nodes_group() -> None:
+    """List the network's nodes and decide on them."""
+
+
+@nodes_group.command("list")
+@with_appcontext
+def list_nodes() -> None:
+    """Every known node with its status and last successful exchange."""
+    rows = peers.all_peers()
+    if not rows:
+        click.echo("Aucun nœud connu.")
+    for peer in rows:
+        last = peer.last_success_at.isoformat(timespec="minutes") if peer.last_success_at else "-"
+        stale = " (inactif)" if peer.status == "admitted" and is_stale(peer) else ""
+        click.echo(f"{peer.node_id}\t{peer.status}\t{peer.label}\t{last}{stale}")
+
+
+def _decision_command(decision: str, summary: str) -> click.Command:
+    @click.command(decision, help=summary)
+    @click.argument("node_id")
+    @click.option("--reason", default="", help="Motif gardé au journal des décisions.")
+    @click.option("--by", default="cli", show_default=True, help="Qui décide.")
+    @with_appcontext
+    def command(node_id: str, reason: str, by: str) -> None:
+        try:
+            peer = peers.decide(node_id, decision, by=by, reason=reason)
+        except peers.PeerError as error:
+            _fail(str(error))
+            return
+        click.echo(f"{peer.node_id} : {peer.status}")
+
+    return command
+
+
+for _name, _summary in (("admit", "Admettre un nœud en attente."),
+                        ("refuse", "Refuser la demande d'un nœud."),
+                        ("suspend", "Suspendre un nœud (ses fiches disparaissent)."),
+                        ("reinstate", "Rétablir un nœud suspendu.")):
+    nodes_group.add_command(_decision_command(_name, _summary))
+
+COMMANDS = [init_command, create_coordinator_command, serve_command, nodes_group]
+
+
+def register_commands(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)

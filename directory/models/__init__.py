@@ -1,0 +1,18 @@
+"""The directory's data: peers and decisions, received records and their search rows, accounts."""
+
+from directory.models.base import UTCDateTime, utcnow
+from directory.models.coordinator import Coordinator
+from directory.models.peer import AdmissionDecision, Peer, PeerStatus
+from directory.models.record import (
+    RECORD_TYPES,
+    EventEntry,
+    ListingEntry,
+    MemberEntry,
+    MemberSkill,
+    Record,
+)
+
+__all__ = [
+    "AdmissionDecision", "Coordinator", "EventEntry", "ListingEntry", "MemberEntry",
+    "MemberSkill", "Peer", "PeerStatus", "RECORD_TYPES", "Record", "UTCDateTime", "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Business rules of the directory: aggregation, search, peers, statistics, renderings."""

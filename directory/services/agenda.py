@@ -1,0 +1,100 @@
+"""The network's agenda: upcoming rencontres across territories, and their iCalendar feeds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import format_datetime
+from icalendar import Calendar, Event, vRecur
+from sqlalchemy import ColumnElement, func, select
+
+from directory.extensions import db
+from directory.models import EventEntry, Peer, Record, utcnow
+from directory.services.network import is_stale, shown
+from directory.services.params import EventQuery
+from directory.services.search import Page, commune_label, safe_url
+
+FEED_PAST_DAYS = 30
+FEED_LIMIT = 2000
+
+
+def _filters(territory: str, since: datetime) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [
+        shown(EventEntry.peer_id),
+        func.coalesce(EventEntry.ends_at, EventEntry.starts_at) >= since]
+    if territory:
+        clauses.append(EventEntry.peer_id.in_(select(Peer.id).where(Peer.node_id == territory)))
+    return clauses
+
+
+def _rows(clauses: list[ColumnElement[bool]], offset: int, limit: int) -> list[Any]:
+    return list(db.session.execute(
+        select(EventEntry, Record.uuid, Record.payload, Peer)
+        .join(Record, Record.id == EventEntry.record_id)
+        .join(Peer, Peer.id == EventEntry.peer_id)
+        .where(*clauses).order_by(EventEntry.starts_at, EventEntry.record_id)
+        .offset(offset).limit(limit)))
+
+
+def upcoming_events(query: EventQuery, page_size: int = 20,
+                    now: datetime | None = None) -> Page:
+    """Rencontres not yet over, soonest first, suspended nodes excluded."""
+    clauses = _filters(query.territory, now or utcnow())
+    total = db.session.scalar(select(func.count()).select_from(EventEntry).where(*clauses)) or 0
+    rows = _rows(clauses, (query.page - 1) * page_size, page_size)
+    return Page([event_card(*row) for row in rows], total, query.page, page_size)
+
+
+def event_card(entry: EventEntry, uuid: str, payload: dict[str, Any] | None,
+               peer: Peer) -> dict[str, Any]:
+    data = payload or {}
+    return {
+        "id": uuid, "title": entry.title or "?", "description": str(data.get("description") or ""),
+        "starts_at": entry.starts_at, "ends_at": entry.ends_at,
+        "when": format_datetime(entry.starts_at, "EEEE d MMMM y, HH:mm"),
+        "venue_name": str(data.get("venue_name") or ""),
+        "commune_code": entry.commune_code, "commune": commune_label(entry.commune_code),
+        "cancelled": entry.cancelled, "recurring": bool(data.get("rrule")),
+        "rrule": str(data.get("rrule") or ""),
+        "url": safe_url(data.get("url")) or safe_url(peer.base_url),
+        "territory": peer.node_id, "territory_name": peer.label, "stale": is_stale(peer),
+    }
+
+
+def calendar_feed(territory: str = "", name: str = "") -> bytes:
+    """An RFC 5545 calendar of the network's (or one territory's) rencontres."""
+    clauses = _filters(territory, utcnow() - timedelta(days=FEED_PAST_DAYS))
+    calendar = Calendar()
+    calendar.add("prodid", "-//Chaleur//Annuaire du Pays//FR")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name or current_app.config["SITE_NAME"])
+    calendar.add("x-wr-timezone", "Europe/Paris")
+    for row in _rows(clauses, 0, FEED_LIMIT):
+        calendar.add_component(_ical_event(event_card(*row)))
+    return bytes(calendar.to_ical())
+
+
+def _ical_event(card: dict[str, Any]) -> Event:
+    event = Event()
+    event.add("uid", f"{card['id']}@{card['territory']}")
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", card["starts_at"])
+    if card["ends_at"] and card["ends_at"] > card["starts_at"]:
+        event.add("dtend", card["ends_at"])
+    event.add("summary", card["title"])
+    if card["description"]:
+        event.add("description", card["description"])
+    location = ", ".join(part for part in (card["venue_name"], card["commune"]) if part)
+    if location:
+        event.add("location", location)
+    if card["url"]:
+        event.add("url", card["url"])
+    event.add("status", "CANCELLED" if card["cancelled"] else "CONFIRMED")
+    if card["rrule"]:
+        try:
+            event.add("rrule", vRecur.from_ical(card["rrule"].removeprefix("RRULE:")))
+        except ValueError:
+            pass  # a malformed rule from a node: publish the first occurrence only
+    return event

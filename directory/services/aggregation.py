@@ -1,0 +1,380 @@
+"""Applying the records a node shares: idempotent, version-ordered, one transaction per batch.
+
+The federation layer verifies signatures and validates envelopes against the schemas, then
+calls :func:`apply_batch` with plain dicts. This module still enforces what makes the store
+trustworthy whatever the caller: a node may only write records of its own origin, an older or
+equal version never replaces a newer one, and a deletion leaves a tombstone carrying its
+version so a late, older update cannot bring the record back.
+
+Everything happens with set operations (one lookup query, bulk inserts and updates), and the
+search rows and full-text index change in the same transaction as the records.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from directory.extensions import db
+from directory.models import (
+    RECORD_TYPES,
+    EventEntry,
+    ListingEntry,
+    Peer,
+    PeerStatus,
+    Record,
+    utcnow,
+)
+from directory.services import fulltext
+from directory.services.french import words
+
+log = logging.getLogger("chaleur.directory.aggregation")
+LOOKUP_CHUNK = 500
+SEARCHED_TYPES = ("member", "listing")
+SHORT = 200
+MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+
+
+class BatchRefused(Exception):
+    """The whole batch was refused (unknown or non-admitted node); nothing was written."""
+
+
+@dataclass
+class ApplyResult:
+    """What a batch changed; ``refused`` lists (type, id, reason) of records not applied."""
+
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    ignored: int = 0
+    refused: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def applied(self) -> int:
+        return self.inserted + self.updated + self.deleted
+
+
+@dataclass
+class _Incoming:
+    type: str
+    uuid: str
+    version: int
+    updated: datetime | None
+    deleted: bool
+    payload: dict[str, Any] | None
+
+
+def apply_batch(peer_node_id: str, records: Sequence[dict[str, Any]]) -> ApplyResult:
+    """Apply verified records from one node in a single transaction, and return the tally."""
+    peer = db.session.scalars(select(Peer).where(Peer.node_id == peer_node_id)).first()
+    if peer is None or peer.status != PeerStatus.ADMITTED:
+        log.warning("batch refused: node=%s is not admitted", peer_node_id)
+        raise BatchRefused(f"node {peer_node_id!r} is not admitted")
+    result = ApplyResult()
+    try:
+        incoming = _accepted(peer_node_id, records, result)
+        _write(peer, incoming, result)
+        peer.last_success_at = utcnow()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def _accepted(node_id: str, records: Iterable[dict[str, Any]],
+              result: ApplyResult) -> dict[tuple[str, str], _Incoming]:
+    """The records this node may write, one per (type, id): the highest version in the batch."""
+    kept: dict[tuple[str, str], _Incoming] = {}
+    for raw in records:
+        kind, uuid = str(raw.get("type", "")), str(raw.get("id", ""))
+        if kind not in RECORD_TYPES:
+            result.ignored += 1
+            continue
+        reason = _refusal(node_id, raw)
+        if reason:
+            log.warning("record refused: node=%s type=%s id=%s reason=%s",
+                        node_id, kind, uuid[:64], reason)
+            result.refused.append((kind, uuid, reason))
+            continue
+        item = _Incoming(kind, uuid, int(raw["version"]), _parse_time(raw.get("updated")),
+                         bool(raw.get("deleted")),
+                         None if raw.get("deleted") else dict(raw.get("payload") or {}))
+        previous = kept.get((kind, uuid))
+        if previous is None or item.version > previous.version:
+            if previous is not None:
+                result.unchanged += 1
+            kept[(kind, uuid)] = item
+        else:
+            result.unchanged += 1
+    return kept
+
+
+def _refusal(node_id: str, raw: dict[str, Any]) -> str:
+    if raw.get("origin") != node_id:
+        return "origin does not match the sending node"
+    uuid, version = raw.get("id"), raw.get("version")
+    if not isinstance(uuid, str) or not 0 < len(uuid) <= 64:
+        return "missing or invalid id"
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
+        return "missing or invalid version"
+    if not raw.get("deleted") and not isinstance(raw.get("payload"), dict):
+        return "live record without a payload"
+    return ""
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _mark() -> str:
+    """The driver's positional placeholder (qmark for sqlite3, format for psycopg)."""
+    return "?" if db.session.connection().dialect.paramstyle == "qmark" else "%s"
+
+
+def _marks(count: int) -> str:
+    return ", ".join([_mark()] * count)
+
+
+def _existing(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(type, id) → (record id, peer id, version) for the keys already stored.
+
+    Plain driver SQL: compiling an IN of a thousand bound values through the SQL expression
+    layer costs more than running the query.
+    """
+    found: dict[tuple[str, str], tuple[int, int, int]] = {}
+    uuids = sorted({uuid for _, uuid in keys})
+    connection = db.session.connection()
+    for start in range(0, len(uuids), LOOKUP_CHUNK):
+        chunk = tuple(uuids[start:start + LOOKUP_CHUNK])
+        rows = connection.exec_driver_sql(
+            "SELECT id, type, uuid, peer_id, version FROM record "
+            f"WHERE uuid IN ({_marks(len(chunk))})", chunk)
+        for rid, kind, uuid, peer_id, version in rows:
+            found[(kind, uuid)] = (rid, peer_id, version)
+    return found
+
+
+def _write(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
+           result: ApplyResult) -> None:
+    existing = _existing(list(incoming))
+    now = utcnow()
+    new_rows: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []
+    live: list[tuple[int | None, _Incoming]] = []
+    for key, item in incoming.items():
+        stored = existing.get(key)
+        row = {"version": item.version, "updated": item.updated, "deleted": item.deleted,
+               "payload": item.payload, "received_at": now}
+        if stored is None:
+            new_rows.append({"type": item.type, "uuid": item.uuid, "peer_id": peer.id, **row})
+            result.deleted += item.deleted
+            result.inserted += not item.deleted
+            if not item.deleted:
+                live.append((None, item))
+            continue
+        rid, owner, version = stored
+        if owner != peer.id:
+            log.warning("record refused: node=%s type=%s id=%s reason=owned by another node",
+                        peer.node_id, item.type, item.uuid)
+            result.refused.append((item.type, item.uuid, "record belongs to another node"))
+        elif item.version <= version:
+            result.unchanged += 1
+        else:
+            changed_rows.append({"rid": rid, "type": item.type, **row})
+            result.deleted += item.deleted
+            result.updated += not item.deleted
+            if not item.deleted:
+                live.append((rid, item))
+    _forget_search_rows(changed_rows)
+    _update_records(changed_rows)
+    ids = _insert_records(new_rows)
+    _index([(rid if rid is not None else ids[(item.type, item.uuid)], item)
+            for rid, item in live], peer.id)
+
+
+RECORD_VALUES = ("version", "updated", "deleted", "payload", "received_at")
+
+
+def _update_records(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    assignments = ", ".join(f"{name} = {{mark}}" for name in RECORD_VALUES)
+    _bulk_execute(f"UPDATE record SET {assignments} WHERE id = {{mark}}",
+                  (*RECORD_VALUES, "rid"), rows)
+
+
+INSERT_CHUNK = 100  # rows per multi-row INSERT: 800 values, under SQLite's oldest limit
+
+
+def _insert_records(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """Insert new records and return their ids, by multi-row INSERT ... RETURNING."""
+    if not rows:
+        return {}
+    columns = ("type", "uuid", "peer_id", *RECORD_VALUES)
+    connection = db.session.connection()
+    if not connection.dialect.insert_returning:  # SQLite before 3.35: insert, then look up
+        marks = ", ".join(["{mark}"] * len(columns))
+        _bulk_execute(f"INSERT INTO record ({', '.join(columns)}) VALUES ({marks})", columns,
+                      rows)
+        return {key: stored[0] for key, stored
+                in _existing([(r["type"], r["uuid"]) for r in rows]).items()}
+    values = _converted(columns, rows)
+    group = f"({_marks(len(columns))})"
+    ids: dict[tuple[str, str], int] = {}
+    for start in range(0, len(values), INSERT_CHUNK):
+        chunk = values[start:start + INSERT_CHUNK]
+        returned = connection.exec_driver_sql(
+            f"INSERT INTO record ({', '.join(columns)}) VALUES "
+            + ", ".join([group] * len(chunk)) + " RETURNING id, type, uuid",
+            tuple(value for row in chunk for value in row))
+        ids.update({(kind, uuid): rid for rid, kind, uuid in returned})
+    return ids
+
+
+def _converted(columns: Sequence[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Rows as tuples of driver values, converted by the record columns' own types.
+
+    The SQLAlchemy types still decide how a JSON payload or a UTC datetime is stored, so
+    rows written here read back exactly like rows written through the ORM.
+    """
+    dialect = db.session.connection().dialect
+    table = Record.__table__.c
+    processors = [table[name if name != "rid" else "id"].type.dialect_impl(dialect)
+                  .bind_processor(dialect) for name in columns]
+    return [tuple(proc(row[name]) if proc else row[name]
+                  for name, proc in zip(columns, processors, strict=True)) for row in rows]
+
+
+def _bulk_execute(sql: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """executemany straight to the driver (see :func:`_converted`)."""
+    db.session.connection().exec_driver_sql(sql.format(mark=_mark()), _converted(columns, rows))
+
+
+SEARCH_TABLES = {"member": ("member_skill", "member_entry"), "listing": ("listing_entry",),
+                 "event": ("event_entry",)}
+
+
+def _forget_search_rows(changed: list[dict[str, Any]]) -> None:
+    """Delete the search rows of replaced records, only from the tables of their type."""
+    by_type: dict[str, list[int]] = {}
+    for row in changed:
+        by_type.setdefault(row["type"], []).append(row["rid"])
+    connection = db.session.connection()
+    for kind, record_ids in by_type.items():
+        for start in range(0, len(record_ids), LOOKUP_CHUNK):
+            chunk = tuple(record_ids[start:start + LOOKUP_CHUNK])
+            for table in SEARCH_TABLES.get(kind, ()):
+                connection.exec_driver_sql(
+                    f"DELETE FROM {table} WHERE record_id IN ({_marks(len(chunk))})", chunk)
+    fulltext.remove([rid for kind in SEARCHED_TYPES for rid in by_type.get(kind, ())])
+
+
+def _short(value: Any, limit: int = SHORT) -> str:
+    """A payload value as trimmed text; NUL characters dropped (PostgreSQL refuses them)."""
+    text = value if type(value) is str else ("" if value is None else str(value))
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text.strip()[:limit]
+
+
+def _key(value: Any) -> str:
+    return _folded_key(_short(value))
+
+
+@lru_cache(maxsize=65536)
+def _folded_key(value: str) -> str:
+    """Accent- and case-free form of a trade or skill (they repeat across a batch)."""
+    return " ".join(words(value))[:SHORT]
+
+
+def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
+    """Write the search rows and full-text entries of live records."""
+    members: list[tuple[Any, ...]] = []
+    skills: list[tuple[Any, ...]] = []
+    listings: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    texts: list[tuple[int, str]] = []
+    for rid, item in live:
+        payload = item.payload or {}
+        if item.type == "member":
+            _index_member(rid, item.uuid, peer_id, payload, members, skills, texts)
+        elif item.type == "listing":
+            listings.append({
+                "record_id": rid, "peer_id": peer_id,
+                "kind": "need" if payload.get("kind") == "need" else "offer",
+                "title": _short(payload.get("title"), 300),
+                "member_uuid": _short(payload.get("member_id"), 64), "updated": item.updated})
+            texts.append((rid, " ".join(_short(payload.get(name), 5000)
+                                        for name in ("title", "details"))))
+        elif item.type == "event":
+            event_row = _event_row(rid, peer_id, payload)
+            if event_row:
+                events.append(event_row)
+    _bulk_insert("member_entry", MEMBER_COLUMNS, members)
+    _bulk_insert("member_skill", ("record_id", "skill_key", "skill"), skills)
+    for model, rows in ((ListingEntry, listings), (EventEntry, events)):
+        if rows:
+            db.session.execute(insert(model.__table__), rows)
+    fulltext.add(texts)
+
+
+MEMBER_COLUMNS = ("record_id", "peer_id", "uuid", "display_name", "sort_key", "trade",
+                  "trade_key", "commune_code")
+
+
+def _bulk_insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """executemany straight to the driver: the hot path of a batch, plain values only."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})",
+        rows)
+
+
+def _index_member(rid: int, uuid: str, peer_id: int, payload: dict[str, Any],
+                  members: list[tuple[Any, ...]], skills: list[tuple[Any, ...]],
+                  texts: list[tuple[int, str]]) -> None:
+    """Append one member's entry row, skill rows and indexed text (each field read once)."""
+    name = _short(payload.get("display_name")) or "?"
+    trade = _short(payload.get("trade"))
+    members.append((rid, peer_id, uuid, name, _key(name), trade, _key(trade),
+                    _short(payload.get("commune_code"), 5)))
+    parts = [name, trade, _short(payload.get("business_name")),
+             _short(payload.get("bio"), 5000)]
+    raw_skills = payload.get("skills")
+    seen: set[str] = set()
+    for raw in raw_skills if isinstance(raw_skills, list) else ():
+        skill = _short(raw)
+        key = _folded_key(skill)
+        if key and key not in seen:
+            seen.add(key)
+            skills.append((rid, key, skill))
+            parts.append(skill)
+    texts.append((rid, " ".join(part for part in parts if part)))
+
+
+def _event_row(rid: int, peer_id: int, payload: dict[str, Any]) -> dict[str, Any] | None:
+    starts = _parse_time(payload.get("starts_at"))
+    if starts is None:
+        return None
+    return {"record_id": rid, "peer_id": peer_id, "starts_at": starts,
+            "ends_at": _parse_time(payload.get("ends_at")),
+            "commune_code": _short(payload.get("commune_code"), 5),
+            "cancelled": bool(payload.get("cancelled")),
+            "title": _short(payload.get("title"), 300)}

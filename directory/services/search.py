@@ -1,0 +1,179 @@
+"""Searching people and listings: full-text, filters, facets, distance, pages.
+
+Matching happens in the database (see :mod:`directory.services.fulltext`); Python only shapes
+the page of results. Every query starts from :func:`directory.services.network.shown`, so a
+suspended node's records never appear.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import aliased
+
+import communes
+from directory.extensions import db
+from directory.models import ListingEntry, MemberEntry, MemberSkill, Peer, Record
+from directory.services import fulltext
+from directory.services.french import words
+from directory.services.network import is_stale, shown
+from directory.services.params import ListingQuery, PeopleQuery
+
+FACET_LIMIT = 15
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+    facets: dict[str, list[Facet]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+def _key(value: str) -> str:
+    return " ".join(words(value))
+
+
+def safe_url(value: Any) -> str:
+    """The URL if it is a plain http(s) link, else "" (no javascript: or data: links)."""
+    url = str(value or "").strip()
+    return url if url.lower().startswith(("https://", "http://")) and len(url) <= 500 else ""
+
+
+def commune_label(code: str) -> str:
+    commune = communes.find(code) if code else None
+    return commune.name if commune else code
+
+
+def people_filters(query: PeopleQuery) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a people search, suspended nodes excluded."""
+    clauses: list[ColumnElement[bool]] = [shown(MemberEntry.peer_id)]
+    matching = fulltext.matching_ids(query.q)
+    if matching is not None:
+        clauses.append(MemberEntry.record_id.in_(matching))
+    if query.trade:
+        clauses.append(MemberEntry.trade_key == _key(query.trade))
+    if query.skill:
+        clauses.append(MemberEntry.record_id.in_(
+            select(MemberSkill.record_id).where(MemberSkill.skill_key == _key(query.skill))))
+    if query.commune:
+        clauses.append(MemberEntry.commune_code == query.commune)
+    if query.territory:
+        clauses.append(MemberEntry.peer_id.in_(
+            select(Peer.id).where(Peer.node_id == query.territory)))
+    if query.near:
+        centre = communes.find(query.near)
+        codes = [c.code for c in communes.within_km(centre, query.km)] if centre else []
+        clauses.append(MemberEntry.commune_code.in_(codes))
+    return clauses
+
+
+def search_people(query: PeopleQuery, page_size: int = 20) -> Page:
+    clauses = people_filters(query)
+    total = db.session.scalar(select(func.count()).select_from(MemberEntry).where(*clauses)) or 0
+    rows = db.session.execute(
+        select(MemberEntry, Record.payload, Peer)
+        .join(Record, Record.id == MemberEntry.record_id)
+        .join(Peer, Peer.id == MemberEntry.peer_id)
+        .where(*clauses)
+        .order_by(MemberEntry.sort_key, MemberEntry.record_id)
+        .offset((query.page - 1) * page_size).limit(page_size))
+    items = [person_card(entry, payload or {}, peer) for entry, payload, peer in rows]
+    return Page(items, total, query.page, page_size, people_facets(clauses))
+
+
+def person_card(entry: MemberEntry, payload: dict[str, Any], peer: Peer) -> dict[str, Any]:
+    """What a card shows: only the fields the member shared, links made safe."""
+    skills = payload.get("skills")
+    languages = payload.get("languages")
+    return {
+        "id": entry.uuid, "display_name": entry.display_name,
+        "trade": payload.get("trade") or "", "business_name": payload.get("business_name") or "",
+        "commune_code": entry.commune_code, "commune": commune_label(entry.commune_code),
+        "skills": [str(s) for s in skills] if isinstance(skills, list) else [],
+        "languages": [str(s) for s in languages] if isinstance(languages, list) else [],
+        "bio": payload.get("bio") or "", "website": safe_url(payload.get("website")),
+        "contact_email": str(payload.get("contact_email") or ""),
+        "phone": str(payload.get("phone") or ""),
+        "profile_url": safe_url(payload.get("profile_url")),
+        "territory": peer.node_id, "territory_name": peer.label, "stale": is_stale(peer),
+    }
+
+
+def people_facets(clauses: list[ColumnElement[bool]]) -> dict[str, list[Facet]]:
+    """Counts by trade, skill, commune and territory among the matching people."""
+    matched = select(MemberEntry.record_id).where(*clauses)
+    count = func.count().label("n")
+
+    def grouped(key: Any, label: Any, *where: Any, source: Any = MemberEntry) -> list[Any]:
+        return list(db.session.execute(
+            select(key, label, count).select_from(source).where(*where)
+            .group_by(key).order_by(count.desc(), key).limit(FACET_LIMIT)))
+
+    trades = grouped(MemberEntry.trade_key, func.max(MemberEntry.trade), *clauses,
+                     MemberEntry.trade_key != "")
+    skills = grouped(MemberSkill.skill_key, func.max(MemberSkill.skill),
+                     MemberSkill.record_id.in_(matched), source=MemberSkill)
+    places = grouped(MemberEntry.commune_code, func.max(MemberEntry.commune_code), *clauses,
+                     MemberEntry.commune_code != "")
+    peers = list(db.session.execute(
+        select(Peer.node_id, Peer.name, count).join(MemberEntry, MemberEntry.peer_id == Peer.id)
+        .where(*clauses).group_by(Peer.node_id, Peer.name).order_by(count.desc(), Peer.name)))
+    return {
+        "trade": [Facet(label, label, n) for _, label, n in trades],
+        "skill": [Facet(label, label, n) for _, label, n in skills],
+        "commune": [Facet(code, commune_label(code), n) for code, _, n in places],
+        "territory": [Facet(node_id, name or node_id, n) for node_id, name, n in peers],
+    }
+
+
+def listing_filters(query: ListingQuery) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [shown(ListingEntry.peer_id)]
+    matching = fulltext.matching_ids(query.q)
+    if matching is not None:
+        clauses.append(ListingEntry.record_id.in_(matching))
+    if query.kind:
+        clauses.append(ListingEntry.kind == query.kind)
+    if query.territory:
+        clauses.append(ListingEntry.peer_id.in_(
+            select(Peer.id).where(Peer.node_id == query.territory)))
+    return clauses
+
+
+def search_listings(query: ListingQuery, page_size: int = 20) -> Page:
+    clauses = listing_filters(query)
+    total = db.session.scalar(
+        select(func.count()).select_from(ListingEntry).where(*clauses)) or 0
+    author = aliased(MemberEntry)
+    rows = db.session.execute(
+        select(ListingEntry, Record.uuid, Record.payload, Peer, author.display_name)
+        .join(Record, Record.id == ListingEntry.record_id)
+        .join(Peer, Peer.id == ListingEntry.peer_id)
+        .outerjoin(author, and_(author.uuid == ListingEntry.member_uuid,
+                                author.peer_id == ListingEntry.peer_id))
+        .where(*clauses)
+        .order_by(ListingEntry.updated.desc(), ListingEntry.record_id.desc())
+        .offset((query.page - 1) * page_size).limit(page_size))
+    items = [{
+        "id": uuid,
+        "kind": entry.kind, "title": entry.title, "details": (payload or {}).get("details") or "",
+        "member": author_name or "", "territory": peer.node_id, "territory_name": peer.label,
+        "stale": is_stale(peer), "url": safe_url((payload or {}).get("url")) or
+        safe_url(peer.base_url),
+    } for entry, uuid, payload, peer, author_name in rows]
+    return Page(items, total, query.page, page_size)

@@ -1,0 +1,94 @@
+"""Directory settings: defaults, then ``CHALEUR_*`` environment variables, then test overrides.
+
+Same conventions as a village node, so an operator who runs both reads one kind of ``.env``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "CHALEUR"
+
+DEFAULTS: dict[str, Any] = {
+    # "production" refuses to start without a real secret key.
+    "ENV_NAME": "development",
+    # The origin people and nodes use to reach the directory.
+    "PUBLIC_URL": "http://127.0.0.1:5050",
+    # SQLAlchemy URL; empty means SQLite in the instance folder (instance/directory.db).
+    "DATABASE_URL": "",
+    # Name shown in the header of every page.
+    "SITE_NAME": "Pays de Saverne, Plaine et Plateau",
+    # A node whose last successful exchange is older than this is marked stale.
+    "STALE_AFTER_HOURS": 48,
+    # Results per page in the annuaire, the agenda and the API.
+    "PAGE_SIZE": 20,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "LOG_LEVEL": "INFO",
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+}
+
+
+class SettingsError(RuntimeError):
+    """The directory cannot start with these settings; the message says what to fix."""
+
+
+def load_settings(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from defaults, environment and overrides, then validate it."""
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        app.config.update(overrides)
+    config = app.config
+    config["PUBLIC_URL"] = str(config["PUBLIC_URL"]).rstrip("/")
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or (
+            "sqlite:///" + str(Path(app.instance_path) / "directory.db")
+        )
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(app)
+    secure = config["PUBLIC_URL"].startswith("https://")
+    config.setdefault("SESSION_COOKIE_SECURE", secure)
+    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("SESSION_COOKIE_NAME", "chaleur_directory_session")
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    _validate(config)
+
+
+def _instance_secret(app: Flask) -> str:
+    """The secret kept in the instance folder; created on a local run, required in production."""
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    if app.config["ENV_NAME"] == "production":
+        raise SettingsError(
+            "CHALEUR_SECRET_KEY n'est pas défini et aucune clé n'existe dans le dossier "
+            f"d'instance ({path}). Lancez « python -m directory init » ou définissez "
+            "CHALEUR_SECRET_KEY.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
+
+
+def _validate(config: Any) -> None:
+    if not str(config["PUBLIC_URL"]).startswith(("http://", "https://")):
+        raise SettingsError("CHALEUR_PUBLIC_URL doit commencer par http:// ou https:// "
+                            f"(reçu : {config['PUBLIC_URL']!r}).")
+    if len(str(config["SECRET_KEY"])) < 16:
+        raise SettingsError("CHALEUR_SECRET_KEY est trop courte (16 caractères au moins).")
+    try:
+        hours = float(config["STALE_AFTER_HOURS"])
+    except (TypeError, ValueError):
+        hours = -1
+    if hours <= 0:
+        raise SettingsError("CHALEUR_STALE_AFTER_HOURS doit être un nombre d'heures positif.")
+    config["STALE_AFTER_HOURS"] = hours

@@ -1,0 +1,125 @@
+"""Public pages: views read parameters, call a service, render. No JavaScript anywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from directory.services import agenda, drawing, overview, params, search
+from directory.services.network import find_shown_peer, shown_peers
+from directory.services.tables import to_csv
+from directory.site import bp
+
+STAT_TABLES = ("territories", "trades", "skills", "months")
+
+
+def _page_size() -> int:
+    return int(current_app.config["PAGE_SIZE"])
+
+
+def page_url(page: int) -> str:
+    """This page's URL with the same filters and another page number."""
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    return url_for(request.endpoint or "site.home", page=page, **args)
+
+
+@bp.app_context_processor
+def inject_helpers() -> dict[str, Any]:
+    return {"page_url": page_url}
+
+
+@bp.get("/")
+def home() -> str:
+    territories = overview.territories()
+    carte = drawing.territory_map(
+        [(t["name"], [c["code"] for c in t["communes"]]) for t in territories],
+        overview.member_communes())
+    upcoming = agenda.upcoming_events(params.EventQuery(), page_size=5)
+    return render_template("directory/site/home.html", territories=territories,
+                           member_count=overview.member_count(), upcoming=upcoming,
+                           carte=carte)
+
+
+@bp.get("/annuaire")
+def people() -> str:
+    query, errors = params.people_query(request.args)
+    results = search.search_people(query, _page_size())
+    return render_template("directory/site/people.html", query=query, errors=errors,
+                           results=results, territories=shown_peers())
+
+
+@bp.get("/agenda")
+def events() -> str:
+    query, errors = params.event_query(request.args)
+    results = agenda.upcoming_events(query, _page_size())
+    territories = shown_peers()
+    selected = next((p for p in territories if p.node_id == query.territory), None)
+    return render_template("directory/site/events.html", query=query, errors=errors,
+                           results=results, territories=territories, selected=selected)
+
+
+def _calendar(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@bp.get("/agenda.ics")
+def events_ics() -> Response:
+    return _calendar(agenda.calendar_feed(), "agenda-pays.ics")
+
+
+@bp.get("/territoires/<int:peer_id>/agenda.ics")
+def territory_ics(peer_id: int) -> Response:
+    peer = find_shown_peer(peer_id)
+    if peer is None:
+        abort(404)
+    return _calendar(agenda.calendar_feed(peer.node_id, peer.label), "agenda-territoire.ics")
+
+
+@bp.get("/territoires")
+def territories() -> str:
+    return render_template("directory/site/territories.html",
+                           territories=overview.territories(),
+                           stale_hours=current_app.config["STALE_AFTER_HOURS"])
+
+
+@bp.get("/offres-et-besoins")
+def listings() -> str:
+    query, errors = params.listing_query(request.args)
+    results = search.search_listings(query, _page_size())
+    return render_template("directory/site/listings.html", query=query, errors=errors,
+                           results=results, territories=shown_peers())
+
+
+def _table_titles() -> dict[str, tuple[str, str, str]]:
+    return {
+        "territories": (_("Membres par territoire"), _("Territoire"), _("Membres")),
+        "trades": (_("Métiers les plus représentés"), _("Métier"), _("Membres")),
+        "skills": (_("Compétences les plus citées"), _("Compétence"), _("Membres")),
+        "months": (_("Rencontres par mois"), _("Mois"), _("Rencontres")),
+    }
+
+
+@bp.get("/statistiques")
+def statistics() -> str:
+    tables = overview.statistics()
+    titles = _table_titles()
+    charts = [{"name": name, "title": titles[name][0], "columns": titles[name][1:],
+               "rows": tables[name], "chart": drawing.bar_chart(tables[name])}
+              for name in STAT_TABLES]
+    return render_template("directory/site/statistics.html", charts=charts)
+
+
+@bp.get("/statistiques/<name>.csv")
+def statistics_csv(name: str) -> ResponseReturnValue:
+    if name not in STAT_TABLES:
+        abort(404)
+    title, label, value = _table_titles()[name]
+    body = to_csv([label, value], overview.statistics()[name])
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="statistiques-{name}.csv"'
+    return response
