@@ -32,3 +32,11 @@ def test_session_cookie_is_httponly_and_samesite(client) -> None:  # type: ignor
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_SECURE"] is False  # the test node is plain http
+
+
+def test_passwords_are_hashed_with_scrypt_by_default(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from node.services.accounts import hash_password
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    with app.app_context():
+        assert hash_password("correct-horse-battery").startswith("scrypt:")
