@@ -4,7 +4,7 @@
 #   directory [options]   serve the Pays directory on 0.0.0.0:$PORT (default 5050)
 #   node-setup | directory-setup | join | admit   the one-shot steps of docker-compose.yml
 set -eu
-here=/opt/chaleur/docker
+here=$(dirname "$0")
 role=${1:-node}
 [ "$#" -gt 0 ] && shift
 case "$role" in

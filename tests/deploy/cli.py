@@ -44,12 +44,12 @@ class Invocation:
 def parse_invocation(line: str) -> Invocation | None:
     """Split a shell line into CLI, sub-command path and options; None if not a Chaleur CLI."""
     words = shlex.split(line, comments=True)
-    for prefix, module in PROGRAMS.items():
-        if tuple(words[: len(prefix)]) == prefix:
-            rest = words[len(prefix):]
-            break
-    else:
+    matches = [(prefix, module) for prefix, module in PROGRAMS.items()
+               if tuple(words[: len(prefix)]) == prefix]
+    if not matches:
         return None
+    prefix, module = matches[0]
+    rest = words[len(prefix):]
     path: list[str] = []
     for word in rest:
         if word.startswith(("-", "$")) or not re.fullmatch(r"[a-z][a-z-]*", word):

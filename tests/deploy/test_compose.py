@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 from compose_spec import PyCompose
 from flask import Flask
 from werkzeug.exceptions import HTTPException
