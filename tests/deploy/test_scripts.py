@@ -12,13 +12,14 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from federation.keys import fingerprint, generate_signing_key, save_private_key
 from tests.deploy.cli import REPO
+from tests.support.postgres import fresh_database
 
 DOCKER = REPO / "docker"
 ADMIN_PASSWORD = "mot-de-passe-du-test-42"
@@ -142,12 +143,24 @@ def _directory(run_env: dict[str, str], instance: Path, *args: str) -> str:
     return result.stdout
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def directory_db(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The directory's database settings: SQLite in the instance, or a fresh PostgreSQL one
+    (what docker-compose.yml uses)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    with fresh_database("chaleur_deploy") as url:
+        yield {"CHALEUR_DATABASE_URL": url}
+
+
 def test_admit_admits_a_pending_node_once_and_never_undoes_a_suspension(
-        run: Run, tmp_path: Path) -> None:
+        run: Run, tmp_path: Path, directory_db: dict[str, str]) -> None:
     instance = tmp_path / "instance"
-    assert run("directory-setup.sh", instance, SHARE_DIR=str(tmp_path / "share"),
-               **DIRECTORY_ENV).returncode == 0
-    unknown = run("admit.sh", instance, NODE_ID="sparsbach")
+    setup = run("directory-setup.sh", instance, SHARE_DIR=str(tmp_path / "share"),
+                **DIRECTORY_ENV, **directory_db)
+    assert setup.returncode == 0, setup.stderr
+    unknown = run("admit.sh", instance, NODE_ID="sparsbach", **directory_db)
     assert unknown.returncode == 1
     assert "ne connaît pas sparsbach" in unknown.stderr
 
@@ -157,18 +170,25 @@ def test_admit_admits_a_pending_node_once_and_never_undoes_a_suspension(
                 "    register_join_request({'node_id': 'sparsbach', 'name': 'Sparsbach',"
                 " 'base_url': 'http://sparsbach:5101'}, 'AAAA-BBBB-CCCC-DDDD-EEEE')\n")
     subprocess.run([sys.executable, "-c", register], check=True, env={
-        **os.environ, "PYTHONPATH": str(REPO), "CHALEUR_INSTANCE_PATH": str(instance)})
-    assert "sparsbach\tpending" in _directory({}, instance, "nodes", "list")
+        **os.environ, "PYTHONPATH": str(REPO), "CHALEUR_INSTANCE_PATH": str(instance),
+        **directory_db})
+    assert "sparsbach\tpending" in _directory(directory_db, instance, "nodes", "list")
 
-    admitted = run("admit.sh", instance, NODE_ID="sparsbach")
+    admitted = run("admit.sh", instance, NODE_ID="sparsbach", **directory_db)
     assert admitted.returncode == 0, admitted.stderr
-    assert "sparsbach\tadmitted" in _directory({}, instance, "nodes", "list")
-    assert "déjà admis" in run("admit.sh", instance, NODE_ID="sparsbach").stdout
+    assert "sparsbach\tadmitted" in _directory(directory_db, instance, "nodes", "list")
+    again = run("admit.sh", instance, NODE_ID="sparsbach", **directory_db)
+    assert "déjà admis" in again.stdout
 
-    _directory({}, instance, "nodes", "suspend", "sparsbach", "--reason", "test")
-    kept = run("admit.sh", instance, NODE_ID="sparsbach")
+    _directory(directory_db, instance, "nodes", "suspend", "sparsbach", "--reason", "test")
+    kept = run("admit.sh", instance, NODE_ID="sparsbach", **directory_db)
     assert kept.returncode == 0 and "suspendu" in kept.stdout
-    assert "sparsbach\tsuspended" in _directory({}, instance, "nodes", "list")
+    assert "sparsbach\tsuspended" in _directory(directory_db, instance, "nodes", "list")
+    # A second set-up on the same database keeps the coordinator and the decisions.
+    rerun = run("directory-setup.sh", instance, SHARE_DIR=str(tmp_path / "share"),
+                **DIRECTORY_ENV, **directory_db)
+    assert rerun.returncode == 0 and "Annuaire déjà initialisé" in rerun.stdout
+    assert "sparsbach\tsuspended" in _directory(directory_db, instance, "nodes", "list")
 
 
 def test_entrypoint_dispatches_roles_and_runs_other_commands_as_is(shims: Path,
