@@ -173,7 +173,6 @@ def parse_datetime(value: str, *, date_only: bool = True,
     With ``date_only`` (query parameters), a bare date is the start of that Paris day, or
     with ``date_only_end`` its last second. Raises ValueError with a French message.
     """
-    value = value.strip()
     try:
         if date_only and ISO_DATE.fullmatch(value):
             moment = datetime.fromisoformat(value)
@@ -199,7 +198,6 @@ def paris_wall_time(value: str) -> datetime:
     Text without an offset is kept as typed, so the service can refuse a time the spring
     change skips; text with an offset is converted to the Paris time of that instant.
     """
-    value = value.strip()
     moment = parse_datetime(value, date_only=False)
     typed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if typed.tzinfo is None:
