@@ -89,8 +89,6 @@ def test_event_refusals_name_the_field_and_store_nothing(api: Api) -> None:
         assert payload["fields"][0]["message"]
     assert api.run(lambda: _count(Event)) == before
 
-
-def test_several_bad_fields_are_all_listed(api: Api) -> None:
     response = api.send("POST", "/events", {"title": 12, "starts_at": "hier", "capacity": -3,
                                             "visibility": "secret"})
     assert response.status_code == 422
@@ -98,6 +96,7 @@ def test_several_bad_fields_are_all_listed(api: Api) -> None:
     assert set(fields) == {"title", "starts_at", "ends_at", "capacity", "visibility"}
     assert fields["ends_at"] == "Champ obligatoire."
     assert "texte" in fields["title"]
+    assert api.run(lambda: _count(Event)) == before
 
 
 def test_create_and_patch_a_venue(api: Api) -> None:
@@ -176,7 +175,7 @@ def test_roles_mirror_the_web(api: Api) -> None:
                     as_=ANIMATOR_EMAIL).status_code == 200
 
 
-def test_tokens_are_required_and_checked(api: Api) -> None:
+def test_tokens_are_required_and_their_accounts_checked(api: Api) -> None:
     missing = api.send("POST", "/events", NEW_EVENT, as_=None)
     assert missing.status_code == 401
     assert missing.headers["WWW-Authenticate"].startswith("Bearer")
@@ -191,8 +190,6 @@ def test_tokens_are_required_and_checked(api: Api) -> None:
     assert api.client.get("/api/v1/events", headers={
         "Authorization": "Bearer chl_wrong"}).status_code == 401
 
-
-def test_disabled_account_token_is_forbidden(api: Api) -> None:
     secret = api.token(DISABLED_EMAIL)
     response = api.client.get("/api/v1/members",
                               headers={"Authorization": f"Bearer {secret}"})
