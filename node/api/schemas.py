@@ -37,7 +37,8 @@ def nullable_integer(minimum: int, maximum: int, description: str) -> Schema:
 DATETIME: Schema = {"type": "string", "maxLength": 40, "description": DATETIME_DESCRIPTION}
 VISIBILITY: Schema = {"type": "string", "enum": ["community", "network", "public"],
                       "description": "Who may see the rencontre: members of this node "
-                                     "(community), of the Pays network, or anyone (public)."}
+                                     "(community, the default), of the Pays network, or "
+                                     "anyone (public)."}
 
 EVENT_FIELDS: Schema = {
     "title": text(160, "Title, 160 characters at most.", min_length=1),
