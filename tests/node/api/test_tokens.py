@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from node.extensions import db
-from node.models import ApiToken
+from node.models import ApiToken, Venue
 from tests.conftest import MEMBER_EMAIL, build_node
 from tests.node.admin.conftest import sign_in
 from tests.node.api.conftest import ANIMATOR_EMAIL, Api
@@ -83,3 +83,11 @@ def test_token_creation_and_revocation_need_csrf(tmp_path: Path) -> None:
     assert admin.post("/admin/jetons", data={"name": "Sans jeton CSRF"}).status_code == 400
     with app.app_context():
         assert db.session.scalars(db.select(ApiToken)).all() == []
+
+
+def test_a_signed_in_session_does_not_authorise_api_writes(lite_api: Api, app: Flask) -> None:
+    """The API is CSRF-exempt because only a token authorises writes, never the cookie."""
+    admin = sign_in(app, app.test_client(), "admin@example.org")
+    response = admin.post("/api/v1/venues", json={"name": "Grange", "commune_code": "67475"})
+    assert response.status_code == 401
+    assert lite_api.run(lambda: db.session.scalars(db.select(Venue)).all()) == []
