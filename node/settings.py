@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "SIGNUP_RATE_LIMIT": "5 per minute;20 per hour",
+    # Writes through the JSON API (/api/v1), per client address, all endpoints together.
+    "API_WRITE_RATE_LIMIT": "60 per minute;600 per hour",
     "LOG_LEVEL": "INFO",
     # Largest request body accepted, in bytes (CSV imports included).
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from node.admin import admissions, events, settings, spreadsheets, views  # noqa: E402,F401
+from node.admin import admissions, events, settings, spreadsheets, tokens, views  # noqa: E402,F401

@@ -1,3 +1,0 @@
-"""API endpoints."""
-
-from node.api import bp  # noqa: F401
