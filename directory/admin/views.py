@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.wrappers import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from directory.admin import bp
 from directory.admin.forms import DecisionForm, LoginForm

@@ -219,8 +219,8 @@ def delete_member(member: Member) -> None:
     """Delete a member with everything the node holds about them, in one transaction.
 
     Listings, address-book entries in both directions, RSVPs, API tokens, invitations sent to
-    their address, then the member and the account. Events and invitations they created stay, without their name. The last
-    admin cannot leave (:class:`MemberError`).
+    their address, then the member and the account. Events and invitations they created stay,
+    without their name. The last admin cannot leave (:class:`MemberError`).
     """
     account = member.account
     if is_last_admin(account):

@@ -72,7 +72,8 @@ def test_animators_are_staff_but_not_admins(make_node: Callable[..., Flask]) -> 
             assert status not in (401, 403), (endpoint, method)
             assert "/connexion" not in response.headers.get("Location", "")  # type: ignore[attr-defined]
     with app.app_context():
-        assert db.session.get(Account, int(world.values["account_id"])).role == "member"
+        account = db.session.get(Account, int(world.values["account_id"]))
+        assert account is not None and account.role == "member"
 
 
 def test_an_animator_cannot_disable_an_admin(make_node: Callable[..., Flask]) -> None:
@@ -84,7 +85,8 @@ def test_an_animator_cannot_disable_an_admin(make_node: Callable[..., Flask]) ->
         f"/admin/membres/{admin_id}/statut", data={"status": "disabled"})
     assert response.status_code == 403
     with app.app_context():
-        assert db.session.get(Account, admin_id).status == AccountStatus.ACTIVE
+        admin = db.session.get(Account, admin_id)
+        assert admin is not None and admin.status == AccountStatus.ACTIVE
 
 
 def test_member_area_needs_a_session(make_node: Callable[..., Flask]) -> None:

@@ -91,7 +91,7 @@ def _session_cookie(response: object, name: str) -> str:
     cookies = response.headers.getlist("Set-Cookie")  # type: ignore[attr-defined]
     found = [c for c in cookies if c.startswith(name + "=")]
     assert found, cookies
-    return found[-1]
+    return str(found[-1])
 
 
 def test_node_session_cookie_flags(make_node: Callable[..., Flask]) -> None:

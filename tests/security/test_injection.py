@@ -170,8 +170,8 @@ def _seed_directory(app: Flask) -> None:
 
 def test_hostile_text_is_harmless_on_every_directory_page(
         make_directory: Callable[..., Flask]) -> None:
-    from tests.security.conftest import directory_session
     from tests.directory.conftest import COORDINATOR_EMAIL
+    from tests.security.conftest import directory_session
 
     app = make_directory()
     _seed_directory(app)

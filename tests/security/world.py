@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Flask
 from werkzeug.routing import Rule
@@ -31,7 +32,7 @@ class World:
     def url(self, app: Flask, rule: Rule) -> str:
         """The rule's URL filled with this world's records (KeyError names a new variable)."""
         wanted = {**self.values, **self.by_endpoint.get(rule.endpoint, {})}
-        args = {name: wanted[name] for name in rule.arguments}
+        args: dict[str, Any] = {name: wanted[name] for name in rule.arguments}
         with app.test_request_context():
             from flask import url_for
 
@@ -39,7 +40,9 @@ class World:
 
 
 def _account(email: str) -> Account:
-    return db.session.scalars(db.select(Account).where(Account.email == email)).one()
+    account: Account = db.session.scalars(db.select(Account).where(
+        Account.email == email)).one()
+    return account
 
 
 def build_world(app: Flask) -> World:
