@@ -213,7 +213,8 @@ def test_node_well_known_and_public_queries_never_fail(make_node: Callable[..., 
     client: FlaskClient = app.test_client()
     before = table_snapshot(app)
     paths = ["/.well-known/chaleur-node", "/membres", "/rencontres", "/rencontres.ics",
-             "/reseau", "/rencontres/annulation", "/connexion"]
+             "/reseau", "/rencontres/annulation", "/connexion", "/api/v1/openapi.json",
+             "/api/v1/members", "/admin/exports"]
 
     @fuzz(400)
     @given(path=st.sampled_from(paths), headers=signature_headers,
@@ -228,3 +229,35 @@ def test_node_well_known_and_public_queries_never_fail(make_node: Callable[..., 
 
     run()
     assert table_snapshot(app) == before
+
+
+def test_node_forms_survive_garbage(make_node: Callable[..., Flask]) -> None:
+    """Every form of the node, posted by an admin with garbage in every field it knows (and
+    fields it does not): a 4xx or the form again, never a 5xx."""
+    from tests.security.conftest import ADMIN_EMAIL, session_for, write_rules
+    from tests.security.test_csrf import FORM_DATA
+    from tests.security.world import build_world
+
+    app = make_node()
+    world = build_world(app)
+    admin = session_for(app, ADMIN_EMAIL)
+    urls = [world.url(app, rule) for rule in write_rules(app)
+            if rule.endpoint not in ("members.delete_account", "auth.logout")]
+    names = sorted(FORM_DATA)
+    field_values = st.one_of(
+        garbage_text, st.integers(-10**30, 10**30).map(str),
+        st.sampled_from(["2030-02-30", "9999-12-31", "0000-01-01", "25:61", "1e400", "-0"]))
+
+    @fuzz(700)
+    @given(url=st.sampled_from(urls),
+           form=st.dictionaries(st.one_of(st.sampled_from(names), st.text(max_size=8)),
+                                field_values, max_size=12),
+           base=st.booleans())
+    def run(url: str, form: dict[str, str], base: bool) -> None:
+        COUNTS["node forms"] += 1
+        data = {**(FORM_DATA if base else {}), **form}
+        response = admin.post(url, data=data)
+        assert response.status_code < 500, (url, data)
+        response.close()
+
+    run()
