@@ -50,13 +50,20 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or (
             "sqlite:///" + str(Path(app.instance_path) / "directory.db")
         )
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # hide_parameters: no SQL log line or database error message carries row values
+    # (passwords hashes, private fields) into the logs.
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True,
+                                                    "hide_parameters": True})
     config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(app)
     secure = config["PUBLIC_URL"].startswith("https://")
-    config.setdefault("SESSION_COOKIE_SECURE", secure)
-    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    config.setdefault("SESSION_COOKIE_NAME", "chaleur_directory_session")
+    # Flask's own defaults exist for these keys (setdefault would keep "session", no
+    # SameSite, no Secure), so they are set, as on a node.
+    config["SESSION_COOKIE_SECURE"] = bool(config.get("SESSION_COOKIE_SECURE")) or secure
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    config["SESSION_COOKIE_NAME"] = "chaleur_directory_session"
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     _validate(config)
 

@@ -83,7 +83,10 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or (
             "sqlite:///" + str(Path(app.instance_path) / "node.db")
         )
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # hide_parameters: no SQL log line or database error message carries row values
+    # (passwords hashes, private fields) into the logs.
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True,
+                                                    "hide_parameters": True})
     config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(app)
     secure = config["PUBLIC_URL"].startswith("https://")
     # Flask's own defaults exist for these keys, so they are set, not setdefault-ed.

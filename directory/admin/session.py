@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 
 from directory.extensions import db, login_manager
 from directory.models import Coordinator
 
 
+class DirectorySessionInterface(SecureCookieSessionInterface):
+    """Session cookies signed apart from a node's.
+
+    An operator may run a node and the directory from one ``.env`` (one SECRET_KEY): with
+    Flask's default salt, a node member's session cookie would then load coordinator #id.
+    """
+
+    salt = "chaleur-directory-session"
+
+
 def init_login(app: Flask) -> None:
+    app.session_interface = DirectorySessionInterface()
     login_manager.login_view = "admin.login"
     login_manager.login_message = _l("Connectez-vous pour accéder à la coordination.")
     login_manager.login_message_category = "warning"

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from directory.admin import bp
 from directory.admin.forms import DecisionForm, LoginForm
@@ -46,8 +47,19 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _email_key() -> str:
+    """Per-account key: the address typed, whichever IP guesses its password."""
+    return "email:" + (request.form.get("email") or "").strip().lower()
+
+
+def _failed_login(response: Response) -> bool:
+    return response.status_code != 302
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, key_func=_email_key, methods=["POST"],
+               deduct_when=_failed_login)
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():

@@ -218,9 +218,9 @@ def is_last_admin(account: Account) -> bool:
 def delete_member(member: Member) -> None:
     """Delete a member with everything the node holds about them, in one transaction.
 
-    Listings, address-book entries in both directions, RSVPs, API tokens, then the member and
-    the account. Events and invitations they created stay, without their name. The last
-    admin cannot leave (:class:`MemberError`).
+    Listings, address-book entries in both directions, RSVPs, API tokens, invitations sent to
+    their address, then the member and the account. Events and invitations they created stay,
+    without their name. The last admin cannot leave (:class:`MemberError`).
     """
     account = member.account
     if is_last_admin(account):
@@ -253,6 +253,8 @@ def _delete_member_rows(member: Member, account: Account) -> None:
     db.session.execute(db.delete(ApiToken).where(ApiToken.account_id == account.id))
     db.session.execute(db.update(Invitation).where(Invitation.created_by_id == account.id)
                        .values(created_by_id=None))
+    # The invitation(s) sent to them hold their address: it goes with the account.
+    db.session.execute(db.delete(Invitation).where(Invitation.email == account.email))
     db.session.execute(db.update(Event).where(Event.created_by_id == account.id)
                        .values(created_by_id=None))
     db.session.delete(member)  # its listings go with it (delete-orphan cascade)

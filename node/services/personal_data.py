@@ -35,6 +35,7 @@ def export_member_data(member: Member) -> dict[str, Any]:
             "status": account.status,
             "created_at": _iso(account.created_at),
             "last_login_at": _iso(account.last_login_at),
+            "join_message": account.join_message,
         },
         "profile": _profile(member),
         "listings": [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import delete, event, insert, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -70,6 +70,17 @@ def _envelope(obj: Any, deleted: bool, payload: dict[str, Any] | None) -> dict[s
     }
 
 
+def _forget_earlier(connection: Any, uuid: str, seq: int) -> None:
+    """The tombstone of a DELETED record supersedes its earlier entries: drop them and their
+    pushes now, so a deleted account's data is neither kept nor served to peers for the
+    retention period. Readers still get the tombstone. (A withdrawn consent keeps the usual
+    retention: the record still exists on this node.)"""
+    earlier = select(FeedEntry.seq).where(FeedEntry.record_uuid == uuid, FeedEntry.seq < seq)
+    connection.execute(delete(OutboxEntry).where(OutboxEntry.feed_seq.in_(earlier)))
+    connection.execute(delete(FeedEntry).where(FeedEntry.record_uuid == uuid,
+                                               FeedEntry.seq < seq))
+
+
 @event.listens_for(Session, "after_flush")
 def _capture_changes(session: Session, flush_context: Any) -> None:
     candidates = _candidates(session)
@@ -92,6 +103,8 @@ def _capture_changes(session: Session, flush_context: Any) -> None:
                            {"feed_seq": seq, "state": "pending", "tries": 0,
                             "next_attempt_at": utcnow(), "last_error": "",
                             "created_at": utcnow()})
+        if deleted:
+            _forget_earlier(connection, obj.uuid, seq)
         shared[obj.uuid] = payload is not None
         session.info["outbox_added"] = True
 
