@@ -1,0 +1,142 @@
+"""axe-core audit (WCAG 2.1 A and AA rules) of every main page of the node, on a phone.
+
+axe-core comes from the ``axe-playwright-python`` package (its ``axe.min.js``, MPL-2.0), so
+the audit runs offline. The node's CSP allows no injected script: the audit's own contexts
+bypass it (only they do; every other browser test runs under the real policy).
+A ``serious`` or ``critical`` violation fails the test with the rule, the elements and why;
+so does any breach of the page-structure rules (one h1, headings in order, one main landmark)
+that the brief asks of every page, though axe files them under best practices.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import PHONE, LiveNode
+from tests.browser.steps import sign_in
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+STRUCTURE_RULES = {"page-has-heading-one", "heading-order", "landmark-one-main",
+                   "landmark-no-duplicate-main", "landmark-unique"}
+AUDIT = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+
+ANONYMOUS_PAGES = ["/", "/rencontres", "{public_event}", "/connexion", "/adhesion"]
+MEMBER_PAGES = ["/membres", "{profile}", "/mon-profil", "/carnet", "{event}"]
+ADMIN_PAGES = ["/admin/", "/admin/membres", "/admin/rencontres", "/admin/rencontres/nouvelle",
+               "/admin/lieux", "/admin/communaute", "/admin/exports", "/admin/import"]
+PAGES = ([("anonymous", path) for path in ANONYMOUS_PAGES]
+         + [("member", path) for path in MEMBER_PAGES]
+         + [("admin", path) for path in ADMIN_PAGES])
+
+
+def _axe_source() -> str:
+    try:
+        return (resources.files("axe_playwright_python") / "axe.min.js").read_text("utf-8")
+    except ModuleNotFoundError:
+        message = "axe-playwright-python is not installed: pip install -e '.[test]'"
+        if os.environ.get("CHALEUR_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " (CHALEUR_REQUIRE_BROWSER=1)")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def audit_tabs(browser: Any, live_node: LiveNode) -> Iterator[dict[str, Any]]:
+    """One CSP-bypassing phone tab per audience, signed in once for the whole module."""
+    contexts = []
+    tabs: dict[str, Any] = {}
+    for audience in ("anonymous", "member", "admin"):
+        context = browser.new_context(viewport=PHONE, locale="fr-FR", base_url=live_node.url,
+                                      is_mobile=True, has_touch=True, bypass_csp=True)
+        contexts.append(context)
+        tabs[audience] = context.new_page()
+    sign_in(tabs["member"], live_node.member_email, live_node.member_password)
+    sign_in(tabs["admin"], live_node.admin_email, live_node.admin_password)
+    try:
+        yield tabs
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def _first_link(tab: Any, listing: str, selector: str) -> str:
+    tab.goto(listing)
+    href = tab.locator(selector).first.get_attribute("href")
+    assert href, f"no link {selector} on {listing}"
+    return str(href)
+
+
+def _resolve(tab: Any, path: str) -> str:
+    """Placeholders name pages whose address depends on the data: take the first one listed."""
+    if path in ("{public_event}", "{event}"):
+        return _first_link(tab, "/rencontres", "main .card :is(h2, h3) a")
+    if path == "{profile}":
+        return _first_link(tab, "/membres", "main .card h2 a")
+    return path
+
+
+def _report(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '')!r}")
+    return "\n".join(lines)
+
+
+def _violations(tab: Any) -> list[dict[str, Any]]:
+    """The blocking violations on the page shown in ``tab``."""
+    tab.add_script_tag(content=_axe_source())
+    results = tab.evaluate(AUDIT, [*WCAG_TAGS, "best-practice"])
+    assert results["passes"], "axe ran no rule: the audit itself is broken"
+    return [v for v in results["violations"]
+            if v["impact"] in BLOCKING or v["id"] in STRUCTURE_RULES]
+
+
+@pytest.mark.parametrize(("audience", "path"), PAGES,
+                         ids=[f"{who}:{path}" for who, path in PAGES])
+def test_no_serious_accessibility_violation(audit_tabs: dict[str, Any], audience: str,
+                                            path: str) -> None:
+    tab = audit_tabs[audience]
+    address = _resolve(tab, path)
+    response = tab.goto(address)
+    assert response is not None and response.status == 200, f"{address} answered {response}"
+    if audience != "anonymous":
+        assert tab.get_by_role("button", name="Déconnexion").count() == 1, "not signed in"
+    blocking = _violations(tab)
+    assert not blocking, f"{address} ({audience}):\n{_report(blocking)}"
+
+
+@pytest.mark.parametrize(("path", "button"), [("/connexion", "Se connecter"),
+                                              ("/adhesion", "Envoyer ma demande")])
+def test_forms_with_errors_stay_accessible(audit_tabs: dict[str, Any], path: str,
+                                           button: str) -> None:
+    """Errors beside the fields, the summary and aria-invalid must not break the page."""
+    tab = audit_tabs["anonymous"]
+    tab.goto(path)
+    tab.get_by_role("button", name=button).click()
+    tab.wait_for_load_state("load")
+    assert tab.locator("[role=alert], .error").count() > 0, "the empty form showed no error"
+    blocking = _violations(tab)
+    assert not blocking, f"{path} with errors:\n{_report(blocking)}"
+
+
+def test_the_audit_reports_what_it_should(audit_tabs: dict[str, Any]) -> None:
+    """The audit is not blind: an unlabelled field and pale text on the home page are caught."""
+    tab = audit_tabs["anonymous"]
+    tab.goto("/")
+    tab.evaluate("""() => {
+        const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend', '<input type="text" name="sans-etiquette">');
+        const pale = document.createElement('p');
+        pale.textContent = 'Texte trop pâle';
+        pale.style.color = '#d6d3d1';
+        main.append(pale);
+    }""")
+    found = {violation["id"] for violation in _violations(tab)}
+    assert {"label", "color-contrast"} <= found
