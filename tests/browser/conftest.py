@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 import pytest
 
 from node.services.example_data import EXAMPLE_PASSWORD
+from tests.browser.steps import sign_in
 from tests.support.smtp import Mailbox, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -212,3 +214,28 @@ def watched_tab(context: Any) -> Any:
 def page(phone_context: PhoneContext) -> Any:
     """A phone-sized French tab on the live node; console errors collected on the page."""
     return watched_tab(phone_context())
+
+
+AUDIENCES = ("anonymous", "member", "admin")
+
+
+@contextmanager
+def audience_tabs(browser: Any, live_node: LiveNode, **options: Any) -> Iterator[dict[str, Any]]:
+    """One phone tab per audience (anonymous, an example member, the admin), signed in once.
+
+    For module-scoped fixtures: tests that only read pages share these tabs instead of
+    signing in again for every page. ``options`` go to ``new_context``.
+    """
+    settings: dict[str, Any] = {"viewport": PHONE, "locale": "fr-FR", "base_url": live_node.url,
+                                "is_mobile": True, "has_touch": True}
+    settings.update(options)
+    contexts = [browser.new_context(**settings) for _ in AUDIENCES]
+    tabs = {audience: watched_tab(context) for audience, context in zip(AUDIENCES, contexts,
+                                                                         strict=True)}
+    try:
+        sign_in(tabs["member"], live_node.member_email, live_node.member_password)
+        sign_in(tabs["admin"], live_node.admin_email, live_node.admin_password)
+        yield tabs
+    finally:
+        for context in contexts:
+            context.close()

@@ -61,3 +61,30 @@ def horizontal_overflow(page: Any) -> int:
     """How many CSS pixels the page is wider than the window (0 when it fits)."""
     return int(page.evaluate(
         "() => document.documentElement.scrollWidth - window.innerWidth"))
+
+
+# Every main page of the node, with the audience that sees it. Placeholders stand for pages
+# whose address depends on the data (see :func:`resolve`).
+ANONYMOUS_PAGES = ["/", "/rencontres", "{public_event}", "/connexion", "/adhesion"]
+MEMBER_PAGES = ["/membres", "{profile}", "/mon-profil", "/carnet", "{event}"]
+ADMIN_PAGES = ["/admin/", "/admin/membres", "/admin/rencontres", "/admin/rencontres/nouvelle",
+               "/admin/lieux", "/admin/communaute", "/admin/exports", "/admin/import"]
+MAIN_PAGES = ([("anonymous", path) for path in ANONYMOUS_PAGES]
+              + [("member", path) for path in MEMBER_PAGES]
+              + [("admin", path) for path in ADMIN_PAGES])
+
+
+def first_link(page: Any, listing: str, selector: str) -> str:
+    page.goto(listing)
+    href = page.locator(selector).first.get_attribute("href")
+    assert href, f"no link {selector} on {listing}"
+    return str(href)
+
+
+def resolve(page: Any, path: str) -> str:
+    """A placeholder's address: the first rencontre or member card the viewer is shown."""
+    if path in ("{public_event}", "{event}"):
+        return first_link(page, "/rencontres", "main .card :is(h2, h3) a")
+    if path == "{profile}":
+        return first_link(page, "/membres", "main .card h2 a")
+    return path

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, LiveNode
-from tests.browser.steps import sign_in
+from tests.browser.conftest import LiveNode, audience_tabs
+from tests.browser.steps import MAIN_PAGES as PAGES
+from tests.browser.steps import resolve
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
@@ -26,13 +27,6 @@ STRUCTURE_RULES = {"page-has-heading-one", "heading-order", "landmark-one-main",
                    "landmark-no-duplicate-main", "landmark-unique"}
 AUDIT = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
 
-ANONYMOUS_PAGES = ["/", "/rencontres", "{public_event}", "/connexion", "/adhesion"]
-MEMBER_PAGES = ["/membres", "{profile}", "/mon-profil", "/carnet", "{event}"]
-ADMIN_PAGES = ["/admin/", "/admin/membres", "/admin/rencontres", "/admin/rencontres/nouvelle",
-               "/admin/lieux", "/admin/communaute", "/admin/exports", "/admin/import"]
-PAGES = ([("anonymous", path) for path in ANONYMOUS_PAGES]
-         + [("member", path) for path in MEMBER_PAGES]
-         + [("admin", path) for path in ADMIN_PAGES])
 
 
 def _axe_source() -> str:
@@ -48,36 +42,8 @@ def _axe_source() -> str:
 @pytest.fixture(scope="module")
 def audit_tabs(browser: Any, live_node: LiveNode) -> Iterator[dict[str, Any]]:
     """One CSP-bypassing phone tab per audience, signed in once for the whole module."""
-    contexts = []
-    tabs: dict[str, Any] = {}
-    for audience in ("anonymous", "member", "admin"):
-        context = browser.new_context(viewport=PHONE, locale="fr-FR", base_url=live_node.url,
-                                      is_mobile=True, has_touch=True, bypass_csp=True)
-        contexts.append(context)
-        tabs[audience] = context.new_page()
-    sign_in(tabs["member"], live_node.member_email, live_node.member_password)
-    sign_in(tabs["admin"], live_node.admin_email, live_node.admin_password)
-    try:
+    with audience_tabs(browser, live_node, bypass_csp=True) as tabs:
         yield tabs
-    finally:
-        for context in contexts:
-            context.close()
-
-
-def _first_link(tab: Any, listing: str, selector: str) -> str:
-    tab.goto(listing)
-    href = tab.locator(selector).first.get_attribute("href")
-    assert href, f"no link {selector} on {listing}"
-    return str(href)
-
-
-def _resolve(tab: Any, path: str) -> str:
-    """Placeholders name pages whose address depends on the data: take the first one listed."""
-    if path in ("{public_event}", "{event}"):
-        return _first_link(tab, "/rencontres", "main .card :is(h2, h3) a")
-    if path == "{profile}":
-        return _first_link(tab, "/membres", "main .card h2 a")
-    return path
 
 
 def _report(violations: list[dict[str, Any]]) -> str:
@@ -103,7 +69,7 @@ def _violations(tab: Any) -> list[dict[str, Any]]:
 def test_no_serious_accessibility_violation(audit_tabs: dict[str, Any], audience: str,
                                             path: str) -> None:
     tab = audit_tabs[audience]
-    address = _resolve(tab, path)
+    address = resolve(tab, path)
     response = tab.goto(address)
     assert response is not None and response.status == 200, f"{address} answered {response}"
     if audience != "anonymous":
