@@ -58,9 +58,28 @@ def mail_body(message: EmailMessage) -> str:
 
 
 def horizontal_overflow(page: Any) -> int:
-    """How many CSS pixels the page is wider than the window (0 when it fits)."""
+    """How many CSS pixels the page is wider than the phone's screen (0 when it fits).
+
+    Measured against ``clientWidth``, the width the page was laid out for: a mobile browser
+    zooms out on a too-wide page, which grows ``innerWidth`` with it and would hide the fault.
+    """
     return int(page.evaluate(
-        "() => document.documentElement.scrollWidth - window.innerWidth"))
+        "() => Math.max(document.documentElement.scrollWidth, window.innerWidth)"
+        " - document.documentElement.clientWidth"))
+
+
+def too_wide_elements(page: Any) -> list[str]:
+    """The elements reaching past the screen's right edge, outside a scrolling table."""
+    return list(page.evaluate("""() => {
+        const limit = document.documentElement.clientWidth + 1;
+        return [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > limit)
+            .filter(el => !el.closest('.table-wrap')
+                          || getComputedStyle(el).position === 'absolute')
+            .slice(0, 5)
+            .map(el => `${el.tagName.toLowerCase()}.${el.className} (${el.textContent.trim()
+                .slice(0, 30)})`);
+    }"""))
 
 
 # Every main page of the node, with the audience that sees it. Placeholders stand for pages
