@@ -41,8 +41,20 @@ def _axe_source() -> str:
 
 @pytest.fixture(scope="module")
 def audit_tabs(browser: Any, live_node: LiveNode) -> Iterator[dict[str, Any]]:
-    """One CSP-bypassing phone tab per audience, signed in once for the whole module."""
+    """One CSP-bypassing phone tab per audience, signed in once for the whole module.
+
+    A visitor first asks to join, so the admin pages are audited with a pending request (its
+    Admit/Refuse buttons and the folded message) as the staff see them every week.
+    """
     with audience_tabs(browser, live_node, bypass_csp=True) as tabs:
+        visitor = tabs["anonymous"]
+        visitor.goto("/adhesion")
+        visitor.get_by_label("Nom affiché").fill("Victor Audit")
+        visitor.get_by_label("Adresse e-mail").fill("victor.audit@navigateur.example")
+        visitor.get_by_label("Mot de passe").fill("un-mot-de-passe-solide")
+        visitor.get_by_label("Pourquoi voulez-vous nous rejoindre ?").fill("Pour voir.")
+        visitor.get_by_role("button", name="Envoyer ma demande").click()
+        visitor.wait_for_url("**/adhesion/envoyee")
         yield tabs
 
 
@@ -74,6 +86,8 @@ def test_no_serious_accessibility_violation(audit_tabs: dict[str, Any], audience
     assert response is not None and response.status == 200, f"{address} answered {response}"
     if audience != "anonymous":
         assert tab.get_by_role("button", name="Déconnexion").count() == 1, "not signed in"
+    if address == "/admin/membres":
+        assert tab.get_by_role("button", name="Admettre").count() >= 1, "no pending request"
     blocking = _violations(tab)
     assert not blocking, f"{address} ({audience}):\n{_report(blocking)}"
 
