@@ -14,8 +14,13 @@ from tests.support.smtp import Mailbox
 
 
 def sign_in(page: Any, email: str, password: str) -> None:
-    """Fill the sign-in form and check the greeting that proves the session started."""
+    """Open the sign-in page, fill the form, check the greeting that proves the session started."""
     page.goto("/connexion")
+    fill_sign_in(page, email, password)
+
+
+def fill_sign_in(page: Any, email: str, password: str) -> None:
+    """Fill the sign-in form already on screen (e.g. after following a members-only link)."""
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
@@ -36,14 +41,15 @@ def flash_text(page: Any) -> str:
     return str(flashes.inner_text()) if flashes.count() else ""
 
 
-def wait_for_mail(mailbox: Mailbox, to: str, subject_part: str,
+def wait_for_mail(mailbox: Mailbox, to: str, subject_part: str, body_part: str = "",
                   timeout: float = 10.0) -> EmailMessage:
-    """The first message to ``to`` whose subject holds ``subject_part``, once it arrives."""
+    """The first message to ``to`` whose subject (and body) hold these parts, once it arrives."""
     deadline = time.monotonic() + timeout
     while True:
         for message in list(mailbox.messages):
-            if to.lower() in str(message["To"]).lower() and subject_part in str(
-                    message["Subject"]):
+            if (to.lower() in str(message["To"]).lower()
+                    and subject_part in str(message["Subject"])
+                    and body_part in mail_body(message)):
                 return message
         if time.monotonic() > deadline:
             seen = [(str(m["To"]), str(m["Subject"])) for m in mailbox.messages]

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.browser.conftest import COMMUNITY_NAME, LiveNode, PhoneContext, watched_tab
-from tests.browser.steps import flash_text, mail_body, sign_in, wait_for_mail
+from tests.browser.steps import fill_sign_in, flash_text, mail_body, sign_in, wait_for_mail
 
 PASSWORD = "un-mot-de-passe-solide"
 
@@ -31,8 +31,15 @@ def _ask_to_join(page: Any, name: str, email: str, trade: str) -> None:
     page.wait_for_url("**/adhesion/envoyee")
 
 
+def _link_in(body: str) -> str:
+    match = re.search(r"https?://\S+", body)
+    assert match, f"no link in the mail:\n{body}"
+    return match.group(0)
+
+
 def _admit(admin: Any, name: str) -> None:
-    admin.goto("/admin/membres")
+    if not admin.url.endswith("/admin/membres"):
+        admin.goto("/admin/membres")
     row = admin.get_by_role("row").filter(has_text=name)
     assert "En attente" in row.inner_text()
     row.get_by_role("button", name="Admettre").click()
@@ -111,22 +118,32 @@ def test_join_admit_profile_visibility_and_waitlist_promotion(
     # 1. Two visitors ask to join; pending accounts cannot sign in yet.
     _ask_to_join(page_a, *alice, trade="Menuisière")
     _ask_to_join(page_b, *bruno, trade="Graphiste")
-    wait_for_mail(mailbox, live_node.admin_email, "Nouvelle demande d'adhésion")
+    notice = wait_for_mail(mailbox, live_node.admin_email, "Nouvelle demande d'adhésion",
+                           body_part=alice[0])
     page_a.goto("/connexion")
     page_a.get_by_label("Adresse e-mail").fill(alice[1])
     page_a.get_by_label("Mot de passe").fill(PASSWORD)
     page_a.get_by_role("button", name="Se connecter").click()
     assert "en attente" in flash_text(page_a)
 
-    # 2. The admin admits both; each receives the welcome mail.
-    sign_in(admin, live_node.admin_email, live_node.admin_password)
+    # 2. The admin follows the mail's link, signs in on the way, and admits both; each
+    #    receives the welcome mail.
+    link = _link_in(mail_body(notice))
+    assert link == f"{live_node.url}/admin/membres"
+    admin.goto(link)
+    assert "/connexion" in admin.url
+    fill_sign_in(admin, live_node.admin_email, live_node.admin_password)
+    assert admin.url == link
     _admit(admin, alice[0])
     _admit(admin, bruno[0])
-    welcome = wait_for_mail(mailbox, alice[1], f"Bienvenue dans {COMMUNITY_NAME}")
-    assert live_node.url in mail_body(welcome)
+    welcome = wait_for_mail(mailbox, alice[1], f"Bienvenue dans {COMMUNITY_NAME}",
+                            body_part=alice[0])
+    wait_for_mail(mailbox, bruno[1], f"Bienvenue dans {COMMUNITY_NAME}", body_part=bruno[0])
 
-    # 3. Alice signs in, and her profile is hidden from anonymous visitors by default.
-    sign_in(page_a, alice[1], PASSWORD)
+    # 3. Alice signs in through the welcome mail's link; her profile is hidden from anonymous
+    #    visitors by default.
+    page_a.goto(_link_in(mail_body(welcome)))
+    fill_sign_in(page_a, alice[1], PASSWORD)
     page_a.get_by_role("link", name="Mon profil").click()
     profile_path = str(page_a.get_by_role("link", name="Voir ma fiche").get_attribute("href"))
     anonymous = watched_tab(phone_context())
