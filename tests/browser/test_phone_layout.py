@@ -63,3 +63,19 @@ def test_english_on_request_and_french_again(tabs: dict[str, Any]) -> None:
     tab.wait_for_load_state("load")
     assert tab.get_attribute("html", "lang") == "fr"
     assert tab.get_by_role("heading", level=1).inner_text() == "Connexion"
+
+
+def test_switching_language_keeps_the_page_and_its_query(tabs: dict[str, Any]) -> None:
+    """EN/FR links keep what the person was looking at (past rencontres, a search, a date)."""
+    tab = tabs["member"]
+    tab.goto("/rencontres?passees=1")
+    tab.locator(".lang-switch").get_by_role("link", name="EN").click()
+    tab.wait_for_load_state("load")
+    assert tab.get_attribute("html", "lang") == "en"
+    assert "passees=1" in tab.url and tab.url.split("?")[0].endswith("/rencontres")
+    tab.goto("/membres?q=menuiserie")
+    tab.locator(".lang-switch").get_by_role("link", name="FR").click()
+    tab.wait_for_load_state("load")
+    assert tab.get_attribute("html", "lang") == "fr"
+    assert "q=menuiserie" in tab.url
+    assert tab.get_by_label("Nom, métier, compétence").input_value() == "menuiserie"
