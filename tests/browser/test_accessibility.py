@@ -128,3 +128,17 @@ def test_the_audit_reports_what_it_should(audit_tabs: dict[str, Any]) -> None:
     }""")
     found = {violation["id"] for violation in _violations(tab)}
     assert {"label", "color-contrast"} <= found
+
+
+def test_error_page_is_french_and_accessible(audit_tabs: dict[str, Any]) -> None:
+    """A wrong address answers a French page people can act on, not the framework's English."""
+    tab = audit_tabs["anonymous"]
+    response = tab.goto("/rencontres/cette-rencontre-n-existe-pas")
+    assert response is not None and response.status == 404
+    assert tab.get_attribute("html", "lang") == "fr"
+    assert tab.get_by_role("heading", level=1).inner_text() == "Page introuvable"
+    text = tab.locator("main").inner_text()
+    assert "requested URL" not in text and "not found" not in text
+    assert "adresse" in text
+    blocking = _violations(tab)
+    assert not blocking, f"404 page:\n{_report(blocking)}"
