@@ -8,7 +8,7 @@ answers a rencontre and searches members.
 from __future__ import annotations
 
 from tests.browser.conftest import COMMUNITY_NAME, LiveNode, PhoneContext, watched_tab
-from tests.browser.steps import first_link, flash_text, sign_in
+from tests.browser.steps import first_link, flash_text, mail_body, sign_in, wait_for_mail
 
 
 def test_pages_show_their_content_and_forms_submit_without_javascript(
@@ -49,4 +49,29 @@ def test_pages_show_their_content_and_forms_submit_without_javascript(
     page.wait_for_url("**/membres?*")
     found = page.locator("main .card h2 a").all_inner_texts()
     assert wanted in found and len(found) < len(listed)
+    assert page.console_errors == []
+
+
+def test_a_guest_answers_and_cancels_through_the_mailed_link_without_javascript(
+        phone_context: PhoneContext, live_node: LiveNode) -> None:
+    """A visitor (no account, no JavaScript) signs up for a public rencontre, then cancels."""
+    guest = ("Gisèle Invitée", "gisele.invitee@navigateur.example")
+    page = watched_tab(phone_context(java_script_enabled=False))
+    page.goto(first_link(page, "/rencontres", "main .card :is(h2, h3) a"))
+    title = page.get_by_role("heading", level=1).inner_text()
+    form = page.get_by_role("region", name="Je m'inscris")
+    form.get_by_label("Votre nom").fill(guest[0])
+    form.get_by_label("Votre adresse e-mail").fill(guest[1])
+    form.get_by_label("Je viens", exact=True).check()
+    form.get_by_role("button", name="M'inscrire").click()
+    assert "vous venez" in flash_text(page)
+
+    confirmation = wait_for_mail(live_node.mailbox, guest[1], f"Votre réponse : {title}")
+    cancel_link = mail_body(confirmation).split("Pour annuler votre venue, ouvrez ce lien :")[1]
+    page.goto(cancel_link.strip().splitlines()[0])
+    assert "confirmez-vous que vous ne viendrez pas" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Oui, j'annule ma venue").click()
+    assert f"C'est noté, {guest[0]} : vous ne venez pas." in page.locator("main").inner_text()
+    assert live_node.query(
+        "SELECT status FROM rsvp WHERE guest_email = ?", guest[1]) == [("not_going",)]
     assert page.console_errors == []
