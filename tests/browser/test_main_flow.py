@@ -176,13 +176,14 @@ def test_join_admit_profile_visibility_and_waitlist_promotion(
     assert "liste d'attente" in _answer(page_b, title, "Je viens")
     assert _current_answer(page_b) == "liste d'attente"
     assert "0 restante" in _places(page_b) and "1 en liste d'attente" in _places(page_b)
-    wait_for_mail(mailbox, bruno[1], f"Votre réponse : {title}")
+    wait_for_mail(mailbox, bruno[1], f"Votre réponse : {title}",
+                  body_part="vous êtes sur la liste d'attente")
 
     # 8. Alice cannot come after all: Bruno is promoted, on the page and by mail.
     assert "vous ne venez pas" in _answer(page_a, title, "Je ne viens pas")
     promotion = wait_for_mail(mailbox, bruno[1], f"Une place s'est libérée : {title}")
     assert "Vous êtes maintenant inscrit·e" in mail_body(promotion)
-    page_b.reload()
+    page_b.goto(_link_in(mail_body(promotion)))  # the mail leads to the rencontre's page
     assert _current_answer(page_b) == "je viens"
     assert "1 inscrit" in _places(page_b) and "liste d'attente" not in _places(page_b)
     assert not _received(live_node, alice[1], "Une place s'est libérée")

@@ -37,6 +37,7 @@ def test_page_fits_a_phone_without_sideways_scrolling(tabs: dict[str, Any], audi
     response = tab.goto(address)
     assert response is not None and response.status == 200
     assert tab.get_attribute("html", "lang") == "fr"
+    assert tab.locator("h1").count() == 1, f"{address} should have exactly one h1"
     overflow = horizontal_overflow(tab)
     assert overflow <= 0, (f"{address} is {overflow}px wider than the phone; too wide: "
                            f"{too_wide_elements(tab)}")
