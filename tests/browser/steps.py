@@ -97,6 +97,11 @@ ADMIN_PAGES = ["/admin/", "/admin/membres", "/admin/rencontres", "/admin/rencont
 MAIN_PAGES = ([("anonymous", path) for path in ANONYMOUS_PAGES]
               + [("member", path) for path in MEMBER_PAGES]
               + [("admin", path) for path in ADMIN_PAGES])
+# Pages beyond the main ones that people still reach every month.
+MORE_PAGES = [("anonymous", "/mot-de-passe/oubli"), ("anonymous", "/rencontres?passees=1"),
+              ("member", "/mon-profil/offres"), ("member", "/mon-profil/supprimer"),
+              ("admin", "/admin/communes"), ("admin", "/admin/lieux/nouveau"),
+              ("admin", "{attendance}")]
 
 
 def first_link(page: Any, listing: str, selector: str) -> str:
@@ -107,9 +112,30 @@ def first_link(page: Any, listing: str, selector: str) -> str:
 
 
 def resolve(page: Any, path: str) -> str:
-    """A placeholder's address: the first rencontre or member card the viewer is shown."""
+    """A placeholder's address: the first rencontre, member or answer list the viewer sees."""
     if path in ("{public_event}", "{event}"):
         return first_link(page, "/rencontres", "main .card :is(h2, h3) a")
     if path == "{profile}":
         return first_link(page, "/membres", "main .card h2 a")
+    if path == "{attendance}":
+        return first_link(page, "/admin/rencontres", "main a[href*='/presences']")
     return path
+
+
+def sticking_out_of_main(page: Any) -> list[str]:
+    """Elements reaching past the right edge of the main column (a scrolling table excepted).
+
+    A page may fit the screen and still have a box poking out of its panel, e.g. a fieldset
+    stretched by a long unbreakable word: this catches what the page-width check cannot.
+    """
+    return list(page.evaluate("""() => {
+        const main = document.querySelector('main');
+        const edge = main.getBoundingClientRect().right
+                     - parseFloat(getComputedStyle(main).paddingRight) + 1;
+        return [...main.querySelectorAll('*')]
+            .filter(el => !el.closest('.table-wrap, .visually-hidden'))
+            .filter(el => el.getBoundingClientRect().right > edge)
+            .slice(0, 5)
+            .map(el => `${el.tagName.toLowerCase()}.${el.className} (${el.textContent.trim()
+                .slice(0, 30)})`);
+    }"""))

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import PHONE, LiveNode, audience_tabs
-from tests.browser.steps import MAIN_PAGES, horizontal_overflow, resolve, too_wide_elements
+from tests.browser.steps import (
+    MAIN_PAGES,
+    MORE_PAGES,
+    horizontal_overflow,
+    resolve,
+    sticking_out_of_main,
+    too_wide_elements,
+)
 
 SCREENSHOTS = {("anonymous", "/"): "accueil", ("anonymous", "{public_event}"): "rencontre",
                ("member", "/membres"): "membres", ("member", "/mon-profil"): "mon-profil"}
@@ -27,8 +34,8 @@ def screenshot_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("captures-telephone")
 
 
-@pytest.mark.parametrize(("audience", "path"), MAIN_PAGES,
-                         ids=[f"{who}:{path}" for who, path in MAIN_PAGES])
+@pytest.mark.parametrize(("audience", "path"), MAIN_PAGES + MORE_PAGES,
+                         ids=[f"{who}:{path}" for who, path in MAIN_PAGES + MORE_PAGES])
 def test_page_fits_a_phone_without_sideways_scrolling(tabs: dict[str, Any], audience: str,
                                                       path: str,
                                                       screenshot_folder: Path) -> None:
@@ -42,6 +49,8 @@ def test_page_fits_a_phone_without_sideways_scrolling(tabs: dict[str, Any], audi
     assert overflow <= 0, (f"{address} is {overflow}px wider than the phone; too wide: "
                            f"{too_wide_elements(tab)}")
     assert tab.evaluate("() => window.innerWidth") == PHONE["width"]
+    outside = sticking_out_of_main(tab)
+    assert not outside, f"{address}: these stick out of the page's column: {outside}"
     name = SCREENSHOTS.get((audience, path))
     if name:
         shot = screenshot_folder / f"{name}.png"
