@@ -42,6 +42,30 @@ def _titles() -> dict[int, str]:
     }
 
 
+def _explanations() -> dict[int, str]:
+    """What to do next, in French: shown instead of the framework's English default text."""
+    return {
+        400: _("La demande n'a pas pu être comprise. Revenez en arrière et réessayez."),
+        403: _("Cette page est réservée à d'autres personnes que vous."),
+        404: _("Aucune page ne se trouve à cette adresse : le lien est peut-être ancien, ou "
+               "la page a été retirée."),
+        405: _("Cette adresse ne s'ouvre pas ainsi : revenez en arrière et utilisez le "
+               "formulaire de la page."),
+        413: _("Le fichier envoyé est trop volumineux."),
+        500: _("Une erreur inattendue s'est produite. Réessayez dans un moment."),
+    }
+
+
+def _page_description(error: HTTPException, status: int) -> str | None:
+    """A message written for people by our code, else a French explanation of the status.
+
+    Werkzeug's default descriptions are English sentences that would sit on a French page.
+    """
+    if error.description and error.description != type(error).description:
+        return str(error.description)
+    return _explanations().get(status)
+
+
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
@@ -53,7 +77,7 @@ def register_error_pages(app: Flask) -> None:
         else:
             response = app.make_response(
                 (render_template("webui/error.html", status=status, title=title,
-                                 description=error.description), status)
+                                 description=_page_description(error, status)), status)
             )
         for name, value in error.get_headers():
             if name.lower() != "content-type":

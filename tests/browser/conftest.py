@@ -2,8 +2,11 @@
 
 ``live_node`` initialises a node in a temporary instance folder (``python -m node init``),
 loads invented example data and serves it with ``python -m node serve`` on a free loopback
-port, exactly as an operator would. ``page`` is a phone-sized Chromium tab (Playwright's sync
-API) that records console errors in ``page.console_errors``.
+port, exactly as an operator would. Its mail goes through a real SMTP server on loopback
+(aiosmtpd), so tests read what people would receive from ``live_node.mailbox``.
+``page`` is a phone-sized Chromium tab (Playwright's sync API) that records console errors in
+``page.console_errors``; ``phone_context`` opens more tabs (another person, no JavaScript, no
+CSP for the accessibility audit).
 
 Without /usr/bin/chromium the tests are skipped with a message, unless
 ``CHALEUR_REQUIRE_BROWSER=1`` (set by CI), where a missing browser is a failure.
@@ -13,15 +16,21 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from node.services.example_data import EXAMPLE_PASSWORD
+from tests.browser.steps import sign_in
+from tests.support.smtp import Mailbox, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHALEUR_CHROMIUM", "/usr/bin/chromium")  # Debian's package
@@ -31,6 +40,9 @@ PHONE = {"width": 390, "height": 844}
 COMMUNITY_NAME = "Tiers-lieu de Sparsbach"
 ADMIN_EMAIL = "admin@navigateur.example.org"
 ADMIN_PASSWORD = "mot-de-passe-navigateur"
+# Every browser test comes from 127.0.0.1: the per-IP sign-in and join limits of a real node
+# would refuse the suite's own sign-ins. The limits themselves are tested in tests/node/auth.
+GENEROUS_LIMIT = "1000 per minute"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -46,8 +58,17 @@ class LiveNode:
 
     url: str
     instance_path: Path
+    mailbox: Mailbox
+    member_email: str  # an example member (role member, active)
+    member_password: str = EXAMPLE_PASSWORD
     admin_email: str = ADMIN_EMAIL
     admin_password: str = ADMIN_PASSWORD
+
+    def query(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        """Read the node's SQLite database (read-only: tests verify, the UI writes)."""
+        uri = f"file:{self.instance_path / 'node.db'}?mode=ro"
+        with sqlite3.connect(uri, uri=True) as connection:
+            return connection.execute(sql, params).fetchall()
 
 
 def _free_port() -> int:
@@ -77,13 +98,36 @@ def _wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path) -> Non
 
 
 @pytest.fixture(scope="session")
-def live_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
+def mail_server() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on loopback that keeps every message the live node sends."""
+    with smtp_server() as (mailbox, port):
+        yield mailbox, port
+
+
+def _first_example_member(instance: Path) -> str:
+    uri = f"file:{instance / 'node.db'}?mode=ro"
+    with sqlite3.connect(uri, uri=True) as connection:
+        row = connection.execute(
+            "SELECT email FROM account WHERE role = 'member' AND status = 'active' "
+            "ORDER BY id LIMIT 1").fetchone()
+    if row is None:
+        pytest.fail("the example data holds no active member")
+    return str(row[0])
+
+
+@pytest.fixture(scope="session")
+def live_node(tmp_path_factory: pytest.TempPathFactory,
+              mail_server: tuple[Mailbox, int]) -> Iterator[LiveNode]:
     """One initialised node with example data, served by waitress for the whole session."""
+    mailbox, smtp_port = mail_server
     folder = tmp_path_factory.mktemp("live-node")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, CHALEUR_INSTANCE_PATH=str(folder / "instance"),
-               CHALEUR_PUBLIC_URL=url, CHALEUR_MAIL_BACKEND="file", CHALEUR_LOG_LEVEL="WARNING",
+               CHALEUR_PUBLIC_URL=url, CHALEUR_LOG_LEVEL="WARNING",
+               CHALEUR_MAIL_BACKEND="smtp", CHALEUR_MAIL_SERVER="127.0.0.1",
+               CHALEUR_MAIL_PORT=str(smtp_port), CHALEUR_MAIL_FROM="chaleur@navigateur.example",
+               CHALEUR_LOGIN_RATE_LIMIT=GENEROUS_LIMIT, CHALEUR_SIGNUP_RATE_LIMIT=GENEROUS_LIMIT,
                CHALEUR_ADMIN_PASSWORD=ADMIN_PASSWORD)
     _chaleur(env, "init", "--name", COMMUNITY_NAME, "--communes", "67475,67527",
              "--admin-email", ADMIN_EMAIL)
@@ -95,7 +139,8 @@ def live_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(port, server, log)
-        yield LiveNode(url=url, instance_path=folder / "instance")
+        yield LiveNode(url=url, instance_path=folder / "instance", mailbox=mailbox,
+                       member_email=_first_example_member(folder / "instance"))
     finally:
         server.terminate()
         try:
@@ -127,17 +172,70 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
+PhoneContext = Callable[..., Any]
+
+
 @pytest.fixture
-def page(browser: Any, live_node: LiveNode) -> Iterator[Any]:
-    """A phone-sized French tab on the live node; console errors collected on the page."""
-    context = browser.new_context(viewport=PHONE, locale="fr-FR", base_url=live_node.url,
-                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+def phone_context(browser: Any, live_node: LiveNode) -> Iterator[PhoneContext]:
+    """Opens phone-sized French browser contexts (one per person); all closed at the end.
+
+    Keyword arguments go to Playwright's ``new_context`` (``java_script_enabled=False``,
+    ``bypass_csp=True``, ``locale=...``); each context starts with no cookie, like a new visitor.
+    """
+    opened: list[Any] = []
+
+    def open_context(**options: Any) -> Any:
+        settings: dict[str, Any] = {"viewport": PHONE, "locale": "fr-FR",
+                                    "base_url": live_node.url, "device_scale_factor": 2,
+                                    "is_mobile": True, "has_touch": True}
+        settings.update(options)
+        context = browser.new_context(**settings)
+        opened.append(context)
+        return context
+
+    try:
+        yield open_context
+    finally:
+        for context in opened:
+            context.close()
+
+
+def watched_tab(context: Any) -> Any:
+    """A new tab that keeps its console errors and uncaught exceptions in ``console_errors``."""
     tab = context.new_page()
     tab.console_errors = []
     tab.on("console", lambda message: message.type == "error"
            and tab.console_errors.append(message.text))
     tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+    return tab
+
+
+@pytest.fixture
+def page(phone_context: PhoneContext) -> Any:
+    """A phone-sized French tab on the live node; console errors collected on the page."""
+    return watched_tab(phone_context())
+
+
+AUDIENCES = ("anonymous", "member", "admin")
+
+
+@contextmanager
+def audience_tabs(browser: Any, live_node: LiveNode, **options: Any) -> Iterator[dict[str, Any]]:
+    """One phone tab per audience (anonymous, an example member, the admin), signed in once.
+
+    For module-scoped fixtures: tests that only read pages share these tabs instead of
+    signing in again for every page. ``options`` go to ``new_context``.
+    """
+    settings: dict[str, Any] = {"viewport": PHONE, "locale": "fr-FR", "base_url": live_node.url,
+                                "is_mobile": True, "has_touch": True}
+    settings.update(options)
+    contexts = [browser.new_context(**settings) for _ in AUDIENCES]
+    tabs = {audience: watched_tab(context) for audience, context in zip(AUDIENCES, contexts,
+                                                                         strict=True)}
     try:
-        yield tab
+        sign_in(tabs["member"], live_node.member_email, live_node.member_password)
+        sign_in(tabs["admin"], live_node.admin_email, live_node.admin_password)
+        yield tabs
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
