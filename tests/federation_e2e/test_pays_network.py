@@ -15,12 +15,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from flask import Flask
 from sqlalchemy import select
 
 from directory.extensions import db as pays_db
@@ -34,7 +34,6 @@ from federation.keys import (
     load_private_key,
     public_key_b64,
 )
-from federation.nodedoc import published
 from federation.signatures import sign_request
 from federation.verification import utc_now
 from node.extensions import db
@@ -118,6 +117,10 @@ def admission(node: NodeProcess) -> str:
         return value
 
 
+def admission_is(node: NodeProcess, expected: str) -> bool:
+    return admission(node) == expected
+
+
 def outbox_states(node: NodeProcess) -> set[str]:
     with node.app().app_context():
         states = {row.state for row in db.session.scalars(db.select(OutboxEntry))}
@@ -191,7 +194,7 @@ def test_join_leaves_nodes_pending_and_their_pushes_are_refused(net: Network) ->
         assert peer["status"] == "pending"
         printed = node.cli("federation", "fingerprint").stdout
         assert peer["fingerprint"] and peer["fingerprint"] in printed
-        wait_for(lambda node=node: admission(node) == Admission.NOT_USABLE)
+        wait_for(partial(admission_is, node, Admission.NOT_USABLE))
     assert stored_records(net.pays, SPARS) == {} and stored_records(net.pays, WEST) == {}
     # Same request again: idempotent, still pending.
     again = net.spars.cli("federation", "join", "--directory", net.pays.url, "--fingerprint",
@@ -226,8 +229,8 @@ def test_admission_prints_the_fingerprint_and_starts_deliveries(net: Network) ->
         out = net.pays.cli("nodes", "admit", node.node_id, "--by", "Léa").stdout
         assert "admitted" in out and expected in out
     for node in net.nodes():
-        wait_for(lambda node=node: admission(node) == Admission.ADMITTED, timeout=20)
-        records = wait_for(lambda node=node: stored_records(net.pays, node.node_id))
+        wait_for(partial(admission_is, node, Admission.ADMITTED), timeout=20)
+        records = wait_for(partial(stored_records, net.pays, node.node_id))
         community = [r for r in records.values() if r["type"] == "community"]
         assert community and community[0]["version"] >= 1
     assert outbox_states(net.spars) == {"delivered"}
@@ -271,9 +274,11 @@ def test_a_trade_search_finds_both_villages_and_edits_show_within_seconds(
         net: Network) -> None:
     anne = add_member(net.spars, "Anne Tonnelière", trade="Tonnellerie")
     add_member(net.west, "Bruno Tonnelier", trade="Tonnellerie")
-    page = wait_for(lambda: (lambda html: "Anne Tonnelière" in html and
-                             "Bruno Tonnelier" in html and html)(
-        pays_search(net.pays, "tonnellerie")))
+    def both_villages() -> str:
+        html = pays_search(net.pays, "tonnellerie")
+        return html if "Anne Tonnelière" in html and "Bruno Tonnelier" in html else ""
+
+    page = wait_for(both_villages)
     assert "Westhouse-Marmoutier" in page and "Sparsbach" in page
     change_member(net.spars, anne, trade="Charpente marine")
     started = datetime.now(UTC)
