@@ -89,7 +89,9 @@ def _tune_sqlite(app: Flask) -> None:
     @event.listens_for(engine, "connect")
     def set_pragmas(connection: Any, record: Any) -> None:
         cursor = connection.cursor()
+        # secure_delete: a withdrawn member's payload is overwritten on disk, not left in
+        # free pages.
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       f"cache_size=-{SQLITE_CACHE_KIB}"):
+                       "secure_delete=ON", f"cache_size=-{SQLITE_CACHE_KIB}"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

@@ -2,18 +2,21 @@
 
 It wakes every few seconds and pulls the admitted nodes that are due: each node is read
 every FEDERATION_PULL_INTERVAL seconds, sooner when newly admitted (no schedule yet),
-later while it fails (backoff). Pushes arriving at the inbox need no pull. State lives in
-the database, so stopping the process at any moment loses nothing.
+later while it fails (backoff). Pushes arriving at the inbox need no pull. Once per pull
+interval it also compacts the full-text index, so withdrawn words leave the file. State
+lives in the database, so stopping the process at any moment loses nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask
 
 from directory.extensions import db
+from directory.services import fulltext
 from directory.services.pull import pull_once
 
 EXTENSION_KEY = "chaleur_directory_puller"
@@ -30,6 +33,7 @@ class PullWorker:
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.run, name="chaleur-directory-pull",
                                        daemon=True)
+        self._next_compaction = 0.0
 
     def start(self) -> None:
         self.app.extensions[EXTENSION_KEY] = self
@@ -52,6 +56,11 @@ class PullWorker:
         with self.app.app_context():
             try:
                 pull_once()
+                if time.monotonic() >= self._next_compaction:
+                    self._next_compaction = time.monotonic() + float(
+                        self.app.config["FEDERATION_PULL_INTERVAL"])
+                    fulltext.compact()
+                    db.session.commit()
             except Exception:  # noqa: BLE001 - the thread must survive to retry
                 log.exception("pull round failed")
                 db.session.rollback()
