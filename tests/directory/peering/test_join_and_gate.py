@@ -193,3 +193,21 @@ def test_rate_limit_per_node_answers_429_with_retry_after(tmp_path: Path) -> Non
         assert statuses[-1].get_json()["error"] == "rate_limited"
         assert int(statuses[-1].headers["Retry-After"]) >= 1
         db.engine.dispose()
+
+
+def test_cli_pull_once_and_nodes_list_show_the_candidates_fingerprint(
+        pays: Flask, client: FlaskClient) -> None:
+    join(client, "neuwiller")
+    runner = pays.test_cli_runner()
+    listing = runner.invoke(args=["nodes", "list"])
+    expected = fingerprint(village_key("neuwiller").public_key)
+    assert f"neuwiller\tpending\tTiers-lieu de Neuwiller\t-\t{expected}" in listing.output
+    admitted = runner.invoke(args=["nodes", "admit", "neuwiller"])
+    assert admitted.exit_code == 0 and expected in admitted.output
+    db.session.execute(db.delete(Peer).where(Peer.node_id.like("https://%")))
+    db.session.commit()
+    pulled = runner.invoke(args=["federation", "pull", "--once"])
+    # The candidate's base_url is not reachable (https://neuwiller.example is not public
+    # DNS in tests): one node read, its failure named, exit status 1.
+    assert "1 nœud(s) lu(s)" in pulled.output and "échec neuwiller" in pulled.output
+    assert pulled.exit_code == 1
