@@ -12,12 +12,13 @@ from typing import Any
 from flask import Flask
 
 import webui
-from directory.extensions import csrf, db, limiter, login_manager
+from directory.extensions import csrf, db, limiter, login_manager, migrate
 from directory.services import fulltext
 from directory.settings import load_settings
 
 fulltext.install(db.metadata)
 SQLITE_CACHE_KIB = 64 * 1024
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -32,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import directory.models  # noqa: F401  (tables registered before create_all)
 
     db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     _tune_sqlite(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -52,12 +54,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from directory.admin import bp as admin_bp
     from directory.api import bp as api_bp
+    from directory.peering import bp as peering_bp
     from directory.site import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(admin_bp, url_prefix="/coordination")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
+    app.register_blueprint(peering_bp)
+    csrf.exempt(peering_bp)
 
 
 def _register_context(app: Flask) -> None:
@@ -84,7 +89,9 @@ def _tune_sqlite(app: Flask) -> None:
     @event.listens_for(engine, "connect")
     def set_pragmas(connection: Any, record: Any) -> None:
         cursor = connection.cursor()
+        # secure_delete: a withdrawn member's payload is overwritten on disk, not left in
+        # free pages.
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       f"cache_size=-{SQLITE_CACHE_KIB}"):
+                       "secure_delete=ON", f"cache_size=-{SQLITE_CACHE_KIB}"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

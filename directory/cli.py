@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from directory.extensions import db
+from directory.peering import identity
 from directory.services import peers
 from directory.services.coordinators import CoordinatorError, create_coordinator
 from directory.services.network import is_stale
@@ -60,13 +61,37 @@ def _add_coordinator(email: str, password: str | None, name: str) -> None:
 @click.option("--name", default="", help="Nom affiché.")
 @click.option("--password", envvar="CHALEUR_COORDINATOR_PASSWORD",
               help="Mot de passe (sinon demandé ; ou CHALEUR_COORDINATOR_PASSWORD).")
+@click.option("--node-id", default="pays", show_default=True,
+              help="Identifiant réseau de l'annuaire (minuscules, chiffres, tirets).")
 @with_appcontext
-def init_command(email: str, name: str, password: str | None) -> None:
-    """Create the database and the first coordinator account."""
-    db.create_all()
+def init_command(email: str, name: str, password: str | None, node_id: str) -> None:
+    """Create the database (migrations), the network identity and the first coordinator."""
+    upgrade_database()
+    if identity.current_identity() is None:
+        try:
+            printed = identity.create_identity(node_id)
+        except identity.IdentityError as error:
+            _fail(str(error))
+            return
+        db.session.commit()
+    else:
+        printed = identity.current_fingerprint()
     _add_coordinator(email, password, name)
+    node = identity.require_identity()
+    click.echo(f"Identité réseau : {node.node_id} ; empreinte de la clé : {printed}")
+    click.echo("Donnez cette empreinte aux villages (par téléphone) : ils la passent à "
+               "« chaleur federation join --fingerprint ».")
     url = current_app.config["PUBLIC_URL"]
     click.echo(f"Étape suivante : « python -m directory serve », puis ouvrez {url}")
+
+
+def upgrade_database() -> None:
+    """Bring the schema to the latest migration (creates it on a new database)."""
+    from flask_migrate import upgrade
+
+    from directory import MIGRATIONS_DIR
+
+    upgrade(directory=MIGRATIONS_DIR)
 
 
 @click.command("create-coordinator")
@@ -83,12 +108,18 @@ def create_coordinator_command(email: str, name: str, password: str | None) -> N
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5050, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--federation/--no-federation", default=True, show_default=True,
+              help="Lire les flux des nœuds admis en arrière-plan.")
 @with_appcontext
-def serve_command(host: str, port: int, threads: int) -> None:
+def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
     """Serve the directory with the production WSGI server (waitress)."""
     from waitress import serve
 
+    from directory.peering.worker import PullWorker
+
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if federation and identity.current_identity() is not None:
+        PullWorker(app).start()
     click.echo(f"L'annuaire sert {app.config['PUBLIC_URL']} sur http://{host}:{port}")
     serve(app, host=host, port=port, threads=threads, ident="chaleur-directory")
 
@@ -108,7 +139,48 @@ def list_nodes() -> None:
     for peer in rows:
         last = peer.last_success_at.isoformat(timespec="minutes") if peer.last_success_at else "-"
         stale = " (inactif)" if peer.status == "admitted" and is_stale(peer) else ""
-        click.echo(f"{peer.node_id}\t{peer.status}\t{peer.label}\t{last}{stale}")
+        click.echo(f"{peer.node_id}\t{peer.status}\t{peer.label}\t{last}{stale}"
+                   f"\t{peer.key_fingerprint}")
+
+
+@click.group("federation")
+def federation_group() -> None:
+    """The directory's network identity and the reading of nodes' feeds."""
+
+
+@federation_group.command("fingerprint")
+@with_appcontext
+def fingerprint_command() -> None:
+    """Print the directory's id and key fingerprint (to read to the villages)."""
+    try:
+        node = identity.require_identity()
+        click.echo(f"{node.node_id} ({node.current_keyid}) : {identity.current_fingerprint()}")
+    except identity.IdentityError as error:
+        _fail(str(error))
+
+
+@federation_group.command("pull")
+@click.option("--once", is_flag=True, help="Lire chaque nœud admis une fois, puis s'arrêter.")
+@with_appcontext
+def pull_command(once: bool) -> None:
+    """Read the admitted nodes' change feeds (all now with --once, else on schedule)."""
+    import time
+
+    from directory.services.pull import pull_once
+
+    try:
+        identity.require_identity()
+    except identity.IdentityError as error:
+        _fail(str(error))
+    while True:
+        report = pull_once(force=once)
+        click.echo(f"{report.nodes} nœud(s) lu(s), {report.pages} page(s), "
+                   f"{report.applied} fiche(s) appliquée(s), {report.resyncs} relecture(s).")
+        for node_id, reason in report.failures.items():
+            click.echo(f"  échec {node_id} : {reason}")
+        if once:
+            sys.exit(1 if report.failures else 0)
+        time.sleep(3)
 
 
 def _decision_command(decision: str, summary: str) -> click.Command:
@@ -124,6 +196,9 @@ def _decision_command(decision: str, summary: str) -> click.Command:
             _fail(str(error))
             return
         click.echo(f"{peer.node_id} : {peer.status}")
+        if peer.key_fingerprint:
+            click.echo(f"Empreinte de sa clé : {peer.key_fingerprint} (à comparer avec celle "
+                       "que lit le village)")
 
     return command
 
@@ -134,7 +209,8 @@ for _name, _summary in (("admit", "Admettre un nœud en attente."),
                         ("reinstate", "Rétablir un nœud suspendu.")):
     nodes_group.add_command(_decision_command(_name, _summary))
 
-COMMANDS = [init_command, create_coordinator_command, serve_command, nodes_group]
+COMMANDS = [init_command, create_coordinator_command, serve_command, nodes_group,
+            federation_group]
 
 
 def register_commands(app: Flask) -> None:

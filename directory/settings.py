@@ -31,6 +31,21 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "LOG_LEVEL": "INFO",
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    # --- Federation (docs/federation.md) ---
+    # Territory named in the directory's node document.
+    "FEDERATION_TERRITORY": "Pays de Saverne, Plaine et Plateau",
+    # Contact in the node document (defaults to the site name and the first coordinator).
+    "FEDERATION_CONTACT_EMAIL": "",
+    # Loopback/private addresses for outgoing calls: local demo and tests only.
+    "FEDERATION_ALLOW_PRIVATE": False,
+    # Largest signed request body accepted (413 above).
+    "FEDERATION_MAX_BODY": 1024 * 1024,
+    # Per verified node (or per address before verification).
+    "FEDERATION_RATE_LIMIT": "300 per minute",
+    # Seconds between two scheduled pulls of every admitted node's feed.
+    "FEDERATION_PULL_INTERVAL": 300,
+    # Longest grace a rotation may give a node's retiring key.
+    "FEDERATION_MAX_GRACE_DAYS": 30,
 }
 
 
@@ -99,3 +114,19 @@ def _validate(config: Any) -> None:
     if hours <= 0:
         raise SettingsError("CHALEUR_STALE_AFTER_HOURS doit être un nombre d'heures positif.")
     config["STALE_AFTER_HOURS"] = hours
+    config["FEDERATION_ALLOW_PRIVATE"] = _flag(config["FEDERATION_ALLOW_PRIVATE"])
+    try:
+        interval = float(config["FEDERATION_PULL_INTERVAL"])
+    except (TypeError, ValueError):
+        interval = -1
+    if interval <= 0:
+        raise SettingsError("CHALEUR_FEDERATION_PULL_INTERVAL doit être un nombre de secondes "
+                            "positif.")
+    config["FEDERATION_PULL_INTERVAL"] = interval
+
+
+def _flag(value: Any) -> bool:
+    """Environment flags arrive as text (``1``/``true``) or, from from_prefixed_env, as JSON."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on", "oui")
+    return bool(value)

@@ -2,6 +2,7 @@
 
 from directory.models.base import UTCDateTime, utcnow
 from directory.models.coordinator import Coordinator
+from directory.models.federation import DirectoryIdentity, DirectoryKey, PeerKey, SeenNonce
 from directory.models.peer import AdmissionDecision, Peer, PeerStatus
 from directory.models.record import (
     RECORD_TYPES,
@@ -13,6 +14,7 @@ from directory.models.record import (
 )
 
 __all__ = [
-    "AdmissionDecision", "Coordinator", "EventEntry", "ListingEntry", "MemberEntry",
-    "MemberSkill", "Peer", "PeerStatus", "RECORD_TYPES", "Record", "UTCDateTime", "utcnow",
+    "AdmissionDecision", "Coordinator", "DirectoryIdentity", "DirectoryKey", "EventEntry",
+    "ListingEntry", "MemberEntry", "MemberSkill", "Peer", "PeerKey", "PeerStatus",
+    "RECORD_TYPES", "Record", "SeenNonce", "UTCDateTime", "utcnow",
 ]

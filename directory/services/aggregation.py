@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from directory.extensions import db
 from directory.models import (
@@ -43,6 +43,15 @@ MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 
 class BatchRefused(Exception):
     """The whole batch was refused (unknown or non-admitted node); nothing was written."""
+
+
+class OwnershipRefused(BatchRefused):
+    """A strict batch touched records this node may not write; nothing was written."""
+
+    def __init__(self, refused: list[tuple[str, str, str]]) -> None:
+        kind, uuid, reason = refused[0]
+        super().__init__(f"{kind} {uuid[:64]}: {reason}")
+        self.refused = refused
 
 
 @dataclass
@@ -71,8 +80,12 @@ class _Incoming:
     payload: dict[str, Any] | None
 
 
-def apply_batch(peer_node_id: str, records: Sequence[dict[str, Any]]) -> ApplyResult:
-    """Apply verified records from one node in a single transaction, and return the tally."""
+def apply_batch(peer_node_id: str, records: Sequence[dict[str, Any]], *,
+                strict: bool = False) -> ApplyResult:
+    """Apply verified records from one node in a single transaction, and return the tally.
+
+    ``strict`` (the federation inbox and pull): one record the node may not write (another
+    node's origin or id) refuses the whole batch with :class:`OwnershipRefused`."""
     peer = db.session.scalars(select(Peer).where(Peer.node_id == peer_node_id)).first()
     if peer is None or peer.status != PeerStatus.ADMITTED:
         log.warning("batch refused: node=%s is not admitted", peer_node_id)
@@ -81,6 +94,8 @@ def apply_batch(peer_node_id: str, records: Sequence[dict[str, Any]]) -> ApplyRe
     try:
         incoming = _accepted(peer_node_id, records, result)
         _write(peer, incoming, result)
+        if strict and result.refused:
+            raise OwnershipRefused(result.refused)
         peer.last_success_at = utcnow()
         db.session.commit()
     except Exception:
@@ -378,3 +393,22 @@ def _event_row(rid: int, peer_id: int, payload: dict[str, Any]) -> dict[str, Any
             "commune_code": _short(payload.get("commune_code"), 5),
             "cancelled": bool(payload.get("cancelled")),
             "title": _short(payload.get("title"), 300)}
+
+
+def forget_node_records(peer_node_id: str) -> int:
+    """Drop every record of a node, tombstones included (before a full resync of its feed);
+    the caller commits. Returns how many records were dropped."""
+    peer = db.session.scalars(select(Peer).where(Peer.node_id == peer_node_id)).first()
+    if peer is None:
+        return 0
+    record_ids = list(db.session.scalars(select(Record.id).where(Record.peer_id == peer.id)))
+    connection = db.session.connection()
+    for start in range(0, len(record_ids), LOOKUP_CHUNK):
+        chunk = tuple(record_ids[start:start + LOOKUP_CHUNK])
+        for table in ("member_skill", "member_entry", "listing_entry", "event_entry"):
+            connection.exec_driver_sql(
+                f"DELETE FROM {table} WHERE record_id IN ({_marks(len(chunk))})", chunk)
+    fulltext.remove(record_ids)
+    db.session.execute(delete(Record).where(Record.peer_id == peer.id))
+    log.info("records forgotten for resync: node=%s count=%d", peer_node_id, len(record_ids))
+    return len(record_ids)

@@ -108,6 +108,19 @@ def remove(record_ids: Sequence[int]) -> None:
             chunk)
 
 
+def compact() -> None:
+    """Rewrite the SQLite index so the words of deleted records leave the file.
+
+    FTS5 only marks deletions and keeps the old terms in its segments until they are
+    merged: a withdrawn member's words would stay on disk (unsearchable, but readable).
+    ``optimize`` merges every segment, dropping them; the pull worker calls this once per
+    pull interval. On PostgreSQL deleted rows are dead tuples that (auto)VACUUM clears.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.exec_driver_sql("INSERT INTO record_text (record_text) VALUES ('optimize')")
+
+
 def query_terms(query: str) -> list[str]:
     """The folded words of a search box, at most :data:`MAX_TERMS` of them."""
     return words(query)[:MAX_TERMS]

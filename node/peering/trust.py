@@ -6,13 +6,12 @@ fingerprint check, or by a signed rotation notice): a key id is never fetched as
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
 
 from federation.keys import KeyRecord, KeyStatus, load_public_key_b64
+from federation.nonces import SqlNonceStore
 from node.extensions import db
 from node.models import Peer, PeerKey, PeerRole, SeenNonce
 
@@ -47,27 +46,11 @@ def resolve_peer_key(keyid: str) -> KeyRecord | None:
     return record
 
 
-class DatabaseNonceStore:
-    """NonceStore on the ``seen_nonce`` table: an INSERT that fails on (keyid, nonce).
-
-    The unique constraint, not a prior SELECT, decides, so two workers racing on the same
-    replay cannot both accept it. The insert commits on its own connection: the nonce
-    stays spent even if the request fails later. Expired rows are purged now and then,
-    so no scheduler is needed."""
+class DatabaseNonceStore(SqlNonceStore):
+    """The node's nonce store: :class:`federation.nonces.SqlNonceStore` on ``seen_nonce``."""
 
     def __init__(self, now: int) -> None:
-        self.now = now
-
-    def remember(self, keyid: str, nonce: str, expires_at: int) -> bool:
-        try:
-            with db.engine.begin() as connection:
-                if secrets.randbelow(PURGE_ONE_IN) == 0:
-                    connection.execute(delete(SeenNonce).where(SeenNonce.expires_at < self.now))
-                connection.execute(insert(SeenNonce), {"keyid": keyid, "nonce": nonce,
-                                                       "expires_at": expires_at})
-        except IntegrityError:
-            return False
-        return True
+        super().__init__(db.engine, SeenNonce.__table__, now, PURGE_ONE_IN)
 
 
 def purge_expired_nonces(now: datetime) -> int:

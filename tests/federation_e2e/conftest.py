@@ -78,8 +78,8 @@ class NodeProcess:
             raise AssertionError(f"{args}: {result.stdout}\n{result.stderr}")
         return result
 
-    def init(self) -> str:
-        out = self.cli("init", "--name", "Tiers-lieu de Sparsbach", "--communes", "67475",
+    def init(self, name: str = "Tiers-lieu de Sparsbach", commune: str = "67475") -> str:
+        out = self.cli("init", "--name", name, "--communes", commune,
                        "--admin-email", "admin@example.org", "--node-id", self.node_id).stdout
         return out.rsplit(":", 1)[1].split()[0]
 

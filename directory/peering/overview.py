@@ -1,0 +1,76 @@
+"""The network overview served back to admitted nodes (docs/federation.md section 8.2).
+
+Built from the aggregated store with the same "shown nodes" filter as every public page, so
+a suspended node's records are never handed out. Each list holds live envelopes with their
+own origin; only envelopes that still pass the schemas are included, because a node keeps
+the whole copy or none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from directory.extensions import db
+from directory.models import EventEntry, Peer, Record, utcnow
+from directory.services.network import shown
+from federation.errors import RecordRefused
+from federation.jsonbody import dump_json_body
+from federation.records import validate_record
+
+MAX_ITEMS = 1000
+#: Below the signed client's 1 MiB response cap, leaving room for headers and rounding.
+MAX_BYTES = 1000 * 1024
+SECTIONS = {"territories": "community", "members": "member", "listings": "listing",
+            "events": "event"}
+
+
+def _rfc3339(value: datetime | None) -> str:
+    moment = value or utcnow()
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _envelope(record: Record, origin: str) -> dict[str, Any] | None:
+    data = {"type": record.type, "id": record.uuid, "origin": origin,
+            "version": record.version, "updated": _rfc3339(record.updated),
+            "deleted": False, "payload": record.payload}
+    try:
+        return validate_record(data).as_json()
+    except RecordRefused:
+        return None
+
+
+def _section(record_type: str, now: datetime) -> list[dict[str, Any]]:
+    query = (select(Record, Peer.node_id).join(Peer, Peer.id == Record.peer_id)
+             .where(Record.type == record_type, Record.deleted.is_(False),
+                    shown(Record.peer_id)))
+    if record_type == "event":
+        query = (query.join(EventEntry, EventEntry.record_id == Record.id)
+                 .where(func.coalesce(EventEntry.ends_at, EventEntry.starts_at) >= now)
+                 .order_by(EventEntry.starts_at))
+    else:
+        query = query.order_by(Record.updated.desc(), Record.id)
+    items = []
+    for record, origin in db.session.execute(query.limit(MAX_ITEMS * 2)):
+        envelope = _envelope(record, origin)
+        if envelope is not None:
+            items.append(envelope)
+        if len(items) == MAX_ITEMS:
+            break
+    return items
+
+
+def network_overview(now: datetime | None = None) -> dict[str, Any]:
+    """`{"generated", "territories", "members", "listings", "events"}`, at most 1,000 items
+    per list and under 1 MiB in all (the largest list loses its oldest items first)."""
+    now = now or utcnow()
+    overview: dict[str, Any] = {"generated": _rfc3339(now)}
+    for section, record_type in SECTIONS.items():
+        overview[section] = _section(record_type, now)
+    while len(dump_json_body(overview)) > MAX_BYTES:
+        largest = max(SECTIONS, key=lambda name: len(overview[name]))
+        keep = len(overview[largest]) * 9 // 10
+        overview[largest] = overview[largest][:keep]
+    return overview

@@ -1,0 +1,171 @@
+"""Reading admitted nodes' change feeds: the directory's safety net when a push was missed.
+
+For each admitted node that is due, :func:`pull_once` reads ``GET <feed>?cursor=`` with the
+directory's signed client, verifies each signed page with that node's stored key, checks
+every envelope (schemas, origin binding), applies pages through
+:func:`~directory.services.aggregation.apply_batch` and stores the cursor after each page.
+A failure backs off exponentially (``federation.delivery``); ``resync_required`` (410) drops
+the node's records and reads its feed again from the start.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from directory.extensions import db
+from directory.models import Peer, PeerStatus, utcnow
+from directory.peering.identity import signing_key
+from directory.peering.trust import node_key_resolver
+from directory.services.aggregation import BatchRefused, apply_batch, forget_node_records
+from federation.client import PeerError, PeerRefused, SignedClient
+from federation.delivery import MAX_RETRY_AFTER, backoff_delay
+from federation.errors import FederationRefusal
+from federation.records import check_origin, validate_record
+from federation.urlpolicy import AddressRefused
+
+log = logging.getLogger("chaleur.directory.pull")
+#: Pages read from one node in one run (100 records each); the rest comes next run.
+MAX_PAGES = 50
+
+
+class FeedPageInvalid(Exception):
+    """A feed page that is not what docs/federation.md section 7 describes."""
+
+
+@dataclass
+class PullReport:
+    nodes: int = 0
+    pages: int = 0
+    applied: int = 0
+    resyncs: int = 0
+    failures: dict[str, str] = field(default_factory=dict)  # node id -> reason
+
+
+@contextmanager
+def directory_client() -> Iterator[SignedClient]:
+    """The signed client every outgoing call of the directory uses."""
+    client = SignedClient(signing_key(), allow_private_addresses=bool(
+        current_app.config["FEDERATION_ALLOW_PRIVATE"]))
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def due_nodes(now: datetime, *, force: bool = False) -> list[Peer]:
+    query = select(Peer).where(Peer.status == PeerStatus.ADMITTED)
+    if not force:
+        query = query.where(or_(Peer.next_pull_at.is_(None), Peer.next_pull_at <= now))
+    return list(db.session.scalars(query.order_by(Peer.node_id)))
+
+
+def _feed_url(peer: Peer, cursor: str) -> str:
+    url = peer.base_url + str((peer.document.get("endpoints") or {}).get("feed", ""))
+    return url + ("?cursor=" + urllib.parse.quote(cursor, safe="") if cursor else "")
+
+
+def _page_records(peer: Peer, data: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str,
+                                                                      bool]:
+    if data is None or not isinstance(data.get("records"), list) or \
+            not isinstance(data.get("next"), str) or not isinstance(data.get("more"), bool) or \
+            not 0 < len(data["next"]) <= 255:
+        raise FeedPageInvalid("feed page without records/next/more")
+    records = []
+    for index, raw in enumerate(data["records"]):
+        record = validate_record(raw, index)
+        check_origin(record, peer.node_id, index)
+        records.append(record.as_json())
+    return records, data["next"], data["more"]
+
+
+def _read_feed(client: SignedClient, peer: Peer, report: PullReport) -> None:
+    """Read pages until `more` is false; the cursor is committed with each applied page."""
+    for _ in range(MAX_PAGES):
+        try:
+            response = client.get(_feed_url(peer, peer.feed_cursor),
+                                  verify_with=node_key_resolver(peer))
+        except PeerRefused as exc:
+            if exc.status != 410 or exc.code != "resync_required" or not peer.feed_cursor:
+                raise
+            forget_node_records(peer.node_id)
+            peer.feed_cursor = ""
+            db.session.commit()
+            report.resyncs += 1
+            continue
+        records, cursor, more = _page_records(peer, response.data)
+        if records:
+            report.applied += apply_batch(peer.node_id, records, strict=True).applied
+        peer.feed_cursor = cursor
+        db.session.commit()
+        report.pages += 1
+        if not more:
+            return
+
+
+def _succeeded(peer: Peer, now: datetime) -> None:
+    peer.last_attempt_at = peer.last_success_at = now
+    peer.failures = 0
+    peer.next_pull_at = now + timedelta(seconds=float(
+        current_app.config["FEDERATION_PULL_INTERVAL"]))
+
+
+def _failed(peer: Peer, now: datetime, rng: random.Random, retry_after: int | None) -> None:
+    peer.last_attempt_at = now
+    peer.failures += 1
+    delay = backoff_delay(peer.failures, rng)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_RETRY_AFTER))
+    peer.next_pull_at = now + timedelta(seconds=delay)
+
+
+def pull_node(client: SignedClient, peer: Peer, now: datetime, rng: random.Random,
+              report: PullReport) -> bool:
+    """Read one node's feed; record success or failure (with backoff) on the peer."""
+    retry_after = None
+    try:
+        _read_feed(client, peer, report)
+    except PeerRefused as exc:
+        reason, retry_after = f"HTTP {exc.status} {exc.code}", exc.retry_after
+    except (PeerError, AddressRefused) as exc:
+        reason = f"{getattr(exc, 'code', type(exc).__name__)}: injoignable"
+    except FederationRefusal as exc:
+        reason = f"{exc.code}: {exc.message}"[:300]
+    except (FeedPageInvalid, BatchRefused) as exc:
+        reason = str(exc)[:300]
+    else:
+        _succeeded(peer, now)
+        db.session.commit()
+        return True
+    db.session.rollback()
+    _failed(peer, now, rng, retry_after)
+    db.session.commit()
+    report.failures[peer.node_id] = reason
+    log.warning("pull failed: node=%s reason=%s failures=%d", peer.node_id, reason,
+                peer.failures)
+    return False
+
+
+def pull_once(now: datetime | None = None, *, force: bool = False,
+              rng: random.Random | None = None) -> PullReport:
+    """Pull every admitted node that is due (every admitted node with ``force``)."""
+    now = now or utcnow()
+    rng = rng or random.Random()
+    report = PullReport()
+    peers = due_nodes(now, force=force)
+    if not peers:
+        return report
+    with directory_client() as client:
+        for peer in peers:
+            report.nodes += 1
+            pull_node(client, peer, now, rng, report)
+    return report
