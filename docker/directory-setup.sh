@@ -2,7 +2,7 @@
 # One-shot set-up of the Pays directory (compose service "directory-setup"); safe at every start.
 #   - a random secret key in the instance volume unless CHALEUR_SECRET_KEY is set (production
 #     refuses to start without one);
-#   - the schema and the first coordinator account (python -m directory init), once;
+#   - the schema (migrations), the network key and the first coordinator (directory init), once;
 #   - the directory's key fingerprint published in the shared volume, for the "join" steps.
 # Inputs: COORDINATOR_EMAIL, COORDINATOR_NAME (optional), CHALEUR_COORDINATOR_PASSWORD (read by
 # the init command itself), SHARE_DIR (default /srv/chaleur/share).
@@ -18,30 +18,21 @@ if [ -z "${CHALEUR_SECRET_KEY:-}" ] && [ ! -f "$instance/secret_key" ]; then
   echo "Clé secrète créée dans le volume de l'annuaire."
 fi
 
-# Exit 0 when a coordinator exists. create_all() also adds the tables a newer version brings
-# (the directory has no Alembic migrations yet; its own "init" uses create_all too).
-if python - <<'PYTHON'
-import sys
-
-from directory import create_app
-from directory.extensions import db
-from directory.models import Coordinator
-
-app = create_app()
-with app.app_context():
-    db.create_all()
-    sys.exit(0 if db.session.scalars(db.select(Coordinator)).first() else 1)
-PYTHON
-then
-  echo "Annuaire déjà initialisé."
+# First start: "init" applies the migrations, creates the network key and the first coordinator.
+# Later starts (restart, new image): only the migrations, which keep every row.
+if python -m directory federation fingerprint >/dev/null 2>&1; then
+  python -m directory db upgrade
+  echo "Annuaire déjà initialisé ; migrations appliquées."
 else
   : "${COORDINATOR_EMAIL:?COORDINATOR_EMAIL manquant : adresse du premier coordinateur}"
   : "${CHALEUR_COORDINATOR_PASSWORD:?mot de passe du coordinateur manquant (voir .env)}"
-  python -m directory init --email "$COORDINATOR_EMAIL" --name "${COORDINATOR_NAME:-}"
+  python -m directory init --email "$COORDINATOR_EMAIL" --name "${COORDINATOR_NAME:-}" \
+    --node-id "${DIRECTORY_NODE_ID:-pays-saverne}"
 fi
 
 mkdir -p "$share"
-if python "$here/directory_fingerprint.py" "$instance/keys" > "$share/directory-fingerprint.new"
+if python -m directory federation fingerprint | sed -n 's/.* : //p' > "$share/directory-fingerprint.new" \
+   && [ -s "$share/directory-fingerprint.new" ]
 then
   mv "$share/directory-fingerprint.new" "$share/directory-fingerprint"
   echo "Empreinte de l'annuaire : $(cat "$share/directory-fingerprint")"
