@@ -6,15 +6,13 @@ compose file, ``.env.example`` and the docs can be checked against this one list
 
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Flask
 
-ENV_PREFIX = "CHALEUR"
+from webui.settings import SettingsError, load_web_settings
+
+__all__ = ["DEFAULTS", "SettingsError", "load_settings"]
 
 DEFAULTS: dict[str, Any] = {
     # "production" refuses a plain-http PUBLIC_URL other than loopback (cookies would travel
@@ -67,69 +65,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class SettingsError(RuntimeError):
-    """The node cannot start with these settings; the message says what to fix."""
-
-
 def load_settings(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     """Fill ``app.config`` from defaults, environment and overrides, then validate it."""
-    app.config.update(DEFAULTS)
-    app.config.from_prefixed_env(ENV_PREFIX)
-    if overrides:
-        app.config.update(overrides)
-    config = app.config
-    config["PUBLIC_URL"] = str(config["PUBLIC_URL"]).rstrip("/")
-    if not config.get("SQLALCHEMY_DATABASE_URI"):
-        config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or (
-            "sqlite:///" + str(Path(app.instance_path) / "node.db")
-        )
-    # hide_parameters: no SQL log line or database error message carries row values
-    # (passwords hashes, private fields) into the logs.
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True,
-                                                    "hide_parameters": True})
-    config["SECRET_KEY"] = config.get("SECRET_KEY") or _instance_secret(app)
-    secure = config["PUBLIC_URL"].startswith("https://")
-    # Flask's own defaults exist for these keys, so they are set, not setdefault-ed.
-    config["SESSION_COOKIE_SECURE"] = bool(config.get("SESSION_COOKIE_SECURE")) or secure
-    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
-    config["SESSION_COOKIE_HTTPONLY"] = True
-    config["REMEMBER_COOKIE_HTTPONLY"] = True
-    config["SESSION_COOKIE_SAMESITE"] = config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    config["SESSION_COOKIE_NAME"] = "chaleur_session"
-    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    _validate(config)
-
-
-def _instance_secret(app: Flask) -> str:
-    """The random secret kept in the instance folder (mode 0600), created on first start.
-
-    A node never runs on a built-in or guessable secret: either CHALEUR_SECRET_KEY is set or
-    this file holds 48 random bytes that survive restarts (and travel with backups).
-    """
-    path = Path(app.instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
-    return secret
-
-
-def _validate(config: Any) -> None:
-    if not str(config["PUBLIC_URL"]).startswith(("http://", "https://")):
-        raise SettingsError(f"CHALEUR_PUBLIC_URL doit commencer par http:// ou https:// "
-                            f"(reçu : {config['PUBLIC_URL']!r}).")
-    if config["ENV_NAME"] == "production" and _plain_http_off_loopback(config["PUBLIC_URL"]):
-        raise SettingsError("En production, CHALEUR_PUBLIC_URL doit être en https:// "
-                            f"(reçu : {config['PUBLIC_URL']!r}).")
+    config = load_web_settings(app, DEFAULTS, overrides, database_file="node.db",
+                               cookie_name="chaleur_session")
     if config["MAIL_BACKEND"] not in ("smtp", "file"):
         raise SettingsError("CHALEUR_MAIL_BACKEND doit valoir « smtp » ou « file ».")
-    if len(str(config["SECRET_KEY"])) < 16:
-        raise SettingsError("CHALEUR_SECRET_KEY est trop courte (16 caractères au moins).")
-
-
-def _plain_http_off_loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1")

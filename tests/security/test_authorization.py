@@ -24,7 +24,8 @@ from tests.security.conftest import (
 from tests.security.world import World, build_world
 
 # What only admins may do; everything else under /admin is for staff (admins + animators).
-ADMIN_ONLY = {"admin.community", "admin.communes", "admin.change_role"}
+ADMIN_ONLY = {"admin.community", "admin.communes", "admin.change_role", "admin.tokens",
+              "admin.token_revoke"}
 
 
 def _admin_rules(app: Flask, prefix: str = "admin.") -> list[tuple[str, str]]:

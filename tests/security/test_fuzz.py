@@ -117,16 +117,32 @@ def fuzz_operation(client: FlaskClient, path: str, parameters: list[dict[str, An
     run()
 
 
-def test_directory_has_no_federation_endpoint(make_directory: Callable[..., Flask]) -> None:
-    """The directory pulls from nodes: nothing under /federation/ accepts a request."""
+def test_directory_federation_endpoints_refuse_unsigned_requests(
+        make_directory: Callable[..., Flask]) -> None:
+    """Unsigned requests to the directory's federation endpoints: a JSON 4xx, nothing stored."""
     app = make_directory()
     client = app.test_client()
-    for path in ("/federation/inbox", "/federation/join", "/federation/feed"):
+    with app.app_context():
+        before = _directory_row_counts()
+    for path in ("/federation/inbox", "/federation/join", "/federation/network",
+                 "/federation/feed"):
         for method in ("GET", "POST"):
             COUNTS["directory federation"] += 1
-            response = client.open(path, method=method, data=b"{}")
-            assert response.status_code in (404, 405)
+            response = client.open(path, method=method, data=b'{"records": []}',
+                                   content_type="application/json")
+            assert 400 <= response.status_code < 500, (path, method, response.status_code)
             assert_refusal_is_json(response, path)
+    with app.app_context():
+        assert _directory_row_counts() == before
+
+
+def _directory_row_counts() -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from directory.extensions import db as directory_db
+
+    return {table.name: directory_db.session.scalar(select(func.count()).select_from(table))
+            or 0 for table in directory_db.metadata.sorted_tables}
 
 
 header_value = st.text(string.printable.replace("\r", "").replace("\n", "")

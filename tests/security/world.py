@@ -15,7 +15,7 @@ from werkzeug.routing import Rule
 
 from node.extensions import db
 from node.models import Account, Event, Listing, Role, Rsvp, SignupMode, Venue
-from node.services import invitations, members, password_reset
+from node.services import api_tokens, invitations, members, password_reset
 from node.services.community import current_community
 from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL
 
@@ -66,13 +66,15 @@ def build_world(app: Flask) -> World:
         admissions.request_membership(PENDING_EMAIL, "Paul Demandeur", "un-mot-de-passe-long")
         invitation, invite_token = invitations.create_invitation(
             "invitee@example.org", Role.MEMBER, admin)
+        api_token = api_tokens.create_token(admin, "Site de la mairie").token
         db.session.flush()
         members.add_contact(admin.member, member.member, "note")
         reset_token = password_reset.make_reset_token(member)
         db.session.commit()
         return World(
             values={"account_id": str(member.id), "invitation_id": str(invitation.id),
-                    "venue_id": str(venue.id), "event_uuid": event.uuid,
+                    "venue_id": str(venue.id), "venue_ref": venue.uuid, "event_uuid": event.uuid,
+                    "token_id": str(api_token.id),
                     "rsvp_id": str(rsvp.id), "contact_uuid": member.member.uuid,
                     "listing_uuid": listing.uuid, "member_uuid": member.member.uuid,
                     "filename": "chaleur.css"},
