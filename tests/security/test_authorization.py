@@ -122,8 +122,8 @@ def test_a_session_of_node_a_has_no_power_on_node_b(make_node: Callable[..., Fla
 
 
 def test_node_api_writes_need_a_token(make_node: Callable[..., Flask]) -> None:
-    """Every write under /api/ answers 401 JSON without a token (none exists yet: the node
-    API is read-only, so this guards the next one added)."""
+    """Every write under /api/ answers 401 JSON without a token (routes found dynamically, so
+    a write added later is covered too)."""
     app = make_node()
     world = build_world(app)
     client = app.test_client()
@@ -171,3 +171,36 @@ def test_directory_api_is_read_only(make_directory: Callable[..., Flask]) -> Non
             assert not (rule.methods or set()) & WRITE_METHODS, rule.rule
             response = app.test_client().post(rule.rule, json={"x": 1})
             assert response.status_code == 405 and response.is_json
+
+
+def _token_for(app: Flask, email: str) -> str:
+    from node.services import api_tokens
+
+    with app.app_context():
+        account = db.session.scalars(db.select(Account).where(Account.email == email)).one()
+        secret = api_tokens.create_token(account, "essai").secret
+        db.session.commit()
+    return secret
+
+
+def test_an_api_token_has_no_power_on_another_node_nor_for_a_member(
+        make_node: Callable[..., Flask]) -> None:
+    node_a, node_b = make_node(), make_node()
+    admin_token_a = _token_for(node_a, ADMIN_EMAIL)
+    member_token_b = _token_for(node_b, MEMBER_EMAIL)
+    change = {"description": "Repris par un autre nœud"}
+    before = table_snapshot(node_b, db)
+
+    foreign = node_b.test_client().patch(
+        "/api/v1/community", json=change, headers={"Authorization": f"Bearer {admin_token_a}"})
+    assert foreign.status_code == 401 and foreign.is_json
+    as_member = node_b.test_client().patch(
+        "/api/v1/community", json=change, headers={"Authorization": f"Bearer {member_token_b}"})
+    assert as_member.status_code == 403 and as_member.is_json
+    after = table_snapshot(node_b, db)
+    assert {k: v for k, v in after.items() if k != "api_token"} == \
+        {k: v for k, v in before.items() if k != "api_token"}
+
+    own = node_a.test_client().patch(
+        "/api/v1/community", json=change, headers={"Authorization": f"Bearer {admin_token_a}"})
+    assert own.status_code == 200  # the same token does work on its own node
