@@ -1,43 +1,24 @@
-"""The UTC datetime column type, visibility levels and the shared-record mixin."""
+"""Visibility levels and the shared-record mixin (the UTC column type lives in webui)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Integer, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from sqlalchemy.types import TypeDecorator
 
+from webui.sqltypes import UTCDateTime, utcnow
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores naive UTC, returns aware UTC: SQLite keeps no offsets, PostgreSQL agrees."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+__all__ = ["SharedRecord", "UTCDateTime", "VISIBILITY_ORDER", "Visibility", "new_uuid", "utcnow"]
 
 
 class Visibility(StrEnum):
     """Who may see a field group, from the narrowest to the widest audience."""
 
-    PRIVATE = "private"  # the node's admins only
+    PRIVATE = "private"  # the node's staff only (admins and animators)
     COMMUNITY = "community"  # signed-in members of this node
     NETWORK = "network"  # may be shared with the Pays directory
     PUBLIC = "public"  # anyone
