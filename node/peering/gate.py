@@ -1,119 +1,19 @@
-"""The one gate in front of every signed federation endpoint of the node.
+"""The node's federation gate: the shared web edge with the node's key, registry and nonces.
 
-It reads the raw body once (before anything parses JSON), bounds its size, hands the raw
-request target and headers to :func:`federation.verification.verify_signed_request` with
-the configured public origin (never the Host header), and stores the resulting
-:class:`~federation.verification.VerifiedPeer` on ``g.peer``. Every refusal, from the
-verifier or from the view behind the gate, becomes the protocol's JSON error. Views
-behind it trust ``g.peer`` and never look at signature headers again.
+See :mod:`webui.federation_edge` for what the gate checks; views behind ``signed_by_peer``
+trust ``g.peer`` and never look at signature headers again.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import time
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from flask import Response, current_app, g, request
-from flask.typing import ResponseReturnValue
-from flask_limiter.errors import RateLimitExceeded
-from flask_limiter.util import get_remote_address
-from werkzeug.exceptions import RequestEntityTooLarge
-
-from federation.errors import FederationRefusal, PayloadTooLarge
-from federation.jsonbody import JsonLimits, dump_json_body, parse_json_body
-from federation.signatures import sign_response
-from federation.verification import VerifiedPeer, utc_now, verify_signed_request
-from federation.wsgi import request_headers, request_target
 from node.extensions import limiter
 from node.peering.identity import signing_key
 from node.peering.trust import DatabaseNonceStore, resolve_peer_key
+from webui.federation_edge import FederationGate, peer_json, raw_body, refusal_response
 
-JSON_TYPE = "application/json"
+gate = FederationGate(limiter, signing_key, resolve_peer_key, DatabaseNonceStore)
+signed_by_peer = gate.signed_by_peer
+signed_json = gate.signed_json
 
-
-def refusal_response(code: str, message: str, status: int,
-                     headers: dict[str, str] | None = None) -> Response:
-    """The protocol's error body, `{"error": code, "message": text}`."""
-    body = json.dumps({"error": code, "message": message}, ensure_ascii=False)
-    return Response(body, status=status, mimetype=JSON_TYPE, headers=headers or {})
-
-
-def refuse(exc: FederationRefusal) -> Response:
-    return refusal_response(exc.code, exc.message, exc.status)
-
-
-def peer_or_address() -> str:
-    """Rate-limit key: the verified peer once known, the remote address before that."""
-    peer: VerifiedPeer | None = g.get("peer")
-    return f"peer:{peer.node_id}" if peer is not None else f"addr:{get_remote_address()}"
-
-
-def _federation_rate() -> str:
-    return str(current_app.config["FEDERATION_RATE_LIMIT"])
-
-
-def _raw_body() -> bytes:
-    """The body exactly as received, bounded before it is read in full."""
-    cap = int(current_app.config["FEDERATION_MAX_BODY"])
-    if request.content_length is not None and request.content_length > cap:
-        raise PayloadTooLarge("payload_too_large", f"body exceeds {cap} bytes")
-    try:
-        body = request.get_data(cache=True)
-    except RequestEntityTooLarge as exc:
-        raise PayloadTooLarge("payload_too_large", f"body exceeds {cap} bytes") from exc
-    if len(body) > cap:
-        raise PayloadTooLarge("payload_too_large", f"body exceeds {cap} bytes")
-    return body
-
-
-def _too_many_requests() -> Response:
-    current = limiter.current_limit
-    retry_after = max(1, math.ceil(current.reset_at - time.time())) if current else 60
-    return refusal_response("rate_limited", "too many requests from this peer", 429,
-                            {"Retry-After": str(retry_after)})
-
-
-def signed_by_peer(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
-    """Verify the request signature, then run `view` with ``g.peer`` set."""
-    limited = limiter.limit(_federation_rate, key_func=peer_or_address)(view)
-
-    @wraps(view)
-    def gate(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        now = utc_now()
-        try:
-            body = _raw_body()
-            g.peer = verify_signed_request(
-                request.method, request_target(request.environ),
-                request_headers(request.environ), body,
-                public_origin=str(current_app.config["PUBLIC_URL"]),
-                resolve_key=resolve_peer_key, nonces=DatabaseNonceStore(now), now=now)
-            g.peer_body = body
-            return limited(*args, **kwargs)
-        except FederationRefusal as exc:
-            return refuse(exc)
-        except RateLimitExceeded:
-            return _too_many_requests()
-
-    return gate
-
-
-def peer_json(limits: JsonLimits | None = None) -> dict[str, Any]:
-    """The verified peer's body as strict JSON (BodyRefused reaches the gate as a 4xx)."""
-    body: bytes = g.peer_body
-    cap = int(current_app.config["FEDERATION_MAX_BODY"])
-    return parse_json_body(body, limits or JsonLimits(max_bytes=cap))
-
-
-def signed_json(payload: dict[str, Any], status: int = 200,
-                media_type: str = JSON_TYPE) -> Response:
-    """A response signed with this node's current key, bound to the request it answers."""
-    body = dump_json_body(payload)
-    request_url = str(current_app.config["PUBLIC_URL"]) + request_target(request.environ)
-    headers = sign_response(status, {"Content-Type": media_type}, body,
-                            request_method=request.method, request_url=request_url,
-                            key=signing_key(), now=utc_now())
-    return Response(body, status=status, headers=headers)
+__all__ = ["gate", "peer_json", "raw_body", "refusal_response", "signed_by_peer",
+           "signed_json"]
