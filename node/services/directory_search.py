@@ -4,7 +4,8 @@ Matching is done on the *visible profile* only (``visibility.visible_profile``),
 raw columns: a member whose skills are hidden from a viewer cannot be found by that viewer
 through a skill, so a search can never reveal what a page would not show. A village node holds
 hundreds of members at most, so the filtering happens in Python after SQL has narrowed the rows
-to the members listed for the viewer.
+to the members listed for the viewer, and the built profiles are kept per audience level
+until a member, account or listing changes.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 import communes
 from node.extensions import db
-from node.models import Account, Member
+from node.models import Account, Listing, Member, Visibility
 from node.services.visibility import Viewer, listed_condition, visible_profile
 
 PER_PAGE = 24
@@ -44,14 +46,53 @@ class SearchPage:
 
 
 def listed_profiles(viewer: Viewer) -> list[dict[str, Any]]:
-    """The visible profile of every member listed for this viewer, in folded name order."""
+    """The visible profile of every member listed for this viewer, in folded name order.
+
+    Building a thousand profiles through the ORM costs a few hundred milliseconds, so the list
+    for each audience level is kept per app and rebuilt only when a member, an account or a
+    listing changed (see :func:`_directory_stamp`). The viewer's own profile is always built
+    fresh, since a member sees every part of it.
+    """
+    shared = [dict(p) for p in _profiles_for_level(viewer.level)]  # callers may annotate them
+    if viewer.member_id is None:
+        return shared
+    own = db.session.get(Member, viewer.member_id)
+    mine = visible_profile(viewer, own) if own is not None else None
+    others = [p for p in shared if own is None or p["id"] != own.uuid]
+    if mine is not None:
+        others.append(mine)
+    return sorted(others, key=lambda p: communes.fold(p.get("display_name", "")))
+
+
+def _directory_stamp() -> tuple[Any, ...]:
+    """Changes whenever a listed profile could change: versions bump on every edit, and an
+    account's status change bumps its member (node.sharing.changes)."""
+    members = db.session.execute(db.select(
+        db.func.count(Member.id), db.func.max(Member.updated_at),
+        db.func.sum(Member.version))).one()
+    listings = db.session.execute(db.select(
+        db.func.count(Listing.id), db.func.max(Listing.updated_at),
+        db.func.sum(Listing.version))).one()
+    return (*members, *listings)
+
+
+def _profiles_for_level(level: Visibility) -> list[dict[str, Any]]:
+    cache: dict[Visibility, tuple[tuple[Any, ...], list[dict[str, Any]]]] = \
+        current_app.extensions.setdefault("chaleur_member_directory", {})
+    stamp = _directory_stamp()
+    kept = cache.get(level)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    audience = Viewer(level)
     rows = db.session.scalars(
         db.select(Member).join(Account, Member.account_id == Account.id)
-        .where(listed_condition(viewer))
+        .where(listed_condition(audience))
         .options(selectinload(Member.listings), selectinload(Member.account))
     ).all()
-    profiles = [p for p in (visible_profile(viewer, m) for m in rows) if p is not None]
-    return sorted(profiles, key=lambda p: communes.fold(p.get("display_name", "")))
+    profiles = [p for p in (visible_profile(audience, m) for m in rows) if p is not None]
+    profiles.sort(key=lambda p: communes.fold(p.get("display_name", "")))
+    cache[level] = (stamp, profiles)
+    return profiles
 
 
 def matches(profile: dict[str, Any], query: DirectoryQuery) -> bool:
