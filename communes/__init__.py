@@ -11,12 +11,16 @@ import gzip
 import json
 import math
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 SOURCE_CREDIT = "IGN – Admin Express (Licence Ouverte / Etalab)"
 EARTH_RADIUS_KM = 6371.0
+
+
+Outline = tuple[tuple[tuple[tuple[float, float], ...], ...], ...]
 
 
 @dataclass(frozen=True)
@@ -27,31 +31,36 @@ class Commune:
     name: str
     lat: float
     lon: float
-    outline: tuple[tuple[tuple[tuple[float, float], ...], ...], ...] = field(
-        default=(), repr=False, compare=False
-    )
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @property
+    def outline(self) -> Outline:
+        """Polygons (rings of lon/lat points); empty for a commune an admin added by hand."""
+        return _outlines().get(self.code, ())
+
+
+def _read(name: str) -> Any:
+    raw = resources.files(__package__).joinpath(f"data/{name}").read_bytes()
+    return json.loads(gzip.decompress(raw))
+
 
 @lru_cache(maxsize=1)
 def _shipped() -> dict[str, Commune]:
-    raw = resources.files(__package__).joinpath("data/communes.json.gz").read_bytes()
-    rows = json.loads(gzip.decompress(raw))
-    return {
-        row["code"]: Commune(
-            code=row["code"],
-            name=row["name"],
-            lat=row["lat"],
-            lon=row["lon"],
-            outline=tuple(
-                tuple(tuple((x, y) for x, y in ring) for ring in poly) for poly in row["outline"]
-            ),
-        )
-        for row in rows
-    }
+    """The small index every page needs (codes, names, centroids)."""
+    return {row["code"]: Commune(code=row["code"], name=row["name"], lat=row["lat"],
+                                 lon=row["lon"])
+            for row in _read("communes.json.gz")}
+
+
+@lru_cache(maxsize=1)
+def _outlines() -> dict[str, Outline]:
+    """The outlines, loaded only when a map is drawn (they weigh about 20 MB in memory)."""
+    return {code: tuple(tuple(tuple((x, y) for x, y in ring) for ring in poly)
+                        for poly in polygons)
+            for code, polygons in _read("outlines.json.gz").items()}
 
 
 def all_communes(extra: dict[str, Commune] | None = None) -> list[Commune]:
