@@ -18,18 +18,19 @@ if [ -z "${CHALEUR_SECRET_KEY:-}" ] && [ ! -f "$instance/secret_key" ]; then
   echo "Clé secrète créée dans le volume de l'annuaire."
 fi
 
-# Exit 0 when a coordinator exists. create_all() also adds the tables a newer version brings
-# (the directory has no Alembic migrations yet; its own "init" uses create_all too).
+# Exit 0 when a coordinator exists. The schema migrations run first, at every start, so a new
+# image upgrades the database before the directory serves again (its "init" runs them too).
 if python - <<'PYTHON'
 import sys
 
 from directory import create_app
+from directory.cli import upgrade_database
 from directory.extensions import db
 from directory.models import Coordinator
 
 app = create_app()
 with app.app_context():
-    db.create_all()
+    upgrade_database()
     sys.exit(0 if db.session.scalars(db.select(Coordinator)).first() else 1)
 PYTHON
 then

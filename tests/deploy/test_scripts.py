@@ -115,18 +115,16 @@ def test_directory_setup_in_production_creates_its_secret_then_its_coordinator(
     assert first.returncode == 0, first.stderr
     assert "Compte de coordination créé pour coordination@example.org" in first.stdout
     assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
-    assert "pas (encore) de clé de fédération" in first.stdout
-    assert not (share / "directory-fingerprint").exists()
+    # "init" creates the directory's federation key: its fingerprint is published at once.
+    published = (share / "directory-fingerprint").read_text().strip()
+    assert f"Empreinte de l'annuaire : {published}" in first.stdout
+    assert (instance / "keys" / "pays:k1.pem").is_file()
     secret = (instance / "secret_key").read_text()
 
     # The directory's keys live like a node's: the newest one's fingerprint is published.
-    keys = instance / "keys"
-    keys.mkdir()
-    newest = None
-    for keyid in ("pays:k1", "pays:k2"):
-        key = generate_signing_key(keyid)
-        save_private_key(key, keys / f"{keyid}.pem")
-        newest = fingerprint(key.public_key)
+    key = generate_signing_key("pays:k2")
+    save_private_key(key, instance / "keys" / "pays:k2.pem")
+    newest = fingerprint(key.public_key)
     again = run("directory-setup.sh", instance, **env)
     assert again.returncode == 0, again.stderr
     assert "Annuaire déjà initialisé" in again.stdout
@@ -203,7 +201,7 @@ def test_entrypoint_dispatches_roles_and_runs_other_commands_as_is(shims: Path,
     node = entrypoint("node", "--help")  # becomes: chaleur serve --host 0.0.0.0 ... --help
     assert node.returncode == 0 and "waitress" in node.stdout
     directory = entrypoint("directory", "--help")
-    assert directory.returncode == 0 and "directory with the production WSGI" in directory.stdout
+    assert directory.returncode == 0 and "annuaire avec le serveur WSGI" in directory.stdout
     step = entrypoint("admit")
     assert step.returncode != 0 and "NODE_ID manquant" in step.stderr
     other = entrypoint("chaleur", "backup", "--help")
