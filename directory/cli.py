@@ -12,13 +12,14 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from directory.extensions import db
 from directory.peering import identity
 from directory.services import peers
 from directory.services.coordinators import CoordinatorError, create_coordinator
 from directory.services.network import is_stale
+from webui.cli import FrenchFlaskGroup
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
@@ -29,7 +30,7 @@ def _create_app(*args: Any, **kwargs: Any) -> Flask:
 
 def main() -> None:
     """Entry point of ``python -m directory``."""
-    cli = FlaskGroup(create_app=_create_app, add_default_commands=False,
+    cli = FrenchFlaskGroup(create_app=_create_app, add_default_commands=False,
                      help="Chaleur : annuaire du Pays (agrégation, recherche, site).")
     cli.main(prog_name="python -m directory")
 
@@ -56,7 +57,12 @@ def _add_coordinator(email: str, password: str | None, name: str) -> None:
     click.echo(f"Compte de coordination créé pour {email}.")
 
 
-@click.command("init")
+@click.command(
+    "init",
+    short_help="Initialiser l'annuaire (base, identité, coordinateur).",
+    help="Créer la base de données (migrations), l'identité réseau de l'annuaire et le "
+         "premier compte de coordination.",
+)
 @click.option("--email", required=True, help="Adresse du premier compte de coordination.")
 @click.option("--name", default="", help="Nom affiché.")
 @click.option("--password", envvar="CHALEUR_COORDINATOR_PASSWORD",
@@ -94,20 +100,31 @@ def upgrade_database() -> None:
     upgrade(directory=MIGRATIONS_DIR)
 
 
-@click.command("create-coordinator")
-@click.option("--email", required=True)
-@click.option("--name", default="")
-@click.option("--password", envvar="CHALEUR_COORDINATOR_PASSWORD")
+@click.command(
+    "create-coordinator",
+    short_help="Ajouter un compte de coordination.",
+    help="Ajouter un autre compte de coordination.",
+)
+@click.option("--email", required=True, help="Adresse e-mail du compte.")
+@click.option("--name", default="", help="Nom affiché.")
+@click.option("--password", envvar="CHALEUR_COORDINATOR_PASSWORD",
+              help="Mot de passe (sinon demandé ; ou CHALEUR_COORDINATOR_PASSWORD).")
 @with_appcontext
 def create_coordinator_command(email: str, name: str, password: str | None) -> None:
     """Add another coordinator account."""
     _add_coordinator(email, password, name)
 
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5050, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.command(
+    "serve",
+    short_help="Servir l'annuaire (serveur de production).",
+    help="Servir l'annuaire avec le serveur WSGI de production (waitress).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adresse d'écoute (0.0.0.0 pour toutes les interfaces).")
+@click.option("--port", default=5050, show_default=True, type=int, help="Port d'écoute.")
+@click.option("--threads", default=4, show_default=True, type=int,
+              help="Nombre de fils d'exécution pour répondre aux requêtes.")
 @click.option("--federation/--no-federation", default=True, show_default=True,
               help="Lire les flux des nœuds admis en arrière-plan.")
 @with_appcontext
@@ -124,12 +141,18 @@ def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
     serve(app, host=host, port=port, threads=threads, ident="chaleur-directory")
 
 
-@click.group("nodes")
+@click.group("nodes", help="Lister les nœuds du réseau et décider de leur admission.",
+             short_help="Nœuds du réseau : liste et décisions.")
 def nodes_group() -> None:
     """List the network's nodes and decide on them."""
 
 
-@nodes_group.command("list")
+@nodes_group.command(
+    "list",
+    short_help="Lister les nœuds connus.",
+    help="Lister chaque nœud connu avec son statut, son dernier échange réussi et "
+         "l'empreinte de sa clé.",
+)
 @with_appcontext
 def list_nodes() -> None:
     """Every known node with its status and last successful exchange."""
@@ -143,12 +166,19 @@ def list_nodes() -> None:
                    f"\t{peer.key_fingerprint}")
 
 
-@click.group("federation")
+@click.group("federation", help="Réseau : identité de l'annuaire et lecture des flux des "
+                                 "nœuds.",
+             short_help="Réseau : identité de l'annuaire, lecture des flux.")
 def federation_group() -> None:
     """The directory's network identity and the reading of nodes' feeds."""
 
 
-@federation_group.command("fingerprint")
+@federation_group.command(
+    "fingerprint",
+    short_help="Afficher l'empreinte de la clé de l'annuaire.",
+    help="Afficher l'identifiant de l'annuaire et l'empreinte de sa clé, à lire aux "
+         "villages.",
+)
 @with_appcontext
 def fingerprint_command() -> None:
     """Print the directory's id and key fingerprint (to read to the villages)."""
@@ -159,7 +189,12 @@ def fingerprint_command() -> None:
         _fail(str(error))
 
 
-@federation_group.command("pull")
+@federation_group.command(
+    "pull",
+    short_help="Lire les flux des nœuds admis.",
+    help="Lire les flux de changements des nœuds admis (tous tout de suite avec --once, "
+         "sinon selon le calendrier, en boucle).",
+)
 @click.option("--once", is_flag=True, help="Lire chaque nœud admis une fois, puis s'arrêter.")
 @with_appcontext
 def pull_command(once: bool) -> None:
@@ -184,7 +219,7 @@ def pull_command(once: bool) -> None:
 
 
 def _decision_command(decision: str, summary: str) -> click.Command:
-    @click.command(decision, help=summary)
+    @click.command(decision, help=summary, short_help=summary)
     @click.argument("node_id")
     @click.option("--reason", default="", help="Motif gardé au journal des décisions.")
     @click.option("--by", default="cli", show_default=True, help="Qui décide.")

@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
 
 from node.commands import backup, demo, events, federation, members, setup
+from webui.cli import FrenchFlaskGroup
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
@@ -30,7 +30,7 @@ def _create_app(*args: Any, **kwargs: Any) -> Flask:
 
 def main() -> None:
     """Entry point of the ``chaleur`` console script."""
-    cli = FlaskGroup(create_app=_create_app, add_default_commands=False,
+    cli = FrenchFlaskGroup(create_app=_create_app, add_default_commands=False,
                      help="Chaleur : nœud de village (membres, rencontres, réseau).")
     cli.main(prog_name="chaleur")
 

@@ -43,7 +43,7 @@ class EventForm(FlaskForm):  # type: ignore[misc]
         SelectChoice("custom", _l("Règle personnalisée (RRULE)")),
     ], default="none")
     until = DateField(_l("Dernière séance (facultatif)"), validators=[Optional()])
-    rrule = StringField(_l("Règle RRULE"), validators=[Length(max=255)])
+    rrule = StringField(_l("Règle de récurrence (RRULE)"), validators=[Length(max=255)])
     visibility = SelectField(_l("Visible par"), choices=[
         SelectChoice("community", _l("Les membres de la communauté")),
         SelectChoice("network", _l("Les membres du réseau des tiers-lieux")),

@@ -60,7 +60,7 @@ class CommunityForm(FlaskForm):  # type: ignore[misc]
                                 validators=[_check_with(clean_phone)])
     signup_mode = RadioField(_l("Adhésion"), choices=[
         SelectChoice(SignupMode.REQUEST.value,
-                     _l("Sur demande : chacun peut demander, un admin valide")),
+                     _l("Sur demande : chacun peut demander, un administrateur valide")),
         SelectChoice(SignupMode.INVITATION.value, _l("Sur invitation seulement")),
     ], validators=[InputRequired()])
 

@@ -31,7 +31,13 @@ def _default_output() -> Path:
     return Path(f"chaleur-sauvegarde-{stamp}.tar.gz")
 
 
-@click.command("backup")
+@click.command(
+    "backup",
+    short_help="Sauvegarder le nœud dans un seul fichier.",
+    help="Sauvegarder dans un seul fichier la base de données, la clé secrète et les clés "
+         "du réseau. Gardez ce fichier hors de la machine : il contient des données "
+         "personnelles.",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Fichier à écrire (par défaut chaleur-sauvegarde-<date>.tar.gz ici).")
 @with_appcontext
@@ -58,7 +64,12 @@ def backup_command(output: Path | None) -> None:
                "des données personnelles et les clés du nœud.")
 
 
-@click.command("restore")
+@click.command(
+    "restore",
+    short_help="Restaurer le nœud depuis une sauvegarde.",
+    help="Remettre en service un nœud à partir du fichier de sauvegarde ARCHIVE, sous la "
+         "même identité sur le réseau.",
+)
 @click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Écraser le nœud existant de cette instance.")
 @with_appcontext

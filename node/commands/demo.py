@@ -17,7 +17,12 @@ from node.services.example_data import (
 )
 
 
-@click.command("example-data")
+@click.command(
+    "example-data",
+    short_help="Remplir le nœud de données d'exemple inventées.",
+    help="Remplir ce nœud de membres, de lieux et de rencontres inventés (jamais de vraies "
+         "personnes), pour une démonstration ou des captures d'écran.",
+)
 @click.option("--members", default=40, show_default=True, type=click.IntRange(1, 100_000),
               help="Nombre de membres inventés à créer.")
 @click.option("--seed", default=1, show_default=True, type=int,

@@ -23,7 +23,8 @@ from node.sharing.feed import purge_feed
 from node.sharing.network_copy import pull_network_copy
 from node.sharing.push import last_outbox_error, outbox_counts, push_once
 
-federation = AppGroup("federation", help="Réseau : identité du nœud, annuaire du Pays, envois.")
+federation = AppGroup("federation", help="Réseau : identité du nœud, annuaire du Pays, envois.",
+                      short_help="Réseau : identité du nœud, annuaire du Pays, envois.")
 
 
 def _fail(message: str) -> NoReturn:
@@ -31,7 +32,12 @@ def _fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
-@federation.command("fingerprint")
+@federation.command(
+    "fingerprint",
+    short_help="Afficher l'empreinte de la clé du nœud.",
+    help="Afficher l'identifiant du nœud et l'empreinte de sa clé, à lire au coordinateur "
+         "du Pays.",
+)
 def fingerprint_command() -> None:
     """Print this node's id and key fingerprint (to read to the Pays coordinator)."""
     try:
@@ -41,7 +47,12 @@ def fingerprint_command() -> None:
         _fail(str(error))
 
 
-@federation.command("rotate-key")
+@federation.command(
+    "rotate-key",
+    short_help="Changer la clé du nœud et prévenir l'annuaire.",
+    help="Créer une nouvelle clé pour le nœud ; l'ancienne reste valable pendant le délai "
+         "de grâce. L'annuaire du Pays est prévenu.",
+)
 def rotate_key_command() -> None:
     """Create a new key, keep the old one valid for the grace period, tell the directory."""
     try:
@@ -63,7 +74,13 @@ def rotate_key_command() -> None:
     click.echo(f"Annuaire prévenu (HTTP {status}), signé avec {rotation.previous.keyid}.")
 
 
-@federation.command("announce")
+@federation.command(
+    "announce",
+    short_help="Renvoyer la fiche du nœud à l'annuaire.",
+    help="Renvoyer la fiche du nœud à l'annuaire du Pays, signée avec l'ancienne clé si "
+         "elle est encore valable (après un changement de clé dont l'annonce a échoué), "
+         "sinon avec la clé actuelle.",
+)
 def announce_command() -> None:
     """Re-send our node document to the directory, signed with the previous key if still
     valid (after a rotation whose announcement failed), else with the current one."""
@@ -79,7 +96,12 @@ def announce_command() -> None:
     click.echo(f"Document du nœud envoyé à l'annuaire (HTTP {status}), signé avec {keyid}.")
 
 
-@federation.command("join")
+@federation.command(
+    "join",
+    short_help="Demander à rejoindre l'annuaire du Pays.",
+    help="Demander à l'annuaire du Pays d'admettre ce nœud. Le coordinateur compare "
+         "ensuite les empreintes avant d'approuver.",
+)
 @click.option("--directory", "directory_url", required=True,
               help="Adresse de l'annuaire du Pays, ex. https://annuaire.example.")
 @click.option("--fingerprint", "expected", required=True,
@@ -100,7 +122,12 @@ def join_command(directory_url: str, expected: str) -> None:
                "seuls dès l'approbation (« chaleur federation status » pour suivre).")
 
 
-@federation.command("status")
+@federation.command(
+    "status",
+    short_help="Afficher l'état de la liaison avec l'annuaire.",
+    help="Afficher l'annuaire enregistré, l'état de l'admission tel que vu en dernier et "
+         "la file d'envoi.",
+)
 def status_command() -> None:
     """Show the registered directory, admission as last seen, and the outbox."""
     try:
@@ -124,7 +151,12 @@ def status_command() -> None:
         click.echo(f"Dernière erreur : {last_error}")
 
 
-@federation.command("push")
+@federation.command(
+    "push",
+    short_help="Envoyer les changements en attente à l'annuaire.",
+    help="Envoyer à l'annuaire du Pays les changements en attente (en boucle, ou une seule "
+         "fois avec --once).",
+)
 @click.option("--once", is_flag=True, help="Un seul passage puis s'arrêter.")
 def push_command(once: bool) -> None:
     """Send waiting changes to the directory (in a loop, or once)."""
@@ -143,7 +175,11 @@ def push_command(once: bool) -> None:
         time.sleep(interval)
 
 
-@federation.command("pull-network")
+@federation.command(
+    "pull-network",
+    short_help="Mettre à jour la copie locale du réseau.",
+    help="Mettre à jour la copie locale du réseau affichée sur la page Réseau.",
+)
 def pull_network_command() -> None:
     """Refresh the local copy of the network shown on the Réseau page."""
     result = pull_network_copy()
@@ -152,7 +188,12 @@ def pull_network_command() -> None:
     click.echo(f"Copie du réseau mise à jour ({result.fetched_at:%d/%m/%Y %H:%M} UTC).")
 
 
-@federation.command("purge-feed")
+@federation.command(
+    "purge-feed",
+    short_help="Nettoyer le fil des changements.",
+    help="Effacer du fil des changements les entrées remplacées et les anciennes "
+         "suppressions ; oublier les nonces expirés.",
+)
 def purge_feed_command() -> None:
     """Drop superseded feed entries and old tombstones; forget expired nonces."""
     try:

@@ -38,7 +38,13 @@ def _print_errors(preview: spreadsheets.ImportPreview) -> None:
             click.echo(f"  ligne {row.line} : {name} — {message}", err=True)
 
 
-@click.command("import")
+@click.command(
+    "import",
+    short_help="Importer des membres depuis un fichier CSV.",
+    help="Importer des membres depuis le fichier CSV FILE : toutes les lignes ou aucune. "
+         "Chaque ligne est vérifiée d'abord ; rien n'est enregistré si une ligne est en "
+         "erreur.",
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Vérifier le fichier sans rien enregistrer.")
 @with_appcontext
@@ -74,7 +80,12 @@ def _import(data: bytes, dry_run: bool) -> None:
                "invitez-les depuis l'administration.")
 
 
-@click.command("export")
+@click.command(
+    "export",
+    short_help="Exporter les membres en CSV.",
+    help="Exporter tous les membres en CSV (UTF-8 avec BOM, séparateur « ; », pour Excel), "
+         "dans FILE, dans le fichier de --output, ou sur la sortie standard.",
+)
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path),
               help="Fichier à écrire (sinon la sortie standard).")
@@ -94,7 +105,8 @@ def export_command(file: Path | None, output: Path | None) -> None:
     click.echo(f"Membres exportés dans {target}.", err=True)
 
 
-@click.group("members")
+@click.group("members", help="Membres : import et export CSV.",
+             short_help="Membres : import et export CSV.")
 def members_group() -> None:
     """Members: CSV import and export."""
 

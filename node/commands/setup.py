@@ -47,13 +47,19 @@ def _parse_communes(raw: str) -> list[str]:
     return codes
 
 
-@click.command("init")
+@click.command(
+    "init",
+    short_help="Initialiser le nœud (communauté, administrateur, clé).",
+    help="Créer la base de données, la communauté, son premier administrateur et la clé de "
+         "signature du nœud.",
+)
 @click.option("--name", required=True,
-              help="Nom de la communauté, ex. « Tiers-lieu de Sparsbach ».")
+              help="Nom de la communauté, ex.\u00a0«\u00a0Tiers-lieu de Sparsbach\u00a0».")
 @click.option("--communes", "commune_codes", required=True,
               help="Codes INSEE des communes couvertes, séparés par des virgules.")
 @click.option("--admin-email", required=True, help="Adresse du premier administrateur.")
-@click.option("--admin-name", default="Administrateur", show_default=True)
+@click.option("--admin-name", default="Administrateur", show_default=True,
+              help="Nom affiché du premier administrateur.")
 @click.option("--admin-password", envvar="CHALEUR_ADMIN_PASSWORD",
               help="Mot de passe (sinon demandé ; ou variable CHALEUR_ADMIN_PASSWORD).")
 @click.option("--node-id", default=None,
@@ -98,12 +104,17 @@ def _ask_password() -> str:
     return first
 
 
-@click.command("create-admin")
-@click.option("--email", required=True)
-@click.option("--name", "display_name", required=True)
-@click.option("--password", envvar="CHALEUR_ADMIN_PASSWORD")
+@click.command(
+    "create-admin",
+    short_help="Ajouter un compte administrateur ou animateur.",
+    help="Ajouter un compte administrateur (admin) ou animateur (animator).",
+)
+@click.option("--email", required=True, help="Adresse e-mail du compte.")
+@click.option("--name", "display_name", required=True, help="Nom affiché.")
+@click.option("--password", envvar="CHALEUR_ADMIN_PASSWORD",
+              help="Mot de passe (sinon demandé ; ou variable CHALEUR_ADMIN_PASSWORD).")
 @click.option("--role", type=click.Choice(["admin", "animator"]), default="admin",
-              show_default=True)
+              show_default=True, help="Rôle : admin (administrateur) ou animator (animateur).")
 @with_appcontext
 def create_admin_command(email: str, display_name: str, password: str | None, role: str) -> None:
     """Add an admin or animator account."""
@@ -115,10 +126,16 @@ def create_admin_command(email: str, display_name: str, password: str | None, ro
     click.echo(f"Compte {role} créé pour {email}.")
 
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.command(
+    "serve",
+    short_help="Servir le nœud (serveur de production).",
+    help="Servir le nœud avec le serveur WSGI de production (waitress).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adresse d'écoute (0.0.0.0 pour toutes les interfaces).")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port d'écoute.")
+@click.option("--threads", default=4, show_default=True, type=int,
+              help="Nombre de fils d'exécution pour répondre aux requêtes.")
 @click.option("--federation/--no-federation", default=True, show_default=True,
               help="Pousser les changements vers l'annuaire et rafraîchir la copie du réseau.")
 @with_appcontext

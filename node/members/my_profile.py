@@ -155,7 +155,8 @@ def delete_account() -> ResponseReturnValue:
     last_admin = is_last_admin(member.account)
     if form.validate_on_submit():
         if not _confirms(member, form.confirmation.data or ""):
-            form.confirmation.errors = [_("Ni votre adresse e-mail ni votre mot de passe.")]
+            form.confirmation.errors = [
+                _("Ce n'est ni votre adresse e-mail ni votre mot de passe.")]
         else:
             try:
                 delete_member(member)

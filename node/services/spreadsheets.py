@@ -264,7 +264,7 @@ def parse_member_file(data: bytes | str,
         _clean_row(row)
         if row.email and "email" not in row.errors:
             if row.email in seen:
-                row.errors["email"] = _("Adresse déjà présente ligne %(line)s du fichier.",
+                row.errors["email"] = _("Adresse déjà présente à la ligne %(line)s du fichier.",
                                         line=seen[row.email])
             else:
                 seen[row.email] = row.line

@@ -195,7 +195,7 @@ def test_entrypoint_dispatches_roles_and_runs_other_commands_as_is(shims: Path,
     node = entrypoint("node", "--help")  # becomes: chaleur serve --host 0.0.0.0 ... --help
     assert node.returncode == 0 and "waitress" in node.stdout
     directory = entrypoint("directory", "--help")
-    assert directory.returncode == 0 and "directory with the production WSGI" in directory.stdout
+    assert directory.returncode == 0 and "annuaire avec le serveur WSGI" in directory.stdout
     step = entrypoint("admit")
     assert step.returncode != 0 and "NODE_ID manquant" in step.stderr
     other = entrypoint("chaleur", "backup", "--help")

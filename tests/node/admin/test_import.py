@@ -81,7 +81,7 @@ def test_mixed_file_shows_row_errors_and_writes_nothing(app: Flask,
     assert "Corrigez les lignes 3, 4, 5, 6, 8, 9" in html
     assert "Numéro SIRET invalide" in html
     assert "Commune inconnue : « Atlantis »" in html
-    assert "Adresse déjà présente ligne 2 du fichier" in html
+    assert "Adresse déjà présente à la ligne 2 du fichier" in html
     assert "Un compte existe déjà avec cette adresse" in html
     assert "Le nom affiché est obligatoire" in html
     assert "Adresse e-mail invalide" in html

@@ -111,7 +111,8 @@ def test_password_confirms_too(app: Flask) -> None:
 def test_wrong_confirmation_deletes_nothing(app: Flask, member_client: FlaskClient) -> None:
     response = member_client.post("/mon-profil/supprimer", data={"confirmation": "oui"})
     assert response.status_code == 422
-    assert "Ni votre adresse e-mail ni votre mot de passe." in response.get_data(as_text=True)
+    assert ("Ce n&#39;est ni votre adresse e-mail ni votre mot de passe."
+            in response.get_data(as_text=True))
     with app.app_context():
         assert member_by_email(MEMBER_EMAIL) is not None
         assert count(Account) == 2
