@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g
+from flask import g, has_request_context
 
 import communes
 from node.extensions import db
@@ -17,13 +17,26 @@ def current_community() -> Community | None:
 
 
 def extra_communes() -> dict[str, communes.Commune]:
-    """Communes an admin added by hand, in the shape of the shipped registry."""
+    """Communes an admin added by hand, in the shape of the shipped registry.
+
+    Read once per request (a directory page names dozens of communes)."""
+    if has_request_context() and "extra_communes" in g:
+        return g.extra_communes  # type: ignore[no-any-return]
     rows = db.session.scalars(db.select(ExtraCommune)).all()
-    return {
+    found = {
         row.code: communes.Commune(code=row.code, name=row.name, lat=row.latitude,
                                    lon=row.longitude)
         for row in rows
     }
+    if has_request_context():
+        g.extra_communes = found
+    return found
+
+
+def forget_extra_communes() -> None:
+    """Drop the request's copy after an admin added a commune."""
+    if has_request_context():
+        g.pop("extra_communes", None)
 
 
 def find_commune(code: str) -> communes.Commune | None:

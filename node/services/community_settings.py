@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 import communes
 from node.extensions import db
 from node.models import Community, ExtraCommune, SignupMode
-from node.services.community import extra_communes, find_commune
+from node.services.community import extra_communes, find_commune, forget_extra_communes
 
 # Codes or names in a list: commas, semicolons or line breaks (names may contain spaces).
 LIST_SEPARATORS = re.compile(r"[,;\n\r]+")
@@ -115,6 +115,7 @@ def add_extra_commune(code: str, name: str, latitude: float, longitude: float) -
         raise SettingsInvalid(_("Longitude entre -180 et 180."), field="longitude")
     commune = ExtraCommune(code=code, name=name, latitude=latitude, longitude=longitude)
     db.session.add(commune)
+    forget_extra_communes()
     return commune
 
 
