@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, g
 
 import webui
-from node.extensions import csrf, db, limiter, login_manager, migrate
+from node.extensions import csrf, db, init_migrations, limiter, login_manager
 from node.request_log import configure_logging
 from node.settings import load_settings
 from node.sharing import changes as _change_capture  # noqa: F401  (registers the hooks)
@@ -20,8 +20,12 @@ from node.sharing import changes as _change_capture  # noqa: F401  (registers th
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build a node app from the environment (``CHALEUR_*``), then ``test_config``."""
+def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = True) -> Flask:
+    """Build a node app from the environment (``CHALEUR_*``), then ``test_config``.
+
+    ``with_cli=False`` is the production server's app (:mod:`node.serving`): no command-line
+    machinery and no migration engine loaded, to keep a village's small machine light.
+    """
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "CHALEUR_INSTANCE_PATH"
     )
@@ -32,7 +36,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -43,9 +46,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_login(app)
     _register_blueprints(app)
     _register_context(app)
-    from node.cli import register_commands
+    if with_cli:
+        from node.cli import register_commands
 
-    register_commands(app)
+        init_migrations(app, MIGRATIONS_DIR)
+        register_commands(app)
     return app
 
 

@@ -7,7 +7,7 @@ import os
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 from federation.keys import is_node_id
@@ -140,18 +140,13 @@ def create_admin_command(email: str, display_name: str, password: str | None, ro
               help="Pousser les changements vers l'annuaire et rafraîchir la copie du réseau.")
 @with_appcontext
 def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
-    """Serve the node with the production WSGI server (waitress)."""
-    from waitress import serve
-
-    from node.sharing.worker import FederationWorker
-
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    if federation:
-        FederationWorker(app).start()
-    click.echo(f"Chaleur sert {app.config['PUBLIC_URL']} sur http://{host}:{port}")
-    serve(app, host=host, port=port, threads=threads, ident="chaleur")
-
-
+    """Serve the node with the production WSGI server (waitress), in a lean process."""
+    url = current_app.config["PUBLIC_URL"]
+    click.echo(f"Chaleur sert {url} sur http://{host}:{port}")
+    sys.stdout.flush()
+    args = [sys.executable, "-m", "node.serving", "--host", host, "--port", str(port),
+            "--threads", str(threads)] + ([] if federation else ["--no-federation"])
+    os.execv(sys.executable, args)
 
 
 COMMANDS = [init_command, create_admin_command, serve_command]
