@@ -164,7 +164,12 @@ class Chaos:
         node_apps = {w.node_id: w.app for w in self.workloads}
         db_path = self.pays.instance / "directory.db"
         verdict = compare(node_apps, directory_app, db_path)
+        shown = 0.0
         while not verdict.converged and time.monotonic() - started < timeout:
+            if self.verbose and time.monotonic() - shown >= 5:
+                shown = time.monotonic()
+                kinds = Counter(line.split(":", 1)[0] for line in verdict.differences)
+                self.say(f"  converging, {time.monotonic() - started:.0f} s: {dict(kinds)}")
             time.sleep(1.0)
             for server in self.servers:
                 server.watch()

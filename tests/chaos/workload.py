@@ -173,7 +173,7 @@ class VillageWorkload:
         query = db.select(Event).order_by(Event.id)
         if live:
             query = query.where(Event.cancelled.is_(False))
-        found = list(db.session.scalars(query))
+        found: list[Event] = list(db.session.scalars(query))
         if not found:
             raise LookupError("no event yet")
         return rng.choice(found)
