@@ -135,11 +135,13 @@ class Chaos:
             if pause > 0:
                 time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
 
-    def fault(self) -> None:
+    def fault(self) -> bool:
         """Hit one process that is not already cut off: SIGKILL or SIGTERM and restart at
         once, or cut it off (stopped either way) for 2 to 8 seconds."""
         up = [server for server in self.servers if server.down_until is None]
-        target = self.rng.choice(up or self.servers)
+        if not up:
+            return False  # everything is cut off already: wait for a restart
+        target = self.rng.choice(up)
         kind = self.rng.choices(["sigkill", "sigterm", "cut"], weights=[4, 3, 3])[0]
         if kind == "cut":
             sig = self.rng.choice([signal.SIGKILL, signal.SIGTERM])
@@ -151,6 +153,7 @@ class Chaos:
         self.faults[kind] += 1
         if self.verbose:
             self.say(f"  fault {sum(self.faults.values())}: {kind} {target.name} ({outcome})")
+        return True
 
     # -- convergence -----------------------------------------------------------------------
 
@@ -201,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         chaos.say(f"network up in {time.monotonic() - began:.1f} s "
                   f"(directory {chaos.servers[0].url})")
         chaos.work_for(2.0, args.ops_per_second)
-        for _ in range(args.faults):
+        while sum(chaos.faults.values()) < args.faults:
             chaos.fault()
             chaos.work_for(chaos.rng.uniform(*args.interval), args.ops_per_second)
         faulty = time.monotonic() - began
