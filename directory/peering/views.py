@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask.typing import ResponseReturnValue
 
+from directory.models import utcnow
 from directory.peering import bp
 from directory.peering.gate import (
     guarded,
@@ -19,6 +20,7 @@ from directory.peering.identity import current_identity, node_document
 from directory.peering.joining import handle_join
 from directory.peering.overview import network_overview
 from directory.services.aggregation import BatchRefused, OwnershipRefused, apply_batch
+from directory.services.pull import node_answered
 from federation.admission import JOIN_LIMITS
 from federation.errors import RecordRefused, SignatureRefused
 from federation.nodedoc import NODE_MEDIA_TYPE, WELL_KNOWN_PATH
@@ -61,6 +63,7 @@ def inbox() -> ResponseReturnValue:
             from exc
     except BatchRefused as exc:
         raise SignatureRefused("key_not_usable", str(exc)) from exc
+    node_answered(g.peer.node_id, utcnow())
     return signed_json({"applied": result.applied,
                         "ignored": result.unchanged + result.ignored}, 202)
 

@@ -46,16 +46,18 @@ class PullWorker:
 
     def run(self) -> None:
         tick = min(TICK_SECONDS, float(self.app.config["FEDERATION_PULL_INTERVAL"]))
+        force = True  # at start, read every node now: pushes were refused while we were down
         while not self.stopping.is_set():
             self.wake.clear()
-            self.sweep()
+            self.sweep(force=force)
+            force = False
             self.wake.wait(tick)
 
-    def sweep(self) -> None:
+    def sweep(self, force: bool = False) -> None:
         """One round; an error is logged (never record content) and retried next round."""
         with self.app.app_context():
             try:
-                pull_once()
+                pull_once(force=force)
                 if time.monotonic() >= self._next_compaction:
                     self._next_compaction = time.monotonic() + float(
                         self.app.config["FEDERATION_PULL_INTERVAL"])

@@ -128,6 +128,19 @@ def _failed(peer: Peer, now: datetime, rng: random.Random, retry_after: int | No
     peer.next_pull_at = now + timedelta(seconds=delay)
 
 
+def node_answered(node_id: str, now: datetime) -> None:
+    """A node's push was just accepted: it is reachable again, so end its pull backoff and
+    read its feed at the next round. Without this, a node that was down for a while is not
+    read again until a backoff of up to hours expires, and whatever its pushes could not
+    deliver (their own retries back off too) waits as long."""
+    peer = db.session.scalars(select(Peer).where(Peer.node_id == node_id)).first()
+    if peer is None or not peer.failures:
+        return
+    peer.failures = 0
+    peer.next_pull_at = now
+    db.session.commit()
+
+
 def pull_node(client: SignedClient, peer: Peer, now: datetime, rng: random.Random,
               report: PullReport) -> bool:
     """Read one node's feed; record success or failure (with backoff) on the peer."""

@@ -174,6 +174,7 @@ def push_once(now: datetime | None = None, *, rng: random.Random | None = None) 
                 if outcome.status is not None and 200 <= outcome.status < 300:
                     peer.admission, peer.admission_seen_at = Admission.ADMITTED, moment
                     peer.last_error = ""
+                    retry_backlog_now(moment)
                 else:
                     peer.last_error = outcome.error[:500]
                     report.errors.append(outcome.error)
@@ -181,6 +182,23 @@ def push_once(now: datetime | None = None, *, rng: random.Random | None = None) 
             if report.waiting or report.errors:
                 break
     return report
+
+
+def retry_backlog_now(now: datetime | None = None) -> int:
+    """Make every row waiting out a retry delay due now (not committed); returns how many.
+
+    Called when the directory has just accepted a batch (it is back) and when the pusher
+    starts (the process was down: the directory may have come back meanwhile). Without it,
+    changes made while the directory was unreachable wait out their exponential backoff (up
+    to hours) although the directory answers again. Delivery stays idempotent on the
+    directory's side, so an early retry is harmless.
+    """
+    moment = now or utcnow()
+    result = db.session.execute(
+        update(OutboxEntry).where(OutboxEntry.state == DeliveryState.RETRYING.value,
+                                  OutboxEntry.next_attempt_at > moment)
+        .values(next_attempt_at=moment))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def outbox_counts() -> dict[str, int]:

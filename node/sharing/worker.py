@@ -16,7 +16,7 @@ from flask import Flask, current_app, has_app_context
 
 from node.extensions import db
 from node.sharing.network_copy import pull_network_copy
-from node.sharing.push import push_once
+from node.sharing.push import push_once, retry_backlog_now
 
 EXTENSION_KEY = "chaleur_federation_worker"
 log = logging.getLogger("chaleur.federation")
@@ -41,10 +41,23 @@ class FederationWorker:
 
     def run(self) -> None:
         interval = float(self.app.config["FEDERATION_PUSH_INTERVAL"])
+        self.retry_backlog()
         while not self.stopping.is_set():
             self.wake.clear()
             self.sweep()
             self.wake.wait(interval)
+
+    def retry_backlog(self) -> None:
+        """At start, retry at once what waited out a delay while this process was down."""
+        with self.app.app_context():
+            try:
+                retry_backlog_now()
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - the next sweeps still deliver, only later
+                log.exception("federation worker: backlog not rescheduled")
+                db.session.rollback()
+            finally:
+                db.session.remove()
 
     def sweep(self) -> None:
         """One round; an error is logged (no record content) and retried next round."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
@@ -20,13 +21,14 @@ from werkzeug.wrappers import Request, Response
 from directory.extensions import db
 from directory.models import Peer, Record
 from directory.peering.joining import active_fingerprint, store_keys
+from directory.peering.worker import PullWorker
 from directory.services.peers import admit_node, register_join_request
 from directory.services.pull import pull_once
 from federation.jsonbody import dump_json_body
 from federation.signatures import sign_response
 from federation.verification import utc_now
 from federation.wsgi import request_target
-from tests.directory.peering.conftest import village_document, village_key
+from tests.directory.peering.conftest import send, village_document, village_key
 from tests.federation_e2e.conftest import free_port
 
 NODE = "neuwiller"
@@ -160,3 +162,30 @@ def test_untrustworthy_pages_store_nothing(feed: FeedDouble, problem: str) -> No
     assert NODE in report.failures
     peer, stored = node_state()
     assert stored == {} and peer.feed_cursor == "" and peer.failures == 1
+
+
+def test_an_accepted_push_ends_the_pull_backoff(feed: FeedDouble, client: FlaskClient) -> None:
+    """A node back from an outage is read again at once, not after its backoff (hours)."""
+    peer, _ = node_state()
+    later = datetime.now(UTC) + timedelta(hours=2)
+    peer.failures, peer.next_pull_at = 6, later
+    db.session.commit()
+    answer = send(client, "POST", "/federation/inbox", {"records": [member("Camille")]},
+                  key=village_key(NODE))
+    assert answer.status_code == 202, answer.get_json()
+    peer, records = node_state()
+    assert peer.failures == 0 and len(records) == 1
+    assert peer.next_pull_at is not None and peer.next_pull_at <= datetime.now(UTC)
+
+
+def test_the_pull_thread_reads_every_node_when_it_starts(pays: Flask, feed: FeedDouble) -> None:
+    """After a restart of the directory, nodes in backoff are read at once: their pushes were
+    refused while it was down."""
+    peer, _ = node_state()
+    peer.failures, peer.next_pull_at = 6, datetime.now(UTC) + timedelta(hours=2)
+    db.session.commit()
+    feed.pages[""] = page([member("Dominique")], "c1", False)
+    PullWorker(pays).sweep(force=True)
+    assert feed.asked == [""]
+    PullWorker(pays).sweep()
+    assert feed.asked == [""]  # without force, the schedule holds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,27 @@ def test_a_commit_with_outbox_rows_wakes_the_worker_at_once(
         worker.stop()
         with app.app_context():
             db.engine.dispose()
+
+
+def test_a_starting_worker_retries_its_backlog_at_once(tmp_path: Path) -> None:
+    """Rows that waited out a retry delay while the process was down are due again at start:
+    the directory may be back, and a delay of hours would keep the network stale."""
+    app = build_node(tmp_path)
+    with app.app_context():
+        member = member_by_email(MEMBER_EMAIL)
+        member.set_visibility(FieldGroup.IDENTITY, Visibility.NETWORK)
+        db.session.commit()
+        later = datetime.now(UTC) + timedelta(hours=3)
+        db.session.execute(db.update(OutboxEntry).values(state="retrying", tries=5,
+                                                         next_attempt_at=later))
+        delivered = OutboxEntry(feed_seq=999, state="delivered", tries=1,
+                                next_attempt_at=later, last_error="", created_at=later)
+        db.session.add(delivered)
+        db.session.commit()
+    FederationWorker(app).retry_backlog()
+    with app.app_context():
+        rows = list(db.session.scalars(db.select(OutboxEntry)))
+        waiting = [row for row in rows if row.state == "retrying"]
+        assert waiting and all(row.next_attempt_at <= datetime.now(UTC) and row.tries == 5
+                               for row in waiting)
+        assert [row.next_attempt_at for row in rows if row.state == "delivered"] == [later]
