@@ -8,7 +8,9 @@ suspended node's records never appear.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -23,6 +25,8 @@ from directory.services.network import is_stale, shown
 from directory.services.params import ListingQuery, PeopleQuery
 
 FACET_LIMIT = 15
+#: Distinct searches whose total and facets are kept (per process) until the data changes.
+SUMMARY_CACHE_SIZE = 256
 
 
 @dataclass
@@ -83,9 +87,69 @@ def people_filters(query: PeopleQuery) -> list[ColumnElement[bool]]:
     return clauses
 
 
+def data_generation() -> tuple[Any, ...]:
+    """A value that changes whenever what a search counts may have changed.
+
+    Every write to the searched rows goes through :func:`apply_batch` (which stamps the
+    node's ``last_success_at`` in the same transaction) or a resync (which resets the node's
+    cursor); suspension changes the node's status, a refreshed document its name; new
+    records raise the highest record id. One small query over the peer table (a hundred
+    rows) plus an indexed ``max``: read from the database, so every process agrees.
+    """
+    peers = db.session.execute(
+        select(Peer.id, Peer.status, Peer.name, Peer.last_success_at, Peer.feed_cursor)
+        .order_by(Peer.id)).all()
+    newest = db.session.scalar(select(func.max(Record.id)))
+    return newest, tuple(tuple(row) for row in peers)
+
+
+class SummaryCache:
+    """Totals and facets of recent people searches, valid for one data generation.
+
+    Counting and grouping every match is most of a search's cost (100 000 members: tens of
+    milliseconds per facet), and the same searches (the whole directory, a trade, a
+    commune) come back again and again between two changes of the data.
+    """
+
+    def __init__(self, size: int = SUMMARY_CACHE_SIZE) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[Any, ...], tuple[Any, int, dict[str, list[Facet]]]] \
+            = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], generation: Any
+            ) -> tuple[int, dict[str, list[Facet]]] | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry[0] != generation:
+                return None
+            self.entries.move_to_end(key)
+            return entry[1], entry[2]
+
+    def put(self, key: tuple[Any, ...], generation: Any, total: int,
+            facets: dict[str, list[Facet]]) -> None:
+        with self.lock:
+            self.entries[key] = (generation, total, facets)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+summaries = SummaryCache()
+
+
 def search_people(query: PeopleQuery, page_size: int = 20) -> Page:
     clauses = people_filters(query)
-    total = db.session.scalar(select(func.count()).select_from(MemberEntry).where(*clauses)) or 0
+    key = (db.engine.url.render_as_string(hide_password=True), replace(query, page=1))
+    generation = data_generation()
+    known = summaries.get(key, generation)
+    if known is None:
+        total = db.session.scalar(
+            select(func.count()).select_from(MemberEntry).where(*clauses)) or 0
+        facets = people_facets(clauses)
+        summaries.put(key, generation, total, facets)
+    else:
+        total, facets = known
     rows = db.session.execute(
         select(MemberEntry, Record.payload, Peer)
         .join(Record, Record.id == MemberEntry.record_id)
@@ -94,7 +158,7 @@ def search_people(query: PeopleQuery, page_size: int = 20) -> Page:
         .order_by(MemberEntry.sort_key, MemberEntry.record_id)
         .offset((query.page - 1) * page_size).limit(page_size))
     items = [person_card(entry, payload or {}, peer) for entry, payload, peer in rows]
-    return Page(items, total, query.page, page_size, people_facets(clauses))
+    return Page(items, total, query.page, page_size, facets)
 
 
 def person_card(entry: MemberEntry, payload: dict[str, Any], peer: Peer) -> dict[str, Any]:
