@@ -91,8 +91,9 @@ def data_generation() -> tuple[Any, ...]:
     """A value that changes whenever what a search counts may have changed.
 
     Every write to the searched rows goes through :func:`apply_batch` (which stamps the
-    node's ``last_success_at`` in the same transaction) or a resync (which resets the node's
-    cursor); suspension changes the node's status, a refreshed document its name; new
+    node's ``last_success_at`` in the same transaction) or a resync (which drops the node's
+    records with :func:`forget_node_records` and resets its non-empty cursor in the same
+    transaction); suspension changes the node's status, a refreshed document its name; new
     records raise the highest record id. One small query over the peer table (a hundred
     rows) plus an indexed ``max``: read from the database, so every process agrees.
     """
