@@ -58,6 +58,15 @@ def node_key_resolver(peer: Peer) -> KeyResolver:
     return resolve
 
 
+def node_keys_now(peer: Peer) -> KeyResolver:
+    """The same answers as :func:`node_key_resolver`, read once from the database now.
+
+    For a thread without an application context (the pull's page prefetch): it cannot
+    query, so it gets the node's keys as they stand when its feed read starts."""
+    known = {row.keyid: key_record(row, peer) for row in peer_keys(peer)}
+    return known.get
+
+
 def nonce_store(now: int) -> SqlNonceStore:
     return SqlNonceStore(db.engine, SeenNonce.__table__, now)
 

@@ -3,7 +3,8 @@
 It wakes every few seconds and pulls the admitted nodes that are due: each node is read
 every FEDERATION_PULL_INTERVAL seconds, sooner when newly admitted (no schedule yet),
 later while it fails (backoff). Pushes arriving at the inbox need no pull. Once per pull
-interval it also compacts the full-text index, so withdrawn words leave the file. State
+interval it also compacts the full-text index, so withdrawn words leave the file, and
+refreshes the planner statistics (also right after a large intake, see ``upkeep``). State
 lives in the database, so stopping the process at any moment loses nothing.
 """
 
@@ -16,7 +17,7 @@ import time
 from flask import Flask
 
 from directory.extensions import db
-from directory.services import fulltext
+from directory.services import fulltext, upkeep
 from directory.services.pull import pull_once
 
 EXTENSION_KEY = "chaleur_directory_puller"
@@ -57,11 +58,15 @@ class PullWorker:
         """One round; an error is logged (never record content) and retried next round."""
         with self.app.app_context():
             try:
-                pull_once(force=force)
+                report = pull_once(force=force)
                 if time.monotonic() >= self._next_compaction:
                     self._next_compaction = time.monotonic() + float(
                         self.app.config["FEDERATION_PULL_INTERVAL"])
                     fulltext.compact()
+                    upkeep.refresh_statistics()
+                    db.session.commit()
+                elif report.applied >= upkeep.LARGE_INTAKE:
+                    upkeep.refresh_statistics()
                     db.session.commit()
             except Exception:  # noqa: BLE001 - the thread must survive to retry
                 log.exception("pull round failed")

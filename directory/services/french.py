@@ -20,16 +20,18 @@ _SUFFIXES = sorted(
     key=len, reverse=True)
 _WORD = re.compile(r"[a-z0-9]+")
 # Every combining mark of the Basic Multilingual Plane (where all marks of Latin scripts
-# live), dropped in one str.translate call: the index folds thousands of texts per batch and
-# a per-character Python loop would dominate the apply time.
-_COMBINING = {code: None for code in range(0x10000) if unicodedata.combining(chr(code))}
+# live), dropped in one regular-expression substitution: the index folds thousands of texts
+# per batch, and both a per-character Python loop and a str.translate() through a dict of
+# marks (a dict look-up per character) would dominate the apply time.
+_COMBINING_CODES = [code for code in range(0x10000) if unicodedata.combining(chr(code))]
+_COMBINING = re.compile("[" + "".join(re.escape(chr(code)) for code in _COMBINING_CODES) + "]+")
 
 
 def fold(text: str) -> str:
     """Lower-case, accent-free form, same result as :func:`communes.fold` but faster."""
     if text.isascii():
         return text.casefold()
-    return unicodedata.normalize("NFKD", text).translate(_COMBINING).casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def words(text: str) -> list[str]:

@@ -14,6 +14,7 @@ import logging
 import random
 import urllib.parse
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,9 +26,9 @@ from sqlalchemy import or_, select
 from directory.extensions import db
 from directory.models import Peer, PeerStatus, utcnow
 from directory.peering.identity import signing_key
-from directory.peering.trust import node_key_resolver
+from directory.peering.trust import node_keys_now
 from directory.services.aggregation import BatchRefused, apply_batch, forget_node_records
-from federation.client import PeerError, PeerRefused, SignedClient
+from federation.client import PeerError, PeerRefused, PeerResponse, SignedClient
 from federation.delivery import MAX_RETRY_AFTER, backoff_delay
 from federation.errors import FederationRefusal
 from federation.records import check_origin, validate_record
@@ -89,27 +90,41 @@ def _page_records(peer: Peer, data: dict[str, Any] | None) -> tuple[list[dict[st
 
 
 def _read_feed(client: SignedClient, peer: Peer, report: PullReport) -> None:
-    """Read pages until `more` is false; the cursor is committed with each applied page."""
-    for _ in range(MAX_PAGES):
-        try:
-            response = client.get(_feed_url(peer, peer.feed_cursor),
-                                  verify_with=node_key_resolver(peer))
-        except PeerRefused as exc:
-            if exc.status != 410 or exc.code != "resync_required" or not peer.feed_cursor:
-                raise
-            forget_node_records(peer.node_id)
-            peer.feed_cursor = ""
+    """Read pages until `more` is false; the cursor is committed with each applied page.
+
+    While a page is checked and applied, the next one is already being fetched and verified
+    by a helper thread (the HTTP wait then overlaps the database work); pages are still
+    applied one by one, in order, each with its cursor."""
+    keys = node_keys_now(peer)  # the helper thread has no app context to query keys with
+
+    def fetch(cursor: str) -> Future[PeerResponse]:
+        return fetcher.submit(client.get, _feed_url(peer, cursor), verify_with=keys)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chaleur-feed") as fetcher:
+        ahead: tuple[str, Future[PeerResponse]] | None = None
+        for page_number in range(MAX_PAGES):
+            if ahead is None or ahead[0] != peer.feed_cursor:
+                ahead = (peer.feed_cursor, fetch(peer.feed_cursor))
+            try:
+                response = ahead[1].result()
+            except PeerRefused as exc:
+                if exc.status != 410 or exc.code != "resync_required" or not peer.feed_cursor:
+                    raise
+                forget_node_records(peer.node_id)
+                peer.feed_cursor = ""
+                db.session.commit()
+                report.resyncs += 1
+                ahead = None
+                continue
+            records, cursor, more = _page_records(peer, response.data)
+            ahead = (cursor, fetch(cursor)) if more and page_number + 1 < MAX_PAGES else None
+            if records:
+                report.applied += apply_batch(peer.node_id, records, strict=True).applied
+            peer.feed_cursor = cursor
             db.session.commit()
-            report.resyncs += 1
-            continue
-        records, cursor, more = _page_records(peer, response.data)
-        if records:
-            report.applied += apply_batch(peer.node_id, records, strict=True).applied
-        peer.feed_cursor = cursor
-        db.session.commit()
-        report.pages += 1
-        if not more:
-            return
+            report.pages += 1
+            if not more:
+                return
 
 
 def _succeeded(peer: Peer, now: datetime) -> None:

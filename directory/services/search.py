@@ -8,7 +8,11 @@ suspended node's records never appear.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -23,6 +27,8 @@ from directory.services.network import is_stale, shown
 from directory.services.params import ListingQuery, PeopleQuery
 
 FACET_LIMIT = 15
+#: Distinct searches whose total and facets are kept (per process) until the data changes.
+SUMMARY_CACHE_SIZE = 256
 
 
 @dataclass
@@ -77,24 +83,124 @@ def people_filters(query: PeopleQuery) -> list[ColumnElement[bool]]:
         clauses.append(MemberEntry.peer_id.in_(
             select(Peer.id).where(Peer.node_id == query.territory)))
     if query.near:
-        centre = communes.find(query.near)
-        codes = [c.code for c in communes.within_km(centre, query.km)] if centre else []
-        clauses.append(MemberEntry.commune_code.in_(codes))
+        clauses.append(MemberEntry.commune_code.in_(codes_near(query.near, query.km)))
     return clauses
+
+
+@lru_cache(maxsize=512)
+def codes_near(code: str, km: float) -> tuple[str, ...]:
+    """INSEE codes of the communes within ``km`` of commune ``code`` (the registry is
+    shipped data, so the distances are computed once per place and radius)."""
+    centre = communes.find(code)
+    return tuple(c.code for c in communes.within_km(centre, km)) if centre else ()
+
+
+def data_generation() -> tuple[Any, ...]:
+    """A value that changes whenever what a search counts may have changed.
+
+    Every write to the searched rows goes through :func:`apply_batch` (which stamps the
+    node's ``last_success_at`` in the same transaction) or a resync (which drops the node's
+    records with :func:`forget_node_records` and resets its non-empty cursor in the same
+    transaction); suspension changes the node's status, a refreshed document its name; new
+    records raise the highest record id. One small query over the peer table (a hundred
+    rows) plus an indexed ``max``: read from the database, so every process agrees.
+    """
+    peers = db.session.execute(
+        select(Peer.id, Peer.status, Peer.name, Peer.last_success_at, Peer.feed_cursor)
+        .order_by(Peer.id)).all()
+    newest = db.session.scalar(select(func.max(Record.id)))
+    return newest, tuple(tuple(row) for row in peers)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What one search found, for one data generation: the total, the facets and the
+    record ids of its first pages in display order."""
+
+    generation: Any
+    total: int
+    facets: dict[str, list[Facet]]
+    leading: tuple[int, ...]
+
+
+class SummaryCache:
+    """Summaries of recent people searches, valid until the data changes.
+
+    Counting, grouping and ordering every match is most of a search's cost (100 000
+    members: tens of milliseconds per facet, and the full-text match runs again for each),
+    and the same searches (the whole directory, a trade, a commune) come back again and
+    again between two changes of the data.
+    """
+
+    def __init__(self, size: int = SUMMARY_CACHE_SIZE) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[Any, ...], Summary] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], generation: Any) -> Summary | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry.generation != generation:
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[Any, ...], summary: Summary) -> None:
+        with self.lock:
+            self.entries[key] = summary
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+summaries = SummaryCache()
+#: Pages of a search whose record ids are kept with its summary.
+LEADING_PAGES = 5
+
+
+def _summary(query: PeopleQuery | ListingQuery, entity: Any,
+             clauses: list[ColumnElement[bool]], order: Sequence[Any], page_size: int,
+             facets: Callable[[], dict[str, list[Facet]]]) -> Summary:
+    """The cached summary of a search, or a fresh one (then kept) if the data changed."""
+    key = (db.engine.url.render_as_string(hide_password=True), replace(query, page=1),
+           page_size)
+    generation = data_generation()
+    known = summaries.get(key, generation)
+    if known is not None:
+        return known
+    total = db.session.scalar(select(func.count()).select_from(entity).where(*clauses))
+    leading = db.session.scalars(select(entity.record_id).where(*clauses).order_by(*order)
+                                 .limit(LEADING_PAGES * page_size))
+    summary = Summary(generation, total or 0, facets(), tuple(leading))
+    summaries.put(key, summary)
+    return summary
+
+
+def _page_rows(rows: Any, entity: Any, summary: Summary, clauses: list[ColumnElement[bool]],
+               order: Sequence[Any], page: int, page_size: int) -> Any:
+    """The rows of one page: by their known ids on the first pages, else by offset."""
+    start = (page - 1) * page_size
+    if page <= LEADING_PAGES:
+        rows = rows.where(entity.record_id.in_(summary.leading[start:start + page_size]))
+    else:
+        rows = rows.where(*clauses).offset(start).limit(page_size)
+    return db.session.execute(rows.order_by(*order))
+
+
+PEOPLE_ORDER = (MemberEntry.sort_key, MemberEntry.record_id)
+LISTING_ORDER = (ListingEntry.updated.desc(), ListingEntry.record_id.desc())
 
 
 def search_people(query: PeopleQuery, page_size: int = 20) -> Page:
     clauses = people_filters(query)
-    total = db.session.scalar(select(func.count()).select_from(MemberEntry).where(*clauses)) or 0
-    rows = db.session.execute(
-        select(MemberEntry, Record.payload, Peer)
-        .join(Record, Record.id == MemberEntry.record_id)
+    summary = _summary(query, MemberEntry, clauses, PEOPLE_ORDER, page_size,
+                       lambda: people_facets(clauses))
+    rows = select(MemberEntry, Record.payload, Peer) \
+        .join(Record, Record.id == MemberEntry.record_id) \
         .join(Peer, Peer.id == MemberEntry.peer_id)
-        .where(*clauses)
-        .order_by(MemberEntry.sort_key, MemberEntry.record_id)
-        .offset((query.page - 1) * page_size).limit(page_size))
-    items = [person_card(entry, payload or {}, peer) for entry, payload, peer in rows]
-    return Page(items, total, query.page, page_size, people_facets(clauses))
+    found = _page_rows(rows, MemberEntry, summary, clauses, PEOPLE_ORDER, query.page, page_size)
+    items = [person_card(entry, payload or {}, peer) for entry, payload, peer in found]
+    return Page(items, summary.total, query.page, page_size, summary.facets)
 
 
 def person_card(entry: MemberEntry, payload: dict[str, Any], peer: Peer) -> dict[str, Any]:
@@ -157,18 +263,16 @@ def listing_filters(query: ListingQuery) -> list[ColumnElement[bool]]:
 
 def search_listings(query: ListingQuery, page_size: int = 20) -> Page:
     clauses = listing_filters(query)
-    total = db.session.scalar(
-        select(func.count()).select_from(ListingEntry).where(*clauses)) or 0
+    summary = _summary(query, ListingEntry, clauses, LISTING_ORDER, page_size, dict)
+    total = summary.total
     author = aliased(MemberEntry)
-    rows = db.session.execute(
+    rows = _page_rows(
         select(ListingEntry, Record.uuid, Record.payload, Peer, author.display_name)
         .join(Record, Record.id == ListingEntry.record_id)
         .join(Peer, Peer.id == ListingEntry.peer_id)
         .outerjoin(author, and_(author.uuid == ListingEntry.member_uuid,
-                                author.peer_id == ListingEntry.peer_id))
-        .where(*clauses)
-        .order_by(ListingEntry.updated.desc(), ListingEntry.record_id.desc())
-        .offset((query.page - 1) * page_size).limit(page_size))
+                                author.peer_id == ListingEntry.peer_id)),
+        ListingEntry, summary, clauses, LISTING_ORDER, query.page, page_size)
     items = [{
         "id": uuid,
         "kind": entry.kind, "title": entry.title, "details": (payload or {}).get("details") or "",

@@ -9,6 +9,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from federation.schemas.compiled import Check, NotCompiled, compile_schema, known_valid
+
 
 @cache
 def schema(name: str) -> dict[str, Any]:
@@ -23,8 +25,22 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema(name))
 
 
+@cache
+def fast_check(name: str) -> Check | None:
+    """The compiled yes/no check of a schema (None if it uses keywords not modelled)."""
+    try:
+        return compile_schema(schema(name))
+    except NotCompiled:
+        return None
+
+
 def first_error(name: str, data: Any) -> str | None:
-    """A short, stable description of the first schema violation, or None if valid."""
+    """A short, stable description of the first schema violation, or None if valid.
+
+    The compiled check answers the common case (valid) quickly; anything else is decided,
+    and described, by jsonschema itself."""
+    if known_valid(fast_check(name), data):
+        return None
     errors = sorted(validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
     if not errors:
         return None
