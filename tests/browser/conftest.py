@@ -239,3 +239,112 @@ def audience_tabs(browser: Any, live_node: LiveNode, **options: Any) -> Iterator
     finally:
         for context in contexts:
             context.close()
+
+
+# --- The Pays directory, served like the village node above -------------------------------
+
+PAYS_NODE_ID = "pays-saverne"
+COORDINATOR_EMAIL = "coordination@navigateur.example.org"
+COORDINATOR_PASSWORD = "mot-de-passe-coordination"
+# Run inside the directory's own instance (same CHALEUR_INSTANCE_PATH as the server) before it
+# starts: two admitted villages share members, listings and upcoming rencontres.
+PAYS_SEED = """
+from datetime import UTC, datetime
+from directory import create_app
+from directory.extensions import db
+from directory.models import Peer, PeerStatus
+from directory.services.aggregation import apply_batch
+from tests.directory.conftest import envelope, event_payload, member
+
+SPARSBACH, WESTHOUSE = "https://sparsbach.example", "https://westhouse.example"
+app = create_app()
+with app.app_context():
+    now = datetime.now(UTC)
+    for node_id, name in ((SPARSBACH, "Tiers-lieu de Sparsbach"),
+                          (WESTHOUSE, "Atelier de Westhouse")):
+        db.session.add(Peer(node_id=node_id, name=name, base_url=node_id,
+                            status=PeerStatus.ADMITTED, key_fingerprint="SHA256:test",
+                            admitted_at=now, last_success_at=now))
+    db.session.commit()
+    apply_batch(SPARSBACH, [
+        envelope("community", {"name": "Tiers-lieu de Sparsbach", "communes": ["67475", "67527"],
+                               "description": "Rencontres d'indépendants.",
+                               "contact_name": "Léa Exemple", "contact_role": "Animatrice"}),
+        envelope("member", member("Camille Testeuse", trade="Menuisière", commune_code="67475",
+                                   skills=["Escaliers", "Agencement"], bio="Atelier au village.",
+                                   profile_url="https://sparsbach.example/membres/1")),
+        envelope("member", member("Paul Klein", trade="Électricien", commune_code="67527",
+                                   skills=["Domotique"])),
+        envelope("event", event_payload("Petit-déjeuner des indépendants", days=3,
+                                        venue_name="La Grange", commune_code="67475",
+                                        url="https://sparsbach.example/rencontres/1")),
+        envelope("listing", {"kind": "offer", "title": "Prête une scie", "details": "Le samedi."}),
+    ])
+    apply_batch(WESTHOUSE, [
+        envelope("community", {"name": "Atelier de Westhouse", "communes": ["67527"]},
+                 origin=WESTHOUSE),
+        envelope("member", member("Marc Fischer", trade="Menuisière", commune_code="67527",
+                                   skills=["Charpente"]), origin=WESTHOUSE),
+        envelope("member", member("Sophie Graff", trade="Graphiste", commune_code="67527"),
+                 origin=WESTHOUSE),
+        envelope("event", event_payload("Soirée graphisme", days=4), origin=WESTHOUSE),
+        envelope("listing", {"kind": "need", "title": "Cherche imprimeur"}, origin=WESTHOUSE),
+    ])
+"""
+
+
+@dataclass(frozen=True)
+class LivePays:
+    """A Pays directory running in its own process, seeded with two villages' records."""
+
+    url: str
+    instance_path: Path
+    coordinator_email: str = COORDINATOR_EMAIL
+    coordinator_password: str = COORDINATOR_PASSWORD
+
+
+def _run(env: dict[str, str], *command: str) -> None:
+    result = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"{' '.join(command[:3])} failed:\n{result.stdout}\n{result.stderr}")
+
+
+@pytest.fixture(scope="session")
+def live_pays(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePays]:
+    """One initialised and seeded directory served by waitress (no federation pulls)."""
+    folder = tmp_path_factory.mktemp("live-pays")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, CHALEUR_INSTANCE_PATH=str(folder / "instance"),
+               CHALEUR_PUBLIC_URL=url, CHALEUR_LOG_LEVEL="WARNING",
+               CHALEUR_LOGIN_RATE_LIMIT=GENEROUS_LIMIT,
+               CHALEUR_COORDINATOR_PASSWORD=COORDINATOR_PASSWORD)
+    env.pop("CHALEUR_DATABASE_URL", None)
+    _run(env, "-m", "directory", "init", "--email", COORDINATOR_EMAIL,
+         "--name", "Coordination du Pays", "--node-id", PAYS_NODE_ID)
+    _run(env, "-c", PAYS_SEED)
+    log = folder / "serve.log"
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "directory", "serve", "--host", "127.0.0.1",
+             "--port", str(port), "--no-federation"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(port, server, log)
+        yield LivePays(url=url, instance_path=folder / "instance")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def pays_context(browser: Any, live_pays: LivePays, **options: Any) -> Any:
+    """A phone-sized French context on the live directory (caller closes it)."""
+    settings: dict[str, Any] = {"viewport": PHONE, "locale": "fr-FR", "base_url": live_pays.url,
+                                "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+    settings.update(options)
+    return browser.new_context(**settings)

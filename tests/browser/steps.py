@@ -127,13 +127,14 @@ def sticking_out_of_main(page: Any) -> list[str]:
 
     A page may fit the screen and still have a box poking out of its panel, e.g. a fieldset
     stretched by a long unbreakable word: this catches what the page-width check cannot.
+    Shapes inside an ``<svg>`` are not measured (the svg clips them to its viewBox); the svg is.
     """
     return list(page.evaluate("""() => {
         const main = document.querySelector('main');
         const edge = main.getBoundingClientRect().right
                      - parseFloat(getComputedStyle(main).paddingRight) + 1;
         return [...main.querySelectorAll('*')]
-            .filter(el => !el.closest('.table-wrap, .visually-hidden'))
+            .filter(el => !el.closest('.table-wrap, .visually-hidden') && !el.ownerSVGElement)
             .filter(el => el.getBoundingClientRect().right > edge)
             .slice(0, 5)
             .map(el => `${el.tagName.toLowerCase()}.${el.className} (${el.textContent.trim()
