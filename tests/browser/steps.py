@@ -10,6 +10,8 @@ import time
 from email.message import EmailMessage
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from tests.support.smtp import Mailbox
 
 
@@ -35,10 +37,18 @@ def sign_out(page: Any) -> None:
     assert page.get_by_role("link", name="Connexion").count() == 1
 
 
-def flash_text(page: Any) -> str:
-    """The messages shown after the last action ('' when there are none)."""
+def flash_text(page: Any, timeout_ms: float = 10_000) -> str:
+    """The messages shown after the last action ('' when none appear within the timeout).
+
+    Waits for them: a click that submits a form returns before the next page has loaded, so
+    reading at once can see the old page (a race seen under load in CI).
+    """
     flashes = page.locator(".flashes")
-    return str(flashes.inner_text()) if flashes.count() else ""
+    try:
+        flashes.first.wait_for(state="attached", timeout=timeout_ms)
+    except PlaywrightTimeout:
+        return ""
+    return str(flashes.first.inner_text())
 
 
 def wait_for_mail(mailbox: Mailbox, to: str, subject_part: str, body_part: str = "",
