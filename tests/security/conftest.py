@@ -18,10 +18,11 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import text
 
 from node.extensions import db
-from node.models import Account, Role
+from node.models import Role
 from node.services import accounts
 from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, build_node
 from tests.directory.conftest import build_directory
+from tests.support.sessions import signed_in_client
 
 ANIMATOR_EMAIL = "animatrice@example.org"
 HOSTILE = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
@@ -84,19 +85,7 @@ def make_directory(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
         close(app, directory_db)
 
 
-def session_for(app: Flask, email: str) -> FlaskClient:
-    """A client carrying the Flask-Login session of ``email`` (no form, so no CSRF token)."""
-    client = app.test_client()
-    with app.app_context():
-        account = db.session.scalars(db.select(Account).where(Account.email == email)).one()
-        account_id = account.get_id()
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-    with client.session_transaction() as session:
-        session["_user_id"] = account_id
-        session["_fresh"] = True
-        session["_id"] = identifier
-    return client
+session_for = signed_in_client
 
 
 def csrf_token(html: str) -> str:

@@ -10,31 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask
-from flask.testing import FlaskClient
-from flask_login.utils import _create_identifier
-
 from node.extensions import db
-from node.models import Account, Event, FieldGroup, Listing, Member, Role, Rsvp, Visibility
+from node.models import Event, FieldGroup, Listing, Member, Role, Rsvp, Visibility
 from node.services import accounts
 from tests.conftest import PASSWORD
+from tests.support.sessions import signed_in_client
 
 ANIMATOR_EMAIL = "anim@example.org"
 
 
-def sign_in(app: Flask, email: str) -> FlaskClient:
-    """A test client signed in as ``email``."""
-    client = app.test_client()
-    with app.app_context():
-        account = db.session.scalars(db.select(Account).where(Account.email == email)).one()
-        account_id = account.get_id()
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-    with client.session_transaction() as session:
-        session["_user_id"] = account_id
-        session["_fresh"] = True
-        session["_id"] = identifier
-    return client
+sign_in = signed_in_client
 
 
 def create_person(email: str, name: str, *, role: Role = Role.MEMBER,
