@@ -19,6 +19,7 @@ from federation.errors import BodyRefused, SignatureRefused
 from federation.jsonbody import JsonLimits, dump_json_body, parse_json_body
 from federation.keys import KeyRecord, SigningKey
 from federation.signatures import sign_request
+from federation.transport import PublicAddressAdapter
 from federation.urlpolicy import Resolver, check_url, system_resolver
 from federation.verification import (
     KeyResolver,
@@ -102,6 +103,9 @@ class SignedClient:
         self.session = requests.Session()
         # No proxies from the environment: a proxy would bypass the address policy.
         self.session.trust_env = False
+        if not allow_private_addresses:  # re-check the address each connection reaches
+            for scheme in ("http://", "https://"):
+                self.session.mount(scheme, PublicAddressAdapter())
         self.session.headers.update({"User-Agent": user_agent, "Accept-Encoding": "identity",
                                      "Accept": ", ".join(JSON_TYPES)})
 

@@ -230,3 +230,41 @@ def test_every_resolved_address_is_checked() -> None:
 def test_only_plain_http_urls(url: str) -> None:
     with pytest.raises(AddressRefused):
         check_url(url, resolve=fake_dns("93.184.215.14"))
+
+
+def test_rebinding_to_a_private_address_is_refused_at_connect(
+        peer: tuple[str, list[Any]]) -> None:
+    """DNS rebinding: the name checks out as public, then the connection reaches loopback.
+
+    The policy check sees a public address (the fake resolver), while the HTTP library's own
+    lookup of ``localhost`` reaches our loopback server: the client refuses after the TCP
+    connect, and the server never receives the request."""
+    origin, seen = peer
+    port = origin.rsplit(":", 1)[1]
+    client = SignedClient(CLIENT_KEY, resolve=fake_dns("93.184.215.14"))
+    try:
+        with pytest.raises(AddressRefused) as refused:
+            client.get(f"http://localhost:{port}/inbox")
+        with pytest.raises(AddressRefused):
+            client.post(f"http://localhost:{port}/inbox", {"n": 1})
+    finally:
+        client.close()
+    assert refused.value.code == "address_refused"
+    time.sleep(0.2)
+    assert seen == []
+
+
+def test_connect_check_lets_allowed_private_peers_through(
+        peer: tuple[str, list[Any]]) -> None:
+    """With private addresses allowed (demo, tests), the same loopback call goes through."""
+    origin, seen = peer
+    port = origin.rsplit(":", 1)[1]
+    client = SignedClient(CLIENT_KEY, allow_private_addresses=True,
+                          resolve=fake_dns("93.184.215.14"))
+    try:
+        with pytest.raises(PeerRefused) as answered:
+            client.get(f"http://localhost:{port}/busy")
+    finally:
+        client.close()
+    assert answered.value.status == 429
+    assert seen == ["/busy"]
