@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from node.admin import bp
@@ -79,12 +80,16 @@ def event_edit(event_uuid: str) -> ResponseReturnValue:
         form.fill_from(event)
     elif form.validate_on_submit():
         try:
-            events.update_event(event, form.to_input())
+            told = events.update_event(event, form.to_input())
         except events.EventError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
             flash(_("Rencontre « %(title)s » enregistrée.", title=event.title), "success")
+            if told:
+                flash(ngettext("%(num)d personne inscrite a été prévenue du changement par "
+                               "e-mail.", "%(num)d personnes inscrites ont été prévenues du "
+                               "changement par e-mail.", told), "success")
             return redirect(url_for("admin.events"))
     status = 400 if form.errors else 200
     return render_template("node/admin/events/form.html", form=form, event=event), status

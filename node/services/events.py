@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from node.extensions import db
-from node.models import Account, Event, Rsvp, RsvpStatus, Venue, Visibility, utcnow
+from node.models import Account, Event, Rsvp, Venue, Visibility, utcnow
 from node.services import calendar
 from node.services.mail import MailNotSent, send_mail
 from node.services.visibility import Viewer
@@ -121,16 +121,18 @@ def create_event(data: EventInput, created_by: Account | None = None) -> Event:
     return event
 
 
-def update_event(event: Event, data: EventInput) -> Event:
-    """Apply an organiser's changes, then give freed places to the waitlist (commits).
+def update_event(event: Event, data: EventInput) -> int:
+    """Apply an organiser's changes, give freed places to the waitlist, and tell the people
+    expected of a new time or place (commits); returns how many were told.
 
     Growing the capacity (or removing it) is one of the ways a place frees up, so the
     waitlisted people of every future occurrence are promoted in order.
     """
-    from node.services import rsvps
+    from node.services import event_notices, rsvps
 
     if event.cancelled:
         raise EventError(_("Une rencontre annulée ne peut plus être modifiée."))
+    before = event_notices.Arrangement.of(event)
     cleaned = _clean(data)
     shift = cast(datetime, cleaned["starts_at"]) - event.starts_at
     for name, value in cleaned.items():
@@ -139,7 +141,7 @@ def update_event(event: Event, data: EventInput) -> Event:
     db.session.commit()
     for when in sorted({r.occurrence_at for r in event.rsvps if r.occurrence_at > utcnow()}):
         rsvps.fill_places(event, when)
-    return event
+    return event_notices.tell_moved(event, before)
 
 
 def _follow_new_times(event: Event, shift: timedelta) -> None:
@@ -155,6 +157,7 @@ def _follow_new_times(event: Event, shift: timedelta) -> None:
         moved = rsvp.occurrence_at + shift
         if occurrence_at(event, moved) is not None:
             rsvp.occurrence_at = moved
+            rsvp.reminded_at = None  # the reminder was for the old time
             db.session.flush()
 
 
@@ -163,22 +166,13 @@ def cancel_event(event: Event) -> int:
 
     Returns how many people were told. The answers are kept, for the record.
     """
+    from node.services import event_notices
+
     if event.cancelled:
         raise EventError(_("Cette rencontre est déjà annulée."))
     event.cancelled = True
     db.session.commit()
-    told = 0
-    for rsvp in event.rsvps:
-        if rsvp.occurrence_at > utcnow() and rsvp.status in (
-                RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLISTED):
-            when = calendar.describe_when(rsvp.occurrence_at,
-                                          rsvp.occurrence_at + (event.ends_at - event.starts_at))
-            told += notify(rsvp, _("Rencontre annulée : %(title)s", title=event.title),
-                           _("Bonjour %(name)s,\n\nLa rencontre « %(title)s » du %(when)s est "
-                             "annulée. Nous sommes désolés du contretemps.\n\n%(link)s\n",
-                             name=rsvp.person_name, title=event.title, when=when,
-                             link=public_link("public.event", event_uuid=event.uuid)))
-    return told
+    return event_notices.tell_cancelled(event)
 
 
 def delete_event(event: Event) -> None:

@@ -246,7 +246,7 @@ def mark_attendance(rsvp: Rsvp, attended: bool) -> None:
     db.session.commit()
 
 
-def _answer_link(rsvp: Rsvp) -> str:
+def answer_link(rsvp: Rsvp) -> str:
     """Where this person changes their answer: the event page, or for a guest a fresh cancel
     link (only the hash of the previous token is stored, so it cannot be mailed again)."""
     if rsvp.member is not None:
@@ -276,7 +276,7 @@ def send_reminders(window: timedelta = timedelta(hours=48),
                   _("Bonjour %(name)s,\n\nPetit rappel : vous êtes inscrit·e à « %(title)s », "
                     "%(when)s. %(place)s\n\nSi vous ne pouvez plus venir, dites-le pour libérer "
                     "votre place :\n%(link)s\n", name=rsvp.person_name, title=event.title,
-                    when=when, place=place, link=_answer_link(rsvp))):
+                    when=when, place=place, link=answer_link(rsvp))):
             rsvp.reminded_at = now
             db.session.commit()
             sent += 1
