@@ -117,7 +117,8 @@ def event_cancel(event_uuid: str) -> ResponseReturnValue:
         except events.EventError as error:
             flash(str(error), "error")
         else:
-            flash(_("Rencontre annulée ; %(n)s personne(s) prévenue(s) par e-mail.", n=told),
+            flash(ngettext("Rencontre annulée ; %(num)d personne prévenue par e-mail.",
+                           "Rencontre annulée ; %(num)d personnes prévenues par e-mail.", told),
                   "success")
         return redirect(url_for("admin.events"))
     waiting = [r for r in event.rsvps if r.occurrence_at > utcnow() and r.status in (

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -158,7 +159,8 @@ def _french(error: ValidationError) -> Any:
     if kind == "maxItems":
         return _("%(n)s éléments au plus.", n=error.validator_value)
     if kind == "minItems":
-        return _("Au moins %(n)s élément(s).", n=error.validator_value)
+        return ngettext("Au moins %(num)d élément.", "Au moins %(num)d éléments.",
+                        int(error.validator_value))
     return _("Valeur invalide.")
 
 

@@ -126,9 +126,9 @@ def test_cancel_mails_everyone_who_planned_to_come(ctx: Ctx, staff: FlaskClient,
     mailbox.wait_for(4)
     before = len(mailbox.messages)
     confirm = staff.get(f"/admin/rencontres/{uuid}/annuler").get_data(as_text=True)
-    assert "3 personne(s)" in confirm
+    assert "3 personnes inscrites, intéressées ou en liste" in confirm
     response = staff.post(f"/admin/rencontres/{uuid}/annuler", follow_redirects=True)
-    assert "3 personne(s) prévenue(s)" in response.get_data(as_text=True)
+    assert "3 personnes prévenues" in response.get_data(as_text=True)
     notices = [m for m in mailbox.wait_for(before + 3)[before:] if "annulée" in m["Subject"]]
     assert sorted(str(m["To"]) for m in notices) == [
         MEMBER_EMAIL, "jo@example.net", "lu@example.net"]
