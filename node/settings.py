@@ -60,7 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "FEDERATION_NETWORK_INTERVAL": 3600,
     # Days the previous key stays valid at peers after "chaleur federation rotate-key".
     "FEDERATION_KEY_GRACE_DAYS": 7,
-    # Days superseded feed entries and tombstones are kept before "purge-feed" may drop them.
+    # Days tombstones are kept in the feed before "purge-feed" may drop them (a change drops
+    # the record's earlier entries at once).
     "FEED_RETENTION_DAYS": 30,
 }
 

@@ -71,10 +71,11 @@ def _envelope(obj: Any, deleted: bool, payload: dict[str, Any] | None) -> dict[s
 
 
 def _forget_earlier(connection: Any, uuid: str, seq: int) -> None:
-    """The tombstone of a DELETED record supersedes its earlier entries: drop them and their
-    pushes now, so a deleted account's data is neither kept nor served to peers for the
-    retention period. Readers still get the tombstone. (A withdrawn consent keeps the usual
-    retention: the record still exists on this node.)"""
+    """A record's new entry supersedes its earlier ones: drop them and their pending pushes
+    now. The feed then only ever holds the latest state of each record, so a narrowed or
+    withdrawn consent and a deleted account stop leaving the node at once instead of being
+    served to peers for the retention period. Readers lose nothing: the latest entry has a
+    higher sequence number than any cursor that was before the dropped ones."""
     earlier = select(FeedEntry.seq).where(FeedEntry.record_uuid == uuid, FeedEntry.seq < seq)
     connection.execute(delete(OutboxEntry).where(OutboxEntry.feed_seq.in_(earlier)))
     connection.execute(delete(FeedEntry).where(FeedEntry.record_uuid == uuid,
@@ -103,8 +104,7 @@ def _capture_changes(session: Session, flush_context: Any) -> None:
                            {"feed_seq": seq, "state": "pending", "tries": 0,
                             "next_attempt_at": utcnow(), "last_error": "",
                             "created_at": utcnow()})
-        if deleted:
-            _forget_earlier(connection, obj.uuid, seq)
+        _forget_earlier(connection, obj.uuid, seq)
         shared[obj.uuid] = payload is not None
         session.info["outbox_added"] = True
 

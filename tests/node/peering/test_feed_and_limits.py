@@ -76,7 +76,7 @@ def test_purge_keeps_latest_entries_and_sends_old_cursors_to_resync(app: Flask) 
     share_and_withdraw(app)
     with app.app_context():
         total = db.session.scalar(db.select(db.func.count(FeedEntry.seq)))
-    assert total == 4  # community, member, member again, member tombstone
+    assert total == 2  # community, member tombstone: each change replaced the earlier entry
 
     age_feed(app, days=31)
     result = app.test_cli_runner().invoke(args=["federation", "purge-feed"])
@@ -85,7 +85,7 @@ def test_purge_keeps_latest_entries_and_sends_old_cursors_to_resync(app: Flask) 
         kept = db.session.scalars(db.select(FeedEntry)).all()
         horizon = db.session.scalars(db.select(NodeIdentity)).one().feed_horizon_seq
     assert [entry.record_type for entry in kept] == ["community"]  # still the latest
-    assert horizon == 4
+    assert horizon == 4  # the purged tombstone's sequence number
     stale = signed_get(client, "/federation/feed?cursor=" + old_cursor)
     assert stale.status_code == 410 and stale.get_json()["error"] == "resync_required"
     fresh = signed_get(client, "/federation/feed")
@@ -97,7 +97,7 @@ def test_recent_tombstones_and_undelivered_ones_are_kept(app: Flask) -> None:
     age_feed(app, days=5)
     assert app.test_cli_runner().invoke(args=["federation", "purge-feed"]).exit_code == 0
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(FeedEntry.seq))) == 4
+        assert db.session.scalar(db.select(db.func.count(FeedEntry.seq))) == 2
         db.session.execute(db.update(FeedEntry).values(
             created_at=datetime.now(UTC) - timedelta(days=40)))
         db.session.execute(db.update(OutboxEntry).values(state="retrying"))
@@ -128,3 +128,29 @@ def test_nonce_store_refuses_the_same_pair_twice_across_instances(app: Flask) ->
         assert DatabaseNonceStore(0).remember("annuaire:k1", "n" * 22, 100) is False
         assert DatabaseNonceStore(0).remember("annuaire:k2", "n" * 22, 100) is True
         assert db.session.scalar(db.select(db.func.count(SeenNonce.id))) == 2
+
+
+def test_narrowed_consent_is_not_served_again_even_to_a_reader_starting_over(
+        app: Flask) -> None:
+    """A member shares her phone with the network, then keeps it to her community: a peer
+    reading the whole feed from the start (a resync) no longer receives the number."""
+    trust_directory(app)
+    with app.app_context():
+        member = member_by_email(MEMBER_EMAIL)
+        member.phone = "+33 6 12 34 56 78"
+        member.set_visibility(FieldGroup.IDENTITY, Visibility.NETWORK)
+        member.set_visibility(FieldGroup.CONTACT, Visibility.NETWORK)
+        db.session.commit()
+    client = app.test_client()
+    assert "+33 6 12 34 56 78" in signed_get(client, "/federation/feed").get_data(as_text=True)
+    with app.app_context():
+        member_by_email(MEMBER_EMAIL).set_visibility(FieldGroup.CONTACT, Visibility.COMMUNITY)
+        db.session.commit()
+        stored = {entry.seq: entry.envelope for entry in db.session.scalars(db.select(FeedEntry))}
+        pushes = {row.feed_seq for row in db.session.scalars(db.select(OutboxEntry))}
+    assert "+33 6 12 34 56 78" not in str(stored)
+    assert pushes <= set(stored)  # no push left for a dropped entry
+    feed = signed_get(client, "/federation/feed").get_json()
+    assert "+33 6 12 34 56 78" not in str(feed)
+    members = [r for r in feed["records"] if r["type"] == "member"]
+    assert len(members) == 1 and members[0]["payload"]["display_name"]

@@ -49,13 +49,16 @@ def test_sharing_then_withdrawing_consent_announces_record_then_tombstone(app: F
         assert "phone" not in payload and "siret" not in payload
         assert first[0].envelope["version"] == member.version
 
+        shared_seq, shared_version = first[0].seq, first[0].version
         member.set_visibility(FieldGroup.IDENTITY, Visibility.COMMUNITY)
         db.session.commit()
         entries = feed_for(member.uuid)
-        assert [e.deleted for e in entries] == [False, True]
-        assert entries[-1].envelope["payload"] is None
-        assert entries[-1].version > entries[0].version
-        assert db.session.scalar(db.select(db.func.count(OutboxEntry.id))) >= 2
+        # The tombstone replaces the shared entry: the feed never serves the payload again.
+        assert [e.deleted for e in entries] == [True]
+        assert entries[0].envelope["payload"] is None
+        assert entries[0].version > shared_version
+        pushes = db.session.scalars(db.select(OutboxEntry.feed_seq)).all()
+        assert entries[0].seq in pushes and shared_seq not in pushes
 
 
 def test_listing_follows_the_members_skills_consent(app: Flask) -> None:
@@ -69,7 +72,7 @@ def test_listing_follows_the_members_skills_consent(app: Flask) -> None:
 
         member.set_visibility(FieldGroup.SKILLS, Visibility.COMMUNITY)
         db.session.commit()
-        assert [e.deleted for e in feed_for(listing.uuid)] == [False, True]
+        assert [e.deleted for e in feed_for(listing.uuid)] == [True]  # replaces the entry
 
 
 def test_deleting_a_shared_member_announces_tombstones(app: Flask) -> None:
