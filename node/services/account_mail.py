@@ -4,7 +4,7 @@ Staff actions (invitations, admission decisions) send now and return whether the
 a failure is logged (subject only, by the mail service) and the staff member is told, but the
 operation itself is never undone by it. Mails a stranger's request triggers only when an
 address has an account (reset link, "already a member" notice, staff notice of a request) go
-through the outbox instead, after the answer, so its timing never tells who is a member.
+through the mail queue instead, after the answer, so its timing never tells who is a member.
 Links are absolute, built on ``PUBLIC_URL`` so they work from any mail client.
 """
 
@@ -20,7 +20,7 @@ from node.models import Account, Invitation, Role
 from node.services.accounts import ROLE_LABELS, staff_accounts
 from node.services.community import current_community
 from node.services.mail import MailNotSent, send_mail
-from node.services.outbox import send_mail_later
+from node.services.mail_queue import send_mail_later
 
 
 def public_link(endpoint: str, **values: Any) -> str:

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from node.extensions import db
 from node.models import Account, AccountStatus, Community, SignupMode
 from node.services import accounts
-from node.services.outbox import outbox_of
+from node.services.mail_queue import mail_queue_of
 from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, AuthActions
 from tests.node.auth.support import body_of, break_smtp, link_in
 from tests.support.smtp import Mailbox, smtp_server
@@ -117,7 +117,7 @@ def test_mail_failure_keeps_the_request_and_is_logged(
     response = client.post("/adhesion", data=REQUEST, follow_redirects=True)
     assert response.status_code == 200
     assert "Demande envoyée" in response.get_data(as_text=True)
-    assert outbox_of(app).flush(30)
+    assert mail_queue_of(app).flush(30)
     assert "mail not sent subject=" in caplog.text
     with app.app_context():
         assert accounts.find_account("sam@example.org") is not None

@@ -27,16 +27,16 @@ from flask import Flask, current_app
 
 from node.services.mail import MailNotSent, compose, deliver
 
-EXTENSION_KEY = "chaleur_outbox"
+EXTENSION_KEY = "chaleur_mail_queue"
 CAPACITY = 500
 #: How long a normal process exit waits for queued mails (one SMTP timeout is 10 s).
 EXIT_WAIT_SECONDS = 30.0
 log = logging.getLogger("chaleur.mail")
 _created = threading.Lock()
-_every_outbox: weakref.WeakSet[Outbox] = weakref.WeakSet()
+_every_queue: weakref.WeakSet[MailQueue] = weakref.WeakSet()
 
 
-class Outbox:
+class MailQueue:
     """The mails one app still has to send, and the thread sending them."""
 
     def __init__(self, app: Flask, capacity: int = CAPACITY) -> None:
@@ -51,13 +51,13 @@ class Outbox:
         """Queue ``message``; False (and a log line) if the queue is full."""
         with self._change:
             if self._unsent >= self.capacity:
-                log.warning("mail dropped, outbox full subject=%r", message["Subject"])
+                log.warning("mail dropped, mail queue full subject=%r", message["Subject"])
                 return False
             self._waiting.append(message)
             self._unsent += 1
             if self._sender is None:
                 self._sender = threading.Thread(target=self._send_waiting, daemon=True,
-                                                name="chaleur-outbox")
+                                                name="chaleur-mail-queue")
                 self._sender.start()
         return True
 
@@ -88,27 +88,27 @@ class Outbox:
                     self._change.notify_all()
 
 
-def outbox_of(app: Flask) -> Outbox:
-    """The app's outbox, created on first use."""
+def mail_queue_of(app: Flask) -> MailQueue:
+    """The app's mail queue, created on first use."""
     with _created:
-        outbox = app.extensions.get(EXTENSION_KEY)
-        if outbox is None:
-            outbox = app.extensions[EXTENSION_KEY] = Outbox(app)
-            _every_outbox.add(outbox)
-    assert isinstance(outbox, Outbox)
-    return outbox
+        queue = app.extensions.get(EXTENSION_KEY)
+        if queue is None:
+            queue = app.extensions[EXTENSION_KEY] = MailQueue(app)
+            _every_queue.add(queue)
+    assert isinstance(queue, MailQueue)
+    return queue
 
 
 def send_mail_later(to: str, subject: str, body: str) -> bool:
     """Compose now (in the request's language), deliver after the answer; False if dropped."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    return outbox_of(app).post(compose(to, subject, body))
+    return mail_queue_of(app).post(compose(to, subject, body))
 
 
 @atexit.register
 def _flush_at_exit() -> None:
     """Let a normal exit deliver what is queued (atexit runs while daemon threads still do)."""
     deadline = time.monotonic() + EXIT_WAIT_SECONDS
-    for outbox in list(_every_outbox):
-        if not outbox.flush(max(0.0, deadline - time.monotonic())):
+    for queue in list(_every_queue):
+        if not queue.flush(max(0.0, deadline - time.monotonic())):
             log.warning("mails left unsent at exit")
