@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 import webui
-from directory.extensions import csrf, db, limiter, login_manager, migrate
+from directory.extensions import csrf, db, limiter, login_manager
 from directory.services import fulltext
 from directory.settings import load_settings
 
@@ -21,8 +21,12 @@ SQLITE_CACHE_KIB = 64 * 1024
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build a directory app from the environment (``CHALEUR_*``), then ``test_config``."""
+def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = True) -> Flask:
+    """Build a directory app from the environment (``CHALEUR_*``), then ``test_config``.
+
+    ``with_cli=False`` is the production server's app (:mod:`directory.serving`): no
+    command-line machinery and no migration engine loaded in the long-running process.
+    """
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "CHALEUR_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path),
@@ -33,7 +37,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import directory.models  # noqa: F401  (tables registered before create_all)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     _tune_sqlite(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -45,9 +48,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_login(app)
     _register_blueprints(app)
     _register_context(app)
-    from directory.cli import register_commands
+    if with_cli:
+        from directory.cli import register_commands
+        from webui.migration_engine import init_migrations
 
-    register_commands(app)
+        init_migrations(app, db, MIGRATIONS_DIR)
+        register_commands(app)
     return app
 
 

@@ -7,6 +7,7 @@ Every command prints what happened and what to do next, and fails with a clear F
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from typing import Any
 
@@ -129,16 +130,12 @@ def create_coordinator_command(email: str, name: str, password: str | None) -> N
               help="Lire les flux des nœuds admis en arrière-plan.")
 @with_appcontext
 def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
-    """Serve the directory with the production WSGI server (waitress)."""
-    from waitress import serve
-
-    from directory.peering.worker import PullWorker
-
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    if federation and identity.current_identity() is not None:
-        PullWorker(app).start()
-    click.echo(f"L'annuaire sert {app.config['PUBLIC_URL']} sur http://{host}:{port}")
-    serve(app, host=host, port=port, threads=threads, ident="chaleur-directory")
+    """Serve the directory with the production WSGI server (waitress), in a lean process."""
+    click.echo(f"L'annuaire sert {current_app.config['PUBLIC_URL']} sur http://{host}:{port}")
+    sys.stdout.flush()
+    args = [sys.executable, "-m", "directory.serving", "--host", host, "--port", str(port),
+            "--threads", str(threads)] + ([] if federation else ["--no-federation"])
+    os.execv(sys.executable, args)
 
 
 @click.group("nodes", help="Lister les nœuds du réseau et décider de leur admission.",

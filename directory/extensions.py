@@ -7,7 +7,6 @@ next to several nodes without them sharing a database session or a login manager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
@@ -20,5 +19,4 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 login_manager = LoginManager()
-migrate = Migrate(render_as_batch=True, compare_type=True)  # batch: SQLite ALTER TABLE
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

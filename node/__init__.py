@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, g
 
 import webui
-from node.extensions import csrf, db, init_migrations, limiter, login_manager
+from node.extensions import csrf, db, limiter, login_manager
 from node.request_log import configure_logging
 from node.settings import load_settings
 from node.sharing import changes as _change_capture  # noqa: F401  (registers the hooks)
@@ -48,8 +48,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     _register_context(app)
     if with_cli:
         from node.cli import register_commands
+        from webui.migration_engine import init_migrations
 
-        init_migrations(app, MIGRATIONS_DIR)
+        init_migrations(app, db, MIGRATIONS_DIR)
         register_commands(app)
     return app
 

@@ -1,4 +1,5 @@
-"""The background pull thread that ``python -m directory serve`` starts (nothing else does).
+"""The background pull thread that ``python -m directory serve`` starts (in
+:mod:`directory.serving`; nothing else does).
 
 It wakes every few seconds and pulls the admitted nodes that are due: each node is read
 every FEDERATION_PULL_INTERVAL seconds, sooner when newly admitted (no schedule yet),

@@ -117,14 +117,12 @@ def join() -> ResponseReturnValue:
         except accounts.AccountError as error:
             getattr(form, error.field or "email").errors.append(str(error))
         else:
+            # Both mails leave after the answer, so its timing never tells who is a member.
             if account is None:
-                sent = account_mail.send_existing_account_notice(form.email.data)
+                account_mail.send_existing_account_notice(form.email.data)
             else:
                 db.session.commit()
-                sent = account_mail.send_join_request_notice(account)
-            if not sent:
-                flash(_("Un e-mail de confirmation n'a pas pu être envoyé pour le moment ; "
-                        "l'équipe voit tout de même les demandes dans son espace."), "warning")
+                account_mail.send_join_request_notice(account)
             return redirect(url_for("auth.join_sent"))
     return render_template("node/auth/join.html", form=form)
 

@@ -1,7 +1,10 @@
 """The plain-text French mails about accounts: invitations, admissions, resets, join requests.
 
-Each function returns whether the mail left; a failure is logged (subject only, by the mail
-service) and the caller tells the person, but the operation itself is never undone by it.
+Staff actions (invitations, admission decisions) send now and return whether the mail left:
+a failure is logged (subject only, by the mail service) and the staff member is told, but the
+operation itself is never undone by it. Mails a stranger's request triggers only when an
+address has an account (reset link, "already a member" notice, staff notice of a request) go
+through the mail queue instead, after the answer, so its timing never tells who is a member.
 Links are absolute, built on ``PUBLIC_URL`` so they work from any mail client.
 """
 
@@ -17,6 +20,7 @@ from node.models import Account, Invitation, Role
 from node.services.accounts import ROLE_LABELS, staff_accounts
 from node.services.community import current_community
 from node.services.mail import MailNotSent, send_mail
+from node.services.mail_queue import send_mail_later
 
 
 def public_link(endpoint: str, **values: Any) -> str:
@@ -52,8 +56,8 @@ def send_invitation(invitation: Invitation, token: str, invited_by: Account) -> 
                  body)
 
 
-def send_join_request_notice(applicant: Account) -> bool:
-    """Tell every active staff member a request waits; True only if all mails left."""
+def send_join_request_notice(applicant: Account) -> None:
+    """Tell every active staff member, after the answer, that a request waits."""
     name = _community_name()
     body = _(
         "Bonjour,\n\n%(person)s demande à rejoindre « %(community)s ».\n\n"
@@ -61,12 +65,13 @@ def send_join_request_notice(applicant: Account) -> bool:
         person=applicant.member.display_name, community=name,
         link=public_link("admin.members"))
     subject = _("Nouvelle demande d'adhésion à %(community)s", community=name)
-    results = [_send(staff.email, subject, body) for staff in staff_accounts()]
-    return all(results)
+    for staff in staff_accounts():
+        send_mail_later(staff.email, subject, body)
 
 
-def send_existing_account_notice(email: str) -> bool:
-    """Sent instead of a second request, so the join page never reveals who is a member."""
+def send_existing_account_notice(email: str) -> None:
+    """Sent (after the answer) instead of a second request, so the join page never reveals
+    who is a member."""
     name = _community_name()
     body = _(
         "Bonjour,\n\nQuelqu'un (peut-être vous) a demandé à rejoindre « %(community)s » avec "
@@ -75,7 +80,7 @@ def send_existing_account_notice(email: str) -> bool:
         "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
         community=name, login=public_link("auth.login"),
         reset=public_link("auth.forgot_password"))
-    return _send(email, _("Votre demande d'adhésion à %(community)s", community=name), body)
+    send_mail_later(email, _("Votre demande d'adhésion à %(community)s", community=name), body)
 
 
 def send_admission_notice(account: Account, admitted: bool) -> bool:
@@ -100,7 +105,8 @@ def send_admission_notice(account: Account, admitted: bool) -> bool:
     return _send(account.email, subject, body)
 
 
-def send_reset_link(account: Account, token: str) -> bool:
+def send_reset_link(account: Account, token: str) -> None:
+    """Queued for after the answer: the page must not answer later for a known address."""
     hours = int(current_app.config["PASSWORD_RESET_HOURS"])
     body = _(
         "Bonjour,\n\nPour choisir un nouveau mot de passe sur « %(community)s », ouvrez ce "
@@ -108,4 +114,4 @@ def send_reset_link(account: Account, token: str) -> bool:
         "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.\n",
         community=_community_name(), hours=hours,
         link=public_link("auth.reset_password", token=token))
-    return _send(account.email, _("Nouveau mot de passe"), body)
+    send_mail_later(account.email, _("Nouveau mot de passe"), body)

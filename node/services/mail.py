@@ -23,16 +23,27 @@ class MailNotSent(RuntimeError):
 
 
 def send_mail(to: str, subject: str, body: str, *, reply_to: str | None = None) -> None:
-    """Send one plain-text message (UTF-8) through the configured backend."""
-    config = current_app.config
+    """Send one plain-text message (UTF-8) through the configured backend, now."""
+    deliver(compose(to, subject, body, reply_to=reply_to))
+
+
+def compose(to: str, subject: str, body: str, *, reply_to: str | None = None) -> EmailMessage:
+    """One plain-text message (UTF-8) from this node, ready for :func:`deliver`."""
     message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
+    message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="chaleur.local")
     if reply_to:
         message["Reply-To"] = reply_to
     message.set_content(body)
+    return message
+
+
+def deliver(message: EmailMessage) -> None:
+    """Hand ``message`` to the configured backend; :class:`MailNotSent` if SMTP fails."""
+    config = current_app.config
+    subject = message["Subject"]
     if config["MAIL_BACKEND"] == "file":
         _write_to_folder(message)
         return

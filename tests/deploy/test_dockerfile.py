@@ -158,12 +158,18 @@ def test_wheel_ships_everything_the_image_needs(tmp_path: Path) -> None:
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "pybabel"), "compile", "-d", "webui/translations"],
                    cwd=source, check=True, capture_output=True)
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", ".",
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", ".",
                             "-w", str(tmp_path / "wheel")], cwd=source,
                            capture_output=True, text=True, timeout=280)
     assert build.returncode == 0, build.stderr[-2000:]
+    # -v shows the build backend's warnings: the licence is an SPDX string (PEP 639), not the
+    # deprecated TOML table setuptools warns about.
+    assert "`project.license` as a TOML table is deprecated" not in build.stdout + build.stderr
     wheel = next((tmp_path / "wheel").glob("chaleur-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
+    metadata_name = next(name for name in names if name.endswith(".dist-info/METADATA"))
+    metadata = zipfile.ZipFile(wheel).read(metadata_name).decode()
+    assert "License-Expression: AGPL-3.0-or-later" in metadata.splitlines()
 
     missing = _runtime_data_files() - names
     assert not missing, f"not in the wheel: {sorted(missing)[:10]}"

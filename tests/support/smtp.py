@@ -1,10 +1,16 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps every message it receives."""
+"""A real SMTP server on loopback (aiosmtpd) that keeps every message it receives.
+
+``smtp_server(delay=...)`` makes a slow server: each message is acknowledged only after
+``delay`` seconds, or as soon as the test calls ``mailbox.release()``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,10 +23,18 @@ from aiosmtpd.controller import Controller
 class Mailbox:
     """What the server received, parsed."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.messages: list[EmailMessage] = []
+        self.delay = delay
+        self.released = threading.Event()
+
+    def release(self) -> None:
+        """Stop holding messages: the held ones and the next are acknowledged at once."""
+        self.released.set()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.to_thread(self.released.wait, self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)  # type: ignore[arg-type]
         return "250 OK"
@@ -42,12 +56,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Mailbox, int]]:
-    mailbox = Mailbox()
+def smtp_server(delay: float = 0.0) -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox(delay)
     port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield mailbox, port
     finally:
+        mailbox.release()
         controller.stop()

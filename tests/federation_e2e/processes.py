@@ -1,0 +1,110 @@
+"""One Chaleur app as a real process on loopback: its instance folder, its command line, its
+``serve`` process and an in-process app on the same folder.
+
+:class:`NodeProcess` (conftest) and :class:`DirectoryProcess` (pays) differ only in their
+module, their settings and how they are initialised; starting, stopping and inspecting them
+is the same, here.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import requests
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(check: Callable[[], T], timeout: float = 15.0, interval: float = 0.1) -> T:
+    """Poll until `check()` is truthy; fail with the last value otherwise."""
+    deadline = time.monotonic() + timeout
+    value = check()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = check()
+    assert value, f"condition not met within {timeout} s (last value {value!r})"
+    return value
+
+
+class ServedProcess:
+    """A node or the directory: ``python -m <module> ...`` on its own port and folder.
+
+    ``name`` names the instance folder and the serve log in ``tmp_path``; ``env`` holds the
+    app's own ``CHALEUR_*`` variables, ``settings`` the test's overrides (``CHALEUR_`` added).
+    """
+
+    module: ClassVar[str]
+
+    def __init__(self, tmp_path: Path, name: str, node_id: str, env: dict[str, str],
+                 settings: dict[str, Any]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.node_id = node_id
+        self.instance = tmp_path / f"{name}-instance"
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT),
+                    "CHALEUR_INSTANCE_PATH": str(self.instance),
+                    "CHALEUR_PUBLIC_URL": self.url,
+                    "CHALEUR_FEDERATION_ALLOW_PRIVATE": "1",
+                    "CHALEUR_LOG_LEVEL": "WARNING", **env}
+        self.env.update({f"CHALEUR_{key}": str(value) for key, value in settings.items()})
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = tmp_path / f"{name}-serve.log"
+        self._app: Flask | None = None
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run([sys.executable, "-m", self.module, *args], env=self.env,
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{args}: {result.stdout}\n{result.stderr}")
+        return result
+
+    def start(self) -> None:
+        handle = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.module, "serve", "--port", str(self.port)],
+            env=self.env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
+        handle.close()
+        wait_for(self._answers, timeout=20)
+
+    def _answers(self) -> bool:
+        try:
+            return requests.get(self.url + "/.well-known/chaleur-node", timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process is not None:
+            self.process.send_signal(sig)
+            self.process.wait(10)
+            self.process = None
+
+    def app(self) -> Flask:
+        """An in-process app on the same instance (database, keys), for setup and checks."""
+        if self._app is None:
+            self._app = self._build_app()
+        return self._app
+
+    def _build_app(self) -> Flask:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.stop(signal.SIGKILL)
+        if self._app is not None:
+            with self._app.app_context():
+                self._app.extensions["sqlalchemy"].engine.dispose()
