@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 
 from node.models import Account, Invitation, Role
@@ -108,10 +108,12 @@ def send_admission_notice(account: Account, admitted: bool) -> bool:
 def send_reset_link(account: Account, token: str) -> None:
     """Queued for after the answer: the page must not answer later for a known address."""
     hours = int(current_app.config["PASSWORD_RESET_HOURS"])
+    expiry = ngettext("Il expire dans %(num)d heure et ne sert qu'une fois.",
+                      "Il expire dans %(num)d heures et ne sert qu'une fois.", hours)
     body = _(
         "Bonjour,\n\nPour choisir un nouveau mot de passe sur « %(community)s », ouvrez ce "
-        "lien :\n%(link)s\n\nIl expire dans %(hours)s heure(s) et ne sert qu'une fois.\n"
+        "lien :\n%(link)s\n\n%(expiry)s\n"
         "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.\n",
-        community=_community_name(), hours=hours,
+        community=_community_name(), expiry=expiry,
         link=public_link("auth.reset_password", token=token))
     send_mail_later(account.email, _("Nouveau mot de passe"), body)
