@@ -133,8 +133,10 @@ def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
     from waitress import serve
 
     from directory.peering.worker import PullWorker
+    from directory.services.people_index import warm_in_background
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    warm_in_background(app)
     if federation and identity.current_identity() is not None:
         PullWorker(app).start()
     click.echo(f"L'annuaire sert {app.config['PUBLIC_URL']} sur http://{host}:{port}")
