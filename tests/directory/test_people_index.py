@@ -10,6 +10,7 @@ appear, are used and go away on such small data.
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -249,3 +250,37 @@ def test_the_index_is_loaded_at_start(app: Flask) -> None:
     people_index.warm_in_background(app).join(30)
     index = people_index.current_index()
     assert len(index.members) == 1 and index.postings["trade"]["menuisier"].count == 1
+
+
+def test_searches_in_threads_while_nodes_write(app: Flask) -> None:
+    """Searches in several threads (as waitress serves them) while batches, suspensions and
+    resyncs land: none fails, and the index then agrees with the tables."""
+    network = Network(random.Random(4))
+    network.step()
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def visitor(seed: int) -> None:
+        rng = random.Random(seed)
+        with app.app_context():
+            try:
+                while not stop.is_set():
+                    search_people(PeopleQuery(**rng.choice(CRITERIA)), 3)
+                    db.session.rollback()
+            except BaseException as error:  # noqa: BLE001 - reported below
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=visitor, args=(seed,)) for seed in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(30):
+            network.step()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    assert failures == []
+    check_everything()
