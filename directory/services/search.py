@@ -172,9 +172,10 @@ def _people_summary(query: PeopleQuery, peers: tuple[PeerState, ...],
     index = current_index()
     index.sync(peers)
     found = index.find(people_criteria(query), LEADING_PAGES * page_size, FACET_LIMIT)
-    names = {peer.id: (peer.node_id, peer.name or peer.node_id) for peer in peers}
-    territories = sorted(((names[peer_id], n) for peer_id, n in found.territories.items()),
-                         key=lambda item: (-item[1], item[0][1], item[0][0]))
+    names = {peer.node_id: peer.name or peer.node_id for peer in peers}
+    territories = sorted(((node_id, names.get(node_id) or node_id, n)
+                          for node_id, n in found.territories.items()),
+                         key=lambda item: (-item[2], item[1], item[0]))
 
     def labelled(facet: str) -> list[Facet]:
         return [Facet(label, label, n) for key, n in found.counts[facet]
@@ -184,7 +185,7 @@ def _people_summary(query: PeopleQuery, peers: tuple[PeerState, ...],
         "trade": labelled("trade"),
         "skill": labelled("skill"),
         "commune": [Facet(code, commune_label(code), n) for code, n in found.counts["commune"]],
-        "territory": [Facet(node_id, name, n) for (node_id, name), n in territories],
+        "territory": [Facet(node_id, name, n) for node_id, name, n in territories],
     }, tuple(found.first))
 
 
