@@ -15,6 +15,7 @@ from waitress import serve
 from directory import create_app
 from directory.peering import identity
 from directory.peering.worker import PullWorker
+from directory.services.people_index import warm_in_background
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-federation", action="store_true")
     options = parser.parse_args(argv)
     app = create_app(with_cli=False)
+    warm_in_background(app)  # the first search need not build the people index
     if not options.no_federation:
         with app.app_context():
             has_identity = identity.current_identity() is not None

@@ -39,6 +39,9 @@ class Peer(db.Model):  # type: ignore[name-defined,misc]
     failures: Mapped[int] = mapped_column(Integer, default=0)
     next_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     feed_cursor: Mapped[str] = mapped_column(String(255), default="")
+    #: Raised in the same transaction as every change to the node's searched rows (see
+    #: ``directory.services.people_index.mark_changed``): what in-memory search data follows.
+    search_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     decisions: Mapped[list[AdmissionDecision]] = relationship(
         back_populates="peer", order_by="AdmissionDecision.at.desc()")

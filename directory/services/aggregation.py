@@ -33,6 +33,7 @@ from directory.models import (
 )
 from directory.services import fulltext
 from directory.services.french import words
+from directory.services.people_index import mark_changed
 
 log = logging.getLogger("chaleur.directory.aggregation")
 LOOKUP_CHUNK = 500
@@ -96,6 +97,8 @@ def apply_batch(peer_node_id: str, records: Sequence[dict[str, Any]], *,
         _write(peer, incoming, result)
         if strict and result.refused:
             raise OwnershipRefused(result.refused)
+        if result.applied:
+            mark_changed(peer.id)  # in-memory search data follows (people_index)
         peer.last_success_at = utcnow()
         db.session.commit()
     except Exception:
@@ -410,5 +413,6 @@ def forget_node_records(peer_node_id: str) -> int:
                 f"DELETE FROM {table} WHERE record_id IN ({_marks(len(chunk))})", chunk)
     fulltext.remove(record_ids)
     db.session.execute(delete(Record).where(Record.peer_id == peer.id))
+    mark_changed(peer.id)
     log.info("records forgotten for resync: node=%s count=%d", peer_node_id, len(record_ids))
     return len(record_ids)

@@ -138,6 +138,23 @@ def matching_ids(query: str) -> TextualSelect | None:
     return clause.columns(record_id=Integer)
 
 
+def matching_record_ids(query: str) -> list[int] | None:
+    """The record ids matching every word (members and listings), or None without words.
+
+    Joined into one string in the database: a broad word matches tens of thousands of
+    records, and one row is much cheaper to fetch than that many."""
+    terms = query_terms(query)
+    if not terms:
+        return None
+    if db.session.get_bind().dialect.name == "postgresql":
+        match, joined = _postgres_match(terms), "string_agg(record_id::text, ',')"
+    else:
+        match, joined = _sqlite_match(terms), "group_concat(record_id)"
+    found = db.session.execute(text(f"SELECT {joined} FROM ({match.text}) AS matched")
+                               .bindparams(**match.compile().params)).scalar()
+    return list(map(int, found.split(","))) if found else []
+
+
 def _term_stem(term: str) -> str:
     root = stem(term)
     return root if len(root) >= MIN_STEM else term

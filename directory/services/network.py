@@ -1,9 +1,10 @@
 """What the public sees of the network: the one place that hides suspended nodes' records.
 
 Every page, search, feed, statistic and API answer starts from :func:`shown_peer_ids` (through
-:func:`shown`), so suspending a node hides all its records at once, everywhere, with no
-rebuild. Staleness is computed here too: a node whose last successful exchange is older than
-``STALE_AFTER_HOURS`` keeps its records shown, with a mark.
+:func:`shown`) or, for the people search held in memory, from :data:`SHOWN_STATUS`, so
+suspending a node hides all its records at once, everywhere, with no rebuild. Staleness is
+computed here too: a node whose last successful exchange is older than ``STALE_AFTER_HOURS``
+keeps its records shown, with a mark.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from sqlalchemy import ColumnElement, Select, select
 from directory.extensions import db
 from directory.models import Peer, PeerStatus, utcnow
 
+#: The status of the nodes whose records the public may see.
+SHOWN_STATUS = PeerStatus.ADMITTED
+
 
 def shown_peer_ids() -> Select[int]:
     """``SELECT id`` of the nodes whose records the public may see (admitted ones)."""
-    return select(Peer.id).where(Peer.status == PeerStatus.ADMITTED)
+    return select(Peer.id).where(Peer.status == SHOWN_STATUS)
 
 
 def shown(peer_column: Any) -> ColumnElement[bool]:

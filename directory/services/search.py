@@ -1,8 +1,10 @@
 """Searching people and listings: full-text, filters, facets, distance, pages.
 
-Matching happens in the database (see :mod:`directory.services.fulltext`); Python only shapes
-the page of results. Every query starts from :func:`directory.services.network.shown`, so a
-suspended node's records never appear.
+Words are matched in the database (see :mod:`directory.services.fulltext`). People are then
+filtered, counted by facet and ordered by the in-memory index of the shown members
+(:mod:`directory.services.people_index`, synced with the database before each search);
+listings, twenty times fewer, stay in SQL and start from
+:func:`directory.services.network.shown`. Either way a suspended node's records never appear.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -20,11 +22,18 @@ from sqlalchemy.orm import aliased
 
 import communes
 from directory.extensions import db
-from directory.models import ListingEntry, MemberEntry, MemberSkill, Peer, Record
+from directory.models import ListingEntry, MemberEntry, Peer, Record
 from directory.services import fulltext
 from directory.services.french import words
 from directory.services.network import is_stale, shown
 from directory.services.params import ListingQuery, PeopleQuery
+from directory.services.people_index import (
+    Criteria,
+    PeerState,
+    Value,
+    current_index,
+    network_state,
+)
 
 FACET_LIMIT = 15
 #: Distinct searches whose total and facets are kept (per process) until the data changes.
@@ -66,25 +75,18 @@ def commune_label(code: str) -> str:
     return commune.name if commune else code
 
 
-def people_filters(query: PeopleQuery) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a people search, suspended nodes excluded."""
-    clauses: list[ColumnElement[bool]] = [shown(MemberEntry.peer_id)]
-    matching = fulltext.matching_ids(query.q)
-    if matching is not None:
-        clauses.append(MemberEntry.record_id.in_(matching))
+def people_criteria(query: PeopleQuery) -> Criteria:
+    """A people search as sets for the in-memory index (the words matched in the database)."""
+    values: list[Value] = []
     if query.trade:
-        clauses.append(MemberEntry.trade_key == _key(query.trade))
+        values.append(("trade", _key(query.trade)))
     if query.skill:
-        clauses.append(MemberEntry.record_id.in_(
-            select(MemberSkill.record_id).where(MemberSkill.skill_key == _key(query.skill))))
+        values.append(("skill", _key(query.skill)))
     if query.commune:
-        clauses.append(MemberEntry.commune_code == query.commune)
-    if query.territory:
-        clauses.append(MemberEntry.peer_id.in_(
-            select(Peer.id).where(Peer.node_id == query.territory)))
-    if query.near:
-        clauses.append(MemberEntry.commune_code.in_(codes_near(query.near, query.km)))
-    return clauses
+        values.append(("commune", query.commune))
+    return Criteria(text=fulltext.matching_record_ids(query.q), values=tuple(values),
+                    near=codes_near(query.near, query.km) if query.near else None,
+                    territory=query.territory or None)
 
 
 @lru_cache(maxsize=512)
@@ -95,21 +97,16 @@ def codes_near(code: str, km: float) -> tuple[str, ...]:
     return tuple(c.code for c in communes.within_km(centre, km)) if centre else ()
 
 
-def data_generation() -> tuple[Any, ...]:
-    """A value that changes whenever what a search counts may have changed.
+def data_generation() -> tuple[PeerState, ...]:
+    """A value that changes whenever what a search finds may have changed.
 
-    Every write to the searched rows goes through :func:`apply_batch` (which stamps the
-    node's ``last_success_at`` in the same transaction) or a resync (which drops the node's
-    records with :func:`forget_node_records` and resets its non-empty cursor in the same
-    transaction); suspension changes the node's status, a refreshed document its name; new
-    records raise the highest record id. One small query over the peer table (a hundred
-    rows) plus an indexed ``max``: read from the database, so every process agrees.
+    Every write to the searched rows raises its node's ``search_version`` in the same
+    transaction (:func:`directory.services.people_index.mark_changed`: batches applied,
+    records forgotten before a resync); suspension changes the node's status, a refreshed
+    document its name. One small query over the peer table (a hundred rows), read from the
+    database so every process agrees.
     """
-    peers = db.session.execute(
-        select(Peer.id, Peer.status, Peer.name, Peer.last_success_at, Peer.feed_cursor)
-        .order_by(Peer.id)).all()
-    newest = db.session.scalar(select(func.max(Record.id)))
-    return newest, tuple(tuple(row) for row in peers)
+    return network_state()
 
 
 @dataclass(frozen=True)
@@ -124,12 +121,10 @@ class Summary:
 
 
 class SummaryCache:
-    """Summaries of recent people searches, valid until the data changes.
+    """Summaries of recent searches, valid until the data changes.
 
-    Counting, grouping and ordering every match is most of a search's cost (100 000
-    members: tens of milliseconds per facet, and the full-text match runs again for each),
-    and the same searches (the whole directory, a trade, a commune) come back again and
-    again between two changes of the data.
+    A repeated search (the whole directory, a trade, a commune, the next page) then costs
+    one query over the peer table and the page's own rows.
     """
 
     def __init__(self, size: int = SUMMARY_CACHE_SIZE) -> None:
@@ -158,47 +153,63 @@ summaries = SummaryCache()
 LEADING_PAGES = 5
 
 
-def _summary(query: PeopleQuery | ListingQuery, entity: Any,
-             clauses: list[ColumnElement[bool]], order: Sequence[Any], page_size: int,
-             facets: Callable[[], dict[str, list[Facet]]]) -> Summary:
+def _summary(query: PeopleQuery | ListingQuery, page_size: int, generation: Any,
+             compute: Callable[[], Summary]) -> Summary:
     """The cached summary of a search, or a fresh one (then kept) if the data changed."""
     key = (db.engine.url.render_as_string(hide_password=True), replace(query, page=1),
            page_size)
-    generation = data_generation()
     known = summaries.get(key, generation)
     if known is not None:
         return known
-    total = db.session.scalar(select(func.count()).select_from(entity).where(*clauses))
-    leading = db.session.scalars(select(entity.record_id).where(*clauses).order_by(*order)
-                                 .limit(LEADING_PAGES * page_size))
-    summary = Summary(generation, total or 0, facets(), tuple(leading))
+    summary = replace(compute(), generation=generation)
     summaries.put(key, summary)
     return summary
 
 
-def _page_rows(rows: Any, entity: Any, summary: Summary, clauses: list[ColumnElement[bool]],
-               order: Sequence[Any], page: int, page_size: int) -> Any:
-    """The rows of one page: by their known ids on the first pages, else by offset."""
-    start = (page - 1) * page_size
-    if page <= LEADING_PAGES:
-        rows = rows.where(entity.record_id.in_(summary.leading[start:start + page_size]))
-    else:
-        rows = rows.where(*clauses).offset(start).limit(page_size)
-    return db.session.execute(rows.order_by(*order))
+def _people_summary(query: PeopleQuery, peers: tuple[PeerState, ...],
+                    page_size: int) -> Summary:
+    """Total, facets and first pages from the in-memory index, brought up to date first."""
+    index = current_index()
+    index.sync(peers)
+    found = index.find(people_criteria(query), LEADING_PAGES * page_size, FACET_LIMIT)
+    names = {peer.node_id: peer.name or peer.node_id for peer in peers}
+    territories = sorted(((node_id, names.get(node_id) or node_id, n)
+                          for node_id, n in found.territories.items()),
+                         key=lambda item: (-item[2], item[1], item[0]))
+
+    def labelled(facet: str) -> list[Facet]:
+        return [Facet(label, label, n) for key, n in found.counts[facet]
+                for label in (found.labels[(facet, key)],)]
+
+    return Summary(peers, found.total, {
+        "trade": labelled("trade"),
+        "skill": labelled("skill"),
+        "commune": [Facet(code, commune_label(code), n) for code, n in found.counts["commune"]],
+        "territory": [Facet(node_id, name, n) for node_id, name, n in territories],
+    }, tuple(found.first))
 
 
-PEOPLE_ORDER = (MemberEntry.sort_key, MemberEntry.record_id)
 LISTING_ORDER = (ListingEntry.updated.desc(), ListingEntry.record_id.desc())
 
 
 def search_people(query: PeopleQuery, page_size: int = 20) -> Page:
-    clauses = people_filters(query)
-    summary = _summary(query, MemberEntry, clauses, PEOPLE_ORDER, page_size,
-                       lambda: people_facets(clauses))
-    rows = select(MemberEntry, Record.payload, Peer) \
-        .join(Record, Record.id == MemberEntry.record_id) \
+    peers = data_generation()
+    summary = _summary(query, page_size, peers,
+                       lambda: _people_summary(query, peers, page_size))
+    start = (query.page - 1) * page_size
+    if query.page <= LEADING_PAGES:
+        ids = list(summary.leading[start:start + page_size])
+    else:
+        index = current_index()
+        index.sync(peers)
+        ids = index.ordered(people_criteria(query), start + page_size)[start:]
+    place = {rid: position for position, rid in enumerate(ids)}
+    found = list(db.session.execute(
+        select(MemberEntry, Record.payload, Peer)
+        .join(Record, Record.id == MemberEntry.record_id)
         .join(Peer, Peer.id == MemberEntry.peer_id)
-    found = _page_rows(rows, MemberEntry, summary, clauses, PEOPLE_ORDER, query.page, page_size)
+        .where(MemberEntry.record_id.in_(ids), shown(MemberEntry.peer_id))))
+    found.sort(key=lambda row: place[row[0].record_id])
     items = [person_card(entry, payload or {}, peer) for entry, payload, peer in found]
     return Page(items, summary.total, query.page, page_size, summary.facets)
 
@@ -221,33 +232,6 @@ def person_card(entry: MemberEntry, payload: dict[str, Any], peer: Peer) -> dict
     }
 
 
-def people_facets(clauses: list[ColumnElement[bool]]) -> dict[str, list[Facet]]:
-    """Counts by trade, skill, commune and territory among the matching people."""
-    matched = select(MemberEntry.record_id).where(*clauses)
-    count = func.count().label("n")
-
-    def grouped(key: Any, label: Any, *where: Any, source: Any = MemberEntry) -> list[Any]:
-        return list(db.session.execute(
-            select(key, label, count).select_from(source).where(*where)
-            .group_by(key).order_by(count.desc(), key).limit(FACET_LIMIT)))
-
-    trades = grouped(MemberEntry.trade_key, func.max(MemberEntry.trade), *clauses,
-                     MemberEntry.trade_key != "")
-    skills = grouped(MemberSkill.skill_key, func.max(MemberSkill.skill),
-                     MemberSkill.record_id.in_(matched), source=MemberSkill)
-    places = grouped(MemberEntry.commune_code, func.max(MemberEntry.commune_code), *clauses,
-                     MemberEntry.commune_code != "")
-    peers = list(db.session.execute(
-        select(Peer.node_id, Peer.name, count).join(MemberEntry, MemberEntry.peer_id == Peer.id)
-        .where(*clauses).group_by(Peer.node_id, Peer.name).order_by(count.desc(), Peer.name)))
-    return {
-        "trade": [Facet(label, label, n) for _, label, n in trades],
-        "skill": [Facet(label, label, n) for _, label, n in skills],
-        "commune": [Facet(code, commune_label(code), n) for code, _, n in places],
-        "territory": [Facet(node_id, name or node_id, n) for node_id, name, n in peers],
-    }
-
-
 def listing_filters(query: ListingQuery) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = [shown(ListingEntry.peer_id)]
     matching = fulltext.matching_ids(query.q)
@@ -261,18 +245,39 @@ def listing_filters(query: ListingQuery) -> list[ColumnElement[bool]]:
     return clauses
 
 
+def _listing_summary(clauses: list[ColumnElement[bool]], page_size: int) -> Summary:
+    """Total and first pages of a listings search (one listing per 20 members: SQL is
+    quick enough here)."""
+    total = db.session.scalar(select(func.count()).select_from(ListingEntry).where(*clauses))
+    leading = db.session.scalars(select(ListingEntry.record_id).where(*clauses)
+                                 .order_by(*LISTING_ORDER).limit(LEADING_PAGES * page_size))
+    return Summary(None, total or 0, {}, tuple(leading))
+
+
+def _listing_rows(rows: Any, summary: Summary, clauses: list[ColumnElement[bool]],
+                  page: int, page_size: int) -> Any:
+    """The rows of one page: by their known ids on the first pages, else by offset."""
+    start = (page - 1) * page_size
+    if page <= LEADING_PAGES:
+        rows = rows.where(ListingEntry.record_id.in_(summary.leading[start:start + page_size]))
+    else:
+        rows = rows.where(*clauses).offset(start).limit(page_size)
+    return db.session.execute(rows.order_by(*LISTING_ORDER))
+
+
 def search_listings(query: ListingQuery, page_size: int = 20) -> Page:
     clauses = listing_filters(query)
-    summary = _summary(query, ListingEntry, clauses, LISTING_ORDER, page_size, dict)
+    summary = _summary(query, page_size, data_generation(),
+                       lambda: _listing_summary(clauses, page_size))
     total = summary.total
     author = aliased(MemberEntry)
-    rows = _page_rows(
+    rows = _listing_rows(
         select(ListingEntry, Record.uuid, Record.payload, Peer, author.display_name)
         .join(Record, Record.id == ListingEntry.record_id)
         .join(Peer, Peer.id == ListingEntry.peer_id)
         .outerjoin(author, and_(author.uuid == ListingEntry.member_uuid,
                                 author.peer_id == ListingEntry.peer_id)),
-        ListingEntry, summary, clauses, LISTING_ORDER, query.page, page_size)
+        summary, clauses, query.page, page_size)
     items = [{
         "id": uuid,
         "kind": entry.kind, "title": entry.title, "details": (payload or {}).get("details") or "",

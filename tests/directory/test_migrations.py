@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,13 +10,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
 from directory import MIGRATIONS_DIR, create_app
 from directory.extensions import db
 from directory.models import Peer, PeerStatus
 from directory.services.aggregation import apply_batch
 from directory.services.fulltext import matching_ids
+from directory.services.params import PeopleQuery
+from directory.services.search import search_people
 from tests.directory.conftest import directory_config, envelope, member
 from tests.support.postgres import fresh_database
 
@@ -48,11 +51,51 @@ def check_migrated(app: Flask) -> None:
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
-                                                              marks=pytest.mark.postgres)])
-def test_migrations_build_the_models_schema(backend: str, tmp_path: Path) -> None:
+BACKENDS = pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+
+
+def on_backend(backend: str, tmp_path: Path, check: Callable[[Flask], None]) -> None:
+    """Run ``check`` on a directory app over an empty SQLite or PostgreSQL database."""
     if backend == "sqlite":
-        check_migrated(create_app(directory_config(tmp_path)))
+        check(create_app(directory_config(tmp_path)))
         return
     with fresh_database("chaleur_directory") as url:
-        check_migrated(create_app(directory_config(tmp_path, SQLALCHEMY_DATABASE_URI=url)))
+        check(create_app(directory_config(tmp_path, SQLALCHEMY_DATABASE_URI=url)))
+
+
+@BACKENDS
+def test_migrations_build_the_models_schema(backend: str, tmp_path: Path) -> None:
+    on_backend(backend, tmp_path, check_migrated)
+
+
+def check_search_version_upgrade(app: Flask) -> None:
+    """0001 → 0002 keeps every row; nodes start at search version 0 and are searchable."""
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="0001")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO peer (id, node_id, name, base_url, status, document, "
+                "key_fingerprint, requested_at, failures, feed_cursor) VALUES (7, 'sparsbach', "
+                "'Sparsbach', '', 'admitted', '{}', '', '2026-01-01 00:00:00', 0, 'c3')"))
+            connection.execute(text(
+                "INSERT INTO record (id, type, uuid, peer_id, version, deleted, payload, "
+                "received_at) VALUES (11, 'member', 'm-1', 7, 2, false, '{}', "
+                "'2026-01-01 00:00:00')"))
+            connection.execute(text(
+                "INSERT INTO member_entry (record_id, peer_id, uuid, display_name, sort_key, "
+                "trade, trade_key, commune_code) VALUES (11, 7, 'm-1', 'Camille', 'camille', "
+                "'Ébéniste', 'ebeniste', '67437')"))
+        upgrade(directory=MIGRATIONS_DIR)
+        assert schema_differences() == []
+        peer = db.session.scalars(select(Peer)).one()
+        assert (peer.node_id, peer.feed_cursor, peer.search_version) == ("sparsbach", "c3", 0)
+        page = search_people(PeopleQuery())
+        assert page.total == 1 and [f.label for f in page.facets["trade"]] == ["Ébéniste"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+@BACKENDS
+def test_search_version_migration_keeps_rows(backend: str, tmp_path: Path) -> None:
+    on_backend(backend, tmp_path, check_search_version_upgrade)
