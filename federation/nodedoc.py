@@ -11,6 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+# Re-exported: the document names these, and peers have long imported them from here.
+from federation.endpoints import DEFAULT_ENDPOINTS as DEFAULT_ENDPOINTS
+from federation.endpoints import NODE_MEDIA_TYPE as NODE_MEDIA_TYPE
+from federation.endpoints import WELL_KNOWN_PATH as WELL_KNOWN_PATH
 from federation.errors import RecordRefused
 from federation.keys import (
     KeyRecord,
@@ -20,15 +24,6 @@ from federation.keys import (
     public_key_b64,
 )
 from federation.schemas import first_error
-
-NODE_MEDIA_TYPE = "application/vnd.chaleur.node+json"
-WELL_KNOWN_PATH = "/.well-known/chaleur-node"
-DEFAULT_ENDPOINTS = {
-    "inbox": "/federation/inbox",
-    "feed": "/federation/feed",
-    "join": "/federation/join",
-    "network": "/federation/network",
-}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from waitress import serve
 
 from node import create_app
 from node.sharing.worker import FederationWorker
+from webui.idle_memory import IdleMemoryRelease
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,7 +28,9 @@ def main(argv: list[str] | None = None) -> None:
         FederationWorker(app).start()
     logging.getLogger("chaleur").info("serving %s on http://%s:%s", app.config["PUBLIC_URL"],
                                       options.host, options.port)
-    serve(app, host=options.host, port=options.port, threads=options.threads, ident="chaleur")
+    served = IdleMemoryRelease(app)
+    served.start()
+    serve(served, host=options.host, port=options.port, threads=options.threads, ident="chaleur")
 
 
 if __name__ == "__main__":

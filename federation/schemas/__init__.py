@@ -1,15 +1,21 @@
-"""JSON Schema (draft 2020-12) files of the Chaleur protocol, shipped as package data."""
+"""JSON Schema (draft 2020-12) files of the Chaleur protocol, shipped as package data.
+
+``jsonschema`` itself (about 3 MB once imported) is loaded only when a record is not known
+valid by the compiled check: a village node that only reads :func:`schema` to shape its own
+payloads never needs it.
+"""
 
 from __future__ import annotations
 
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from federation.schemas.compiled import Check, NotCompiled, compile_schema, known_valid
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 
 @cache
@@ -22,6 +28,9 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
+    """The full validator of a schema, for invalid data and for what is not compiled."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema(name))
 
 

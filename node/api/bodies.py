@@ -14,17 +14,18 @@ import json
 import math
 import re
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from node.api.errors import FieldError, bad_request, validation_failed
 from node.api.schemas import DATETIME, Schema
 from node.services.calendar import PARIS
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 MAX_DEPTH = 20
 ISO_DATETIME = re.compile(
@@ -103,6 +104,9 @@ def _check_schema(data: dict[str, Any], schema: Schema) -> None:
         raise bad_request("unknown_fields", _("Champs inconnus : %(names)s. Champs acceptés : "
                                               "%(known)s.", names=", ".join(unknown),
                                               known=", ".join(sorted(known)) or "—"))
+    # Imported here: only writes need jsonschema (about 3 MB), not the pages a node serves.
+    from jsonschema import Draft202012Validator
+
     errors: dict[str, str] = {}
     for error in Draft202012Validator(schema).iter_errors(data):
         for name in _fields_of(error, data):

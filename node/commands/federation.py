@@ -18,7 +18,8 @@ from node.extensions import db
 from node.models import utcnow
 from node.peering import identity
 from node.peering.directory import DirectoryError, announce_document, join_directory
-from node.peering.trust import purge_expired_nonces, registered_directory
+from node.peering.membership import registered_directory
+from node.peering.trust import purge_expired_nonces
 from node.sharing.feed import purge_feed
 from node.sharing.network_copy import pull_network_copy
 from node.sharing.push import last_outbox_error, outbox_counts, push_once

@@ -25,7 +25,8 @@ from federation.verification import KeyResolver, utc_now, verify_signed_response
 from node.extensions import db
 from node.models import Admission, Peer, PeerKey, PeerRole, utcnow
 from node.peering.identity import node_document, signing_key
-from node.peering.trust import registered_directory, resolve_peer_key
+from node.peering.membership import registered_directory
+from node.peering.trust import resolve_peer_key
 
 
 class DirectoryError(RuntimeError):

@@ -21,7 +21,7 @@ from federation.records import parse_utc
 from node.extensions import db
 from node.models import NetworkCopy
 from node.peering import network_bp
-from node.peering.trust import registered_directory
+from node.peering.membership import registered_directory
 from node.services.community import commune_name
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -1,4 +1,4 @@
-"""Whom this node trusts: the registered directory, its stored keys, and seen nonces.
+"""Whom this node trusts: the stored keys of its peers, and the nonces already seen.
 
 Keys come only from the ``peer_key`` table (filled by ``chaleur federation join`` after the
 fingerprint check, or by a signed rotation notice): a key id is never fetched as a URL.
@@ -13,15 +13,10 @@ from sqlalchemy import delete
 from federation.keys import KeyRecord, KeyStatus, load_public_key_b64
 from federation.nonces import SqlNonceStore
 from node.extensions import db
-from node.models import Peer, PeerKey, PeerRole, SeenNonce
+from node.models import Peer, PeerKey, SeenNonce
 
 #: One accepted request in this many also deletes expired nonces.
 PURGE_ONE_IN = 50
-
-
-def registered_directory() -> Peer | None:
-    """The Pays directory this node joined, if any."""
-    return db.session.scalars(db.select(Peer).where(Peer.role == PeerRole.DIRECTORY)).first()
 
 
 def key_record(row: PeerKey) -> KeyRecord:

@@ -13,12 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
 from dateutil.rrule import rrule, rrulestr
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 
 if TYPE_CHECKING:
+    import icalendar
+
     from node.models import Event
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -202,7 +203,10 @@ def ics_calendar(events: Iterable[Event], link: Callable[[Event], str], host: st
 
     The UID is stable (event UUID at this host) and SEQUENCE is the event's version, so a
     calendar application that subscribed updates the entry instead of duplicating it.
+    icalendar (about 3 MB) is imported on the first export, not by every page that shows a date.
     """
+    import icalendar
+
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Chaleur//Rencontres//FR")
     cal.add("version", "2.0")
@@ -216,6 +220,8 @@ def ics_calendar(events: Iterable[Event], link: Callable[[Event], str], host: st
 
 
 def _vevent(event: Event, url: str, host: str) -> icalendar.Event:
+    import icalendar
+
     entry = icalendar.Event()
     entry.add("uid", f"{event.uuid}@{host}")
     entry.add("dtstamp", event.updated_at.astimezone(UTC))

@@ -19,7 +19,7 @@ from federation.urlpolicy import AddressRefused
 from node.extensions import db
 from node.models import NetworkCopy, utcnow
 from node.peering.directory import directory_keys, federation_client
-from node.peering.trust import registered_directory
+from node.peering.membership import registered_directory
 
 #: List name in the network answer -> record type its envelopes must have.
 SECTIONS = {"territories": "community", "members": "member", "listings": "listing",

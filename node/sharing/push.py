@@ -27,7 +27,7 @@ from node.extensions import db
 from node.models import Admission, FeedEntry, OutboxEntry, Peer, utcnow
 from node.peering.directory import directory_keys, federation_client
 from node.peering.identity import current_identity
-from node.peering.trust import registered_directory
+from node.peering.membership import registered_directory
 
 DUE_STATES = (DeliveryState.PENDING.value, DeliveryState.RETRYING.value)
 #: The directory's answers meaning "not (yet) accepted as a member": wait, don't fail.

@@ -4,6 +4,11 @@ One daemon thread per app: it pushes the outbox on a short interval and right af
 commit that added outbox rows (the change-capture hook sets :attr:`FederationWorker.wake`),
 and refreshes the network copy every FEDERATION_NETWORK_INTERVAL seconds. State lives in
 the database, so stopping the process at any moment loses nothing.
+
+Until the node has joined a Pays directory there is nobody to push to or pull from: a round
+then only asks the database whether a directory is registered. The push and pull code, with
+the HTTP client and the signing stack it brings (requests, cryptography: about 15 MB), is
+imported by the first round that finds one, so a node used on its own stays light.
 """
 
 from __future__ import annotations
@@ -15,8 +20,7 @@ import time
 from flask import Flask, current_app, has_app_context
 
 from node.extensions import db
-from node.sharing.network_copy import pull_network_copy
-from node.sharing.push import push_once, retry_backlog_now
+from node.peering.membership import registered_directory
 
 EXTENSION_KEY = "chaleur_federation_worker"
 log = logging.getLogger("chaleur.federation")
@@ -29,6 +33,7 @@ class FederationWorker:
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.run, name="chaleur-federation", daemon=True)
         self._next_pull = 0.0
+        self._backlog_retried = False
 
     def start(self) -> None:
         self.app.extensions[EXTENSION_KEY] = self
@@ -41,14 +46,37 @@ class FederationWorker:
 
     def run(self) -> None:
         interval = float(self.app.config["FEDERATION_PUSH_INTERVAL"])
-        self.retry_backlog()
         while not self.stopping.is_set():
             self.wake.clear()
-            self.sweep()
+            self.run_round()
             self.wake.wait(interval)
 
+    def run_round(self) -> None:
+        """Push and pull once joined; until then, only ask whether the node has joined."""
+        if not self.joined():
+            return
+        if not self._backlog_retried:
+            self._backlog_retried = True
+            self.retry_backlog()
+        self.sweep()
+
+    def joined(self) -> bool:
+        """True when a directory is registered (read afresh: ``federation join`` may have run
+        in another process since the last round)."""
+        with self.app.app_context():
+            try:
+                return registered_directory() is not None
+            except Exception:  # noqa: BLE001 - the database may be back next round
+                log.exception("federation worker: directory registration not read")
+                return False
+            finally:
+                db.session.remove()
+
     def retry_backlog(self) -> None:
-        """At start, retry at once what waited out a delay while this process was down."""
+        """When pushing starts, retry at once what waited out a delay while this process was
+        down (or before the directory was joined)."""
+        from node.sharing.push import retry_backlog_now  # the federation client: see module
+
         with self.app.app_context():
             try:
                 retry_backlog_now()
@@ -61,6 +89,9 @@ class FederationWorker:
 
     def sweep(self) -> None:
         """One round; an error is logged (no record content) and retried next round."""
+        from node.sharing.network_copy import pull_network_copy  # imported once joined
+        from node.sharing.push import push_once
+
         with self.app.app_context():
             try:
                 report = push_once()

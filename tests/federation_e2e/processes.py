@@ -74,17 +74,19 @@ class ServedProcess:
             raise AssertionError(f"{args}: {result.stdout}\n{result.stderr}")
         return result
 
-    def start(self) -> None:
+    def start(self, ready: str = "/.well-known/chaleur-node") -> None:
+        """Serve, and wait until ``ready`` answers (a node test may wait on a plain page, to
+        leave the federation stack unloaded until the test decides)."""
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", self.module, "serve", "--port", str(self.port)],
             env=self.env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
         handle.close()
-        wait_for(self._answers, timeout=20)
+        wait_for(lambda: self._answers(ready), timeout=20)
 
-    def _answers(self) -> bool:
+    def _answers(self, path: str) -> bool:
         try:
-            return requests.get(self.url + "/.well-known/chaleur-node", timeout=1).ok
+            return requests.get(self.url + path, timeout=1).ok
         except requests.RequestException:
             return False
 

@@ -8,6 +8,7 @@ from flask import Flask
 
 from node.extensions import db
 from node.models import AccountStatus, Visibility
+from node.services import directory_search
 from node.services.directory_search import DirectoryQuery, search_members, skill_facets
 from node.services.directory_search import listed_profiles as listed
 from node.services.visibility import Viewer
@@ -110,3 +111,20 @@ def test_results_are_sorted_by_folded_name_and_paginated(any_db_app: Flask) -> N
     assert [p["display_name"] for p in first.profiles] == ["anna", "Bruno"]
     assert [p["display_name"] for p in last.profiles] == ["Zélie"]
     assert beyond.page == 3
+
+
+def test_the_directory_built_in_batches_leaves_out_and_keeps_the_same_people(
+        any_db_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built BUILD_BATCH members at a time (2 here): everyone listed past the first batch
+    is there with their skills; hidden or disabled members between them stay out."""
+    monkeypatch.setattr(directory_search, "BUILD_BATCH", 2)
+    with any_db_app.app_context():
+        for index in range(7):  # 0, 3 and 6 keep their identity to the admins
+            level = Visibility.PRIVATE if index % 3 == 0 else Visibility.COMMUNITY
+            create_person(f"p{index}@example.org", f"Potier {index}", level=level,
+                          trade="Potier", skills=["tournage"])
+        member_by_email("p4@example.org").account.status = AccountStatus.DISABLED.value
+        db.session.commit()
+        assert names(member_viewer(), q="potier") == ["Potier 1", "Potier 2", "Potier 5"]
+        assert names(member_viewer(), skill="tournage") == ["Potier 1", "Potier 2", "Potier 5"]
+        assert len(names(admin_viewer(), q="potier")) == 6
