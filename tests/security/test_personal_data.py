@@ -35,6 +35,7 @@ from node.models import (
     Visibility,
 )
 from node.services import accounts, admissions, invitations, members
+from node.services.mail_queue import mail_queue_of
 from tests.security.conftest import (
     ADMIN_EMAIL,
     MEMBER_EMAIL,
@@ -197,6 +198,7 @@ def all_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 
 def _mail_link(app: Flask, pattern: str) -> str:
+    assert mail_queue_of(app).flush(10)  # account mails leave after the answer
     for path in sorted(Path(app.instance_path, "mail").glob("*"), key=os.path.getmtime,
                        reverse=True):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
