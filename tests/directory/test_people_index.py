@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from directory import create_app
 from directory.extensions import db
 from directory.models import MemberEntry, MemberSkill, Peer, PeerStatus
-from directory.services import fulltext, people_index
+from directory.services import fulltext, people_index, search
 from directory.services.aggregation import apply_batch, forget_node_records
 from directory.services.bitsets import bitset, positions
 from directory.services.params import PeopleQuery
@@ -250,6 +250,48 @@ def test_the_index_is_loaded_at_start(app: Flask) -> None:
     people_index.warm_in_background(app).join(30)
     index = people_index.current_index()
     assert len(index.members) == 1 and index.postings["trade"]["menuisier"].count == 1
+
+
+def test_members_after_a_resync_are_new_records(any_db_app: Flask) -> None:
+    """A resync drops a node's records, and the members it brings back (before any search ran
+    in between) are new records: never taken for the dropped ones, even on SQLite, which
+    would give the highest dropped id (and version 1) to the next record."""
+    apply_batch(WESTHOUSE, [envelope("member", member("Marc", trade="Graphiste"),
+                                     origin=WESTHOUSE)])
+    apply_batch(SPARSBACH, [envelope("member", member("Jean", trade="Menuisier"))])
+    check_everything()
+    forget_node_records(SPARSBACH)
+    db.session.commit()
+    apply_batch(SPARSBACH, [envelope("member", member("Léa", trade="Potière"))])
+    check_everything()
+
+
+def test_commits_between_a_search_s_peer_read_and_its_member_reads(
+        any_db_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process commits while a search runs: after the search read the peer table
+    (Westhouse changed, Sparsbach not yet), Sparsbach's records are forgotten and Westhouse
+    receives a new member (the next record id). The search shows nothing older than its
+    peer read, and the index is right at the next search."""
+    marc = envelope("member", member("Marc", trade="Graphiste"), origin=WESTHOUSE)
+    apply_batch(WESTHOUSE, [marc])
+    apply_batch(SPARSBACH, [envelope("member", member("Jean", trade="Menuisier"))])
+    check_everything()
+    apply_batch(WESTHOUSE, [{**marc, "version": 2, "payload": member("Marc", trade="Ébéniste")}])
+    original = search.data_generation
+
+    def peers_then_commits() -> tuple[people_index.PeerState, ...]:
+        monkeypatch.setattr(search, "data_generation", original)
+        peers = original()
+        forget_node_records(SPARSBACH)
+        db.session.commit()
+        apply_batch(WESTHOUSE, [envelope("member", member("Léa", trade="Potière"),
+                                         origin=WESTHOUSE)])
+        return peers
+
+    monkeypatch.setattr(search, "data_generation", peers_then_commits)
+    trades = {f.label for f in search_people(PeopleQuery()).facets["trade"]}
+    assert "Ébéniste" in trades and "Graphiste" not in trades
+    check_everything()
 
 
 def test_searches_in_threads_while_nodes_write(app: Flask) -> None:
