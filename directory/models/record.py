@@ -20,8 +20,13 @@ RECORD_TYPES = ("community", "venue", "member", "event", "listing")
 
 
 class Record(db.Model):  # type: ignore[name-defined,misc]
+    """One envelope as received. Its id names this record forever, never another one
+    (AUTOINCREMENT on SQLite, a sequence on PostgreSQL): the people index knows a member by
+    its (id, version) and would keep a dropped member whose id came back with version 1."""
+
     __tablename__ = "record"
-    __table_args__ = (UniqueConstraint("uuid", "type", name="uq_record_uuid_type"),)
+    __table_args__ = (UniqueConstraint("uuid", "type", name="uq_record_uuid_type"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(String(16))

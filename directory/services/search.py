@@ -25,15 +25,11 @@ from directory.extensions import db
 from directory.models import ListingEntry, MemberEntry, Peer, Record
 from directory.services import fulltext
 from directory.services.french import words
+from directory.services.member_rows import Value
 from directory.services.network import is_stale, shown
 from directory.services.params import ListingQuery, PeopleQuery
-from directory.services.people_index import (
-    Criteria,
-    PeerState,
-    Value,
-    current_index,
-    network_state,
-)
+from directory.services.people_counts import Criteria
+from directory.services.people_index import PeerState, current_index, network_state
 
 FACET_LIMIT = 15
 #: Distinct searches whose total and facets are kept (per process) until the data changes.
@@ -168,12 +164,12 @@ def _summary(query: PeopleQuery | ListingQuery, page_size: int, generation: Any,
 
 def _people_summary(query: PeopleQuery, peers: tuple[PeerState, ...],
                     page_size: int) -> Summary:
-    """Total, facets and first pages from the in-memory index, brought up to date first."""
-    index = current_index()
-    index.sync(peers)
-    found = index.find(people_criteria(query), LEADING_PAGES * page_size, FACET_LIMIT)
+    """Total, facets and first pages from the in-memory index, brought up to this peer read
+    first (the words are matched in the database before: no lock held meanwhile)."""
+    found = current_index().find(peers, people_criteria(query), LEADING_PAGES * page_size,
+                                 FACET_LIMIT)
     names = {peer.node_id: peer.name or peer.node_id for peer in peers}
-    territories = sorted(((node_id, names.get(node_id) or node_id, n)
+    territories = sorted(((node_id, names[node_id], n)
                           for node_id, n in found.territories.items()),
                          key=lambda item: (-item[2], item[1], item[0]))
 
@@ -200,9 +196,7 @@ def search_people(query: PeopleQuery, page_size: int = 20) -> Page:
     if query.page <= LEADING_PAGES:
         ids = list(summary.leading[start:start + page_size])
     else:
-        index = current_index()
-        index.sync(peers)
-        ids = index.ordered(people_criteria(query), start + page_size)[start:]
+        ids = current_index().ordered(peers, people_criteria(query), start + page_size)[start:]
     place = {rid: position for position, rid in enumerate(ids)}
     found = list(db.session.execute(
         select(MemberEntry, Record.payload, Peer)

@@ -14,8 +14,8 @@ from sqlalchemy import inspect, select, text
 
 from directory import MIGRATIONS_DIR, create_app
 from directory.extensions import db
-from directory.models import Peer, PeerStatus
-from directory.services.aggregation import apply_batch
+from directory.models import Peer, PeerStatus, Record
+from directory.services.aggregation import apply_batch, forget_node_records
 from directory.services.fulltext import matching_ids
 from directory.services.params import PeopleQuery
 from directory.services.search import search_people
@@ -99,3 +99,53 @@ def check_search_version_upgrade(app: Flask) -> None:
 @BACKENDS
 def test_search_version_migration_keeps_rows(backend: str, tmp_path: Path) -> None:
     on_backend(backend, tmp_path, check_search_version_upgrade)
+
+
+SEARCHED_TABLES = ("record", "member_entry", "member_skill", "listing_entry", "record_text")
+
+
+def table_rows() -> dict[str, list[tuple[object, ...]]]:
+    with db.engine.connect() as connection:
+        return {table: sorted(tuple(row) for row in connection.execute(text(
+            f"SELECT * FROM {table}")))
+            for table in SEARCHED_TABLES}
+
+
+def check_record_ids_upgrade(app: Flask) -> None:
+    """0002 → 0003 keeps every row and id (entries, skills and full-text rows included, none
+    cascaded away by the SQLite rebuild); then a dropped highest id is never given again."""
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="0002")
+        for node_id in ("westhouse", "sparsbach"):
+            db.session.add(Peer(node_id=node_id, name=node_id, status=PeerStatus.ADMITTED))
+        db.session.commit()
+        apply_batch("westhouse", [envelope("member", member("Marc", trade="Graphiste"),
+                                           origin="westhouse")])
+        apply_batch("sparsbach", [
+            envelope("member", member("Jean", trade="Menuisier", skills=["Couture"]),
+                     origin="sparsbach"),
+            envelope("listing", {"kind": "offer", "title": "Scie à ruban"}, origin="sparsbach")])
+        before = table_rows()
+        db.session.remove()
+        upgrade(directory=MIGRATIONS_DIR)
+        assert schema_differences() == []
+        assert table_rows() == before
+        highest = max(row[0] for row in before["record"])
+        forget_node_records("sparsbach")
+        db.session.commit()
+        apply_batch("sparsbach", [envelope("member", member("Léa", trade="Potière"),
+                                           origin="sparsbach")])
+        assert db.session.scalar(select(Record.id).where(Record.peer_id == Peer.id,
+                                                         Peer.node_id == "sparsbach")) > highest
+        page = search_people(PeopleQuery(q="potiere"))
+        assert page.total == 1 and [item["display_name"] for item in page.items] == ["Léa"]
+        if db.engine.dialect.name == "sqlite":  # the rebuild turned foreign keys back on
+            with db.engine.connect() as connection:
+                assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+@BACKENDS
+def test_record_ids_migration_keeps_rows(backend: str, tmp_path: Path) -> None:
+    on_backend(backend, tmp_path, check_record_ids_upgrade)

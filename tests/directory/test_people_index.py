@@ -23,7 +23,14 @@ from sqlalchemy import select, update
 from directory import create_app
 from directory.extensions import db
 from directory.models import MemberEntry, MemberSkill, Peer, PeerStatus
-from directory.services import fulltext, people_index
+from directory.services import (
+    facet_postings,
+    fulltext,
+    member_rows,
+    people_counts,
+    people_index,
+    search,
+)
 from directory.services.aggregation import apply_batch, forget_node_records
 from directory.services.bitsets import bitset, positions
 from directory.services.params import PeopleQuery
@@ -168,10 +175,10 @@ def thresholds(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     """The real thresholds, then ones so low that this small data has bitsets, counts them
     value by value, walks the display order and turns bitsets back into sets."""
     if request.param == "tiny thresholds":
-        monkeypatch.setattr(people_index, "DENSE", 4)
-        monkeypatch.setattr(people_index, "FEW", 0)
-        monkeypatch.setattr(people_index, "DENSITY", 2)
-        monkeypatch.setattr(people_index, "BY_ID", 2)
+        monkeypatch.setattr(facet_postings, "DENSE", 4)
+        monkeypatch.setattr(people_counts, "FEW", 0)
+        monkeypatch.setattr(people_counts, "DENSITY", 2)
+        monkeypatch.setattr(member_rows, "BY_ID", 2)
     yield request.param
 
 
@@ -249,13 +256,101 @@ def test_the_index_is_loaded_at_start(app: Flask) -> None:
     apply_batch(SPARSBACH, [envelope("member", member("Jean", trade="Menuisier"))])
     people_index.warm_in_background(app).join(30)
     index = people_index.current_index()
-    assert len(index.members) == 1 and index.postings["trade"]["menuisier"].count == 1
+    assert len(index.shown.members) == 1
+    assert index.postings.facets["trade"]["menuisier"].count == 1
 
 
-def test_searches_in_threads_while_nodes_write(app: Flask) -> None:
+def test_members_after_a_resync_are_new_records(any_db_app: Flask) -> None:
+    """A resync drops a node's records, and the members it brings back (before any search ran
+    in between) are new records: never taken for the dropped ones, even on SQLite, which
+    would give the highest dropped id (and version 1) to the next record."""
+    apply_batch(WESTHOUSE, [envelope("member", member("Marc", trade="Graphiste"),
+                                     origin=WESTHOUSE)])
+    apply_batch(SPARSBACH, [envelope("member", member("Jean", trade="Menuisier"))])
+    check_everything()
+    forget_node_records(SPARSBACH)
+    db.session.commit()
+    apply_batch(SPARSBACH, [envelope("member", member("Léa", trade="Potière"))])
+    check_everything()
+
+
+def test_commits_between_a_search_s_peer_read_and_its_member_reads(
+        any_db_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process commits while a search runs: after the search read the peer table
+    (Westhouse changed, Sparsbach not yet), Sparsbach's records are forgotten and Westhouse
+    receives a new member (the next record id). The search shows nothing older than its
+    peer read, and the index is right at the next search."""
+    marc = envelope("member", member("Marc", trade="Graphiste"), origin=WESTHOUSE)
+    apply_batch(WESTHOUSE, [marc])
+    apply_batch(SPARSBACH, [envelope("member", member("Jean", trade="Menuisier"))])
+    check_everything()
+    apply_batch(WESTHOUSE, [{**marc, "version": 2, "payload": member("Marc", trade="Ébéniste")}])
+    original = search.data_generation
+
+    def peers_then_commits() -> tuple[people_index.PeerState, ...]:
+        monkeypatch.setattr(search, "data_generation", original)
+        peers = original()
+        forget_node_records(SPARSBACH)
+        db.session.commit()
+        apply_batch(WESTHOUSE, [envelope("member", member("Léa", trade="Potière"),
+                                         origin=WESTHOUSE)])
+        return peers
+
+    monkeypatch.setattr(search, "data_generation", peers_then_commits)
+    trades = {f.label for f in search_people(PeopleQuery()).facets["trade"]}
+    assert "Ébéniste" in trades and "Graphiste" not in trades
+    check_everything()
+
+
+def test_a_visitor_with_an_older_peer_read_meanwhile(
+        any_db_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another visitor's search, whose peer list was read before Westhouse was suspended,
+    runs in another thread while this search is under way (here: while its words are
+    matched). This search counts only the nodes its own peer read shows, and no summary
+    kept for that peer state holds the suspended node."""
+    apply_batch(WESTHOUSE, [envelope("member", member("Marc", trade="Graphiste"),
+                                     origin=WESTHOUSE)])
+    apply_batch(SPARSBACH, [envelope("member", member("Jean", trade="Menuisier"))])
+    before = people_index.network_state()
+    suspend_node(WESTHOUSE, by="test")
+    app = any_db_app
+    original_generation, original_words = search.data_generation, fulltext.matching_record_ids
+    failures: list[BaseException] = []
+
+    def other_visitor() -> None:
+        with app.app_context():
+            try:
+                search_people(PeopleQuery(trade="graphiste"))
+            except BaseException as error:  # noqa: BLE001 - reported below
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    other = threading.Thread(target=other_visitor)
+
+    def generation() -> tuple[people_index.PeerState, ...]:
+        return before if threading.current_thread() is other else original_generation()
+
+    def words_while_the_other_searches(query: str) -> list[int] | None:
+        if other.ident is None:  # once, from this search
+            other.start()
+            other.join(2)  # the other visitor may have to wait for this search to finish
+        return original_words(query)
+
+    monkeypatch.setattr(search, "data_generation", generation)
+    monkeypatch.setattr(fulltext, "matching_record_ids", words_while_the_other_searches)
+    page = search_people(PeopleQuery())
+    other.join(30)
+    assert failures == []
+    assert page.total == 1 and [f.value for f in page.facets["territory"]] == [SPARSBACH]
+    monkeypatch.setattr(search, "data_generation", original_generation)
+    check_everything()
+
+
+def test_searches_in_threads_while_nodes_write(any_db_app: Flask) -> None:
     """Searches in several threads (as waitress serves them) while batches, suspensions and
     resyncs land: none fails, and the index then agrees with the tables."""
-    network = Network(random.Random(4))
+    app, network = any_db_app, Network(random.Random(4))
     network.step()
     failures: list[BaseException] = []
     stop = threading.Event()
