@@ -3,7 +3,8 @@
 For each admitted node that is due, :func:`pull_once` reads ``GET <feed>?cursor=`` with the
 directory's signed client, verifies each signed page with that node's stored key, checks
 every envelope (schemas, origin binding), applies pages through
-:func:`~directory.services.aggregation.apply_batch` and stores the cursor after each page.
+:func:`~directory.services.aggregation.stage_batch` and stores the cursor with each page,
+committing a few thousand records at a time.
 A failure backs off exponentially (``federation.delivery``); ``resync_required`` (410) drops
 the node's records and reads its feed again from the start.
 """
@@ -27,8 +28,8 @@ from directory.extensions import db
 from directory.models import Peer, PeerStatus, utcnow
 from directory.peering.identity import signing_key
 from directory.peering.trust import node_keys_now
-from directory.services.aggregation import BatchRefused, apply_batch, forget_node_records
-from federation.client import PeerError, PeerRefused, PeerResponse, SignedClient
+from directory.services.aggregation import BatchRefused, forget_node_records, stage_batch
+from federation.client import PeerError, PeerRefused, ResponseKeys, SignedClient
 from federation.delivery import MAX_RETRY_AFTER, backoff_delay
 from federation.errors import FederationRefusal
 from federation.records import check_origin, validate_record
@@ -37,10 +38,19 @@ from federation.urlpolicy import AddressRefused
 log = logging.getLogger("chaleur.directory.pull")
 #: Pages read from one node in one run (100 records each); the rest comes next run.
 MAX_PAGES = 50
+#: Records the pull applies between two commits. A commit per 100-record page cost more
+#: than the page itself (SQLite: the WAL frames of the same index pages written again and
+#: again, FTS5 flushing a small segment each time); a few thousand keep each transaction
+#: short (a push to the inbox waits for the write lock at most that long).
+COMMIT_RECORDS = 2000
 
 
 class FeedPageInvalid(Exception):
     """A feed page that is not what docs/federation.md section 7 describes."""
+
+
+#: Why a page is not applied: raised before it writes anything (see :func:`_read_feed`).
+PAGE_REFUSALS = (PeerError, AddressRefused, FederationRefusal, FeedPageInvalid, BatchRefused)
 
 
 @dataclass
@@ -75,8 +85,16 @@ def _feed_url(peer: Peer, cursor: str) -> str:
     return url + ("?cursor=" + urllib.parse.quote(cursor, safe="") if cursor else "")
 
 
-def _page_records(peer: Peer, data: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str,
-                                                                      bool]:
+@dataclass(frozen=True)
+class FeedPage:
+    """One verified feed page: its checked records (plain dicts), next cursor and `more`."""
+
+    records: list[dict[str, Any]]
+    next: str
+    more: bool
+
+
+def _page_records(node_id: str, data: dict[str, Any] | None) -> FeedPage:
     if data is None or not isinstance(data.get("records"), list) or \
             not isinstance(data.get("next"), str) or not isinstance(data.get("more"), bool) or \
             not 0 < len(data["next"]) <= 255:
@@ -84,47 +102,70 @@ def _page_records(peer: Peer, data: dict[str, Any] | None) -> tuple[list[dict[st
     records = []
     for index, raw in enumerate(data["records"]):
         record = validate_record(raw, index)
-        check_origin(record, peer.node_id, index)
+        check_origin(record, node_id, index)
         records.append(record.as_json())
-    return records, data["next"], data["more"]
+    return FeedPage(records, data["next"], data["more"])
+
+
+def _fetch_page(client: SignedClient, url: str, keys: ResponseKeys, node_id: str) -> FeedPage:
+    """GET one page, verify its signature, parse it and check every envelope.
+
+    Runs in the prefetch thread: none of it touches the database, so it overlaps the
+    writing of the previous pages (SQLite and psycopg release the GIL while they work)."""
+    return _page_records(node_id, client.get(url, verify_with=keys).data)
 
 
 def _read_feed(client: SignedClient, peer: Peer, report: PullReport) -> None:
-    """Read pages until `more` is false; the cursor is committed with each applied page.
+    """Read pages until `more` is false, committing every :data:`COMMIT_RECORDS` records.
 
-    While a page is checked and applied, the next one is already being fetched and verified
-    by a helper thread (the HTTP wait then overlaps the database work); pages are still
-    applied one by one, in order, each with its cursor."""
+    While a page is applied, the next one is already being fetched, verified and checked by
+    a helper thread. Pages are applied in order, each with its cursor, and committed
+    together: the cursor in the database is always the one of the last committed page. A
+    page refused by the node's feed or by the checks writes nothing (see
+    :func:`~directory.services.aggregation.stage_batch`), so the pages before it are
+    committed with their cursor before the refusal is reported, and the next run asks again
+    from the refused page."""
     keys = node_keys_now(peer)  # the helper thread has no app context to query keys with
+    node_id = peer.node_id
 
-    def fetch(cursor: str) -> Future[PeerResponse]:
-        return fetcher.submit(client.get, _feed_url(peer, cursor), verify_with=keys)
+    def fetch(cursor: str) -> Future[FeedPage]:
+        return fetcher.submit(_fetch_page, client, _feed_url(peer, cursor), keys, node_id)
 
+    staged = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chaleur-feed") as fetcher:
-        ahead: tuple[str, Future[PeerResponse]] | None = None
-        for page_number in range(MAX_PAGES):
-            if ahead is None or ahead[0] != peer.feed_cursor:
-                ahead = (peer.feed_cursor, fetch(peer.feed_cursor))
-            try:
-                response = ahead[1].result()
-            except PeerRefused as exc:
-                if exc.status != 410 or exc.code != "resync_required" or not peer.feed_cursor:
-                    raise
-                forget_node_records(peer.node_id)
-                peer.feed_cursor = ""
-                db.session.commit()
-                report.resyncs += 1
-                ahead = None
-                continue
-            records, cursor, more = _page_records(peer, response.data)
-            ahead = (cursor, fetch(cursor)) if more and page_number + 1 < MAX_PAGES else None
-            if records:
-                report.applied += apply_batch(peer.node_id, records, strict=True).applied
-            peer.feed_cursor = cursor
-            db.session.commit()
-            report.pages += 1
-            if not more:
-                return
+        ahead: tuple[str, Future[FeedPage]] | None = None
+        try:
+            for page_number in range(MAX_PAGES):
+                if ahead is None or ahead[0] != peer.feed_cursor:
+                    ahead = (peer.feed_cursor, fetch(peer.feed_cursor))
+                try:
+                    page = ahead[1].result()
+                except PeerRefused as exc:
+                    if exc.status != 410 or exc.code != "resync_required" or \
+                            not peer.feed_cursor:
+                        raise
+                    forget_node_records(peer.node_id)
+                    peer.feed_cursor = ""
+                    db.session.commit()
+                    staged = 0
+                    report.resyncs += 1
+                    ahead = None
+                    continue
+                more = page.more and page_number + 1 < MAX_PAGES
+                ahead = (page.next, fetch(page.next)) if more else None
+                if page.records:
+                    report.applied += stage_batch(peer, page.records, strict=True).applied
+                    staged += len(page.records)
+                peer.feed_cursor = page.next
+                report.pages += 1
+                if staged >= COMMIT_RECORDS or not more:
+                    db.session.commit()
+                    staged = 0
+                if not page.more:
+                    return
+        except PAGE_REFUSALS:
+            db.session.commit()  # the whole pages staged before the refused one
+            raise
 
 
 def _succeeded(peer: Peer, now: datetime) -> None:

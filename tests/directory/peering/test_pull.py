@@ -22,6 +22,7 @@ from directory.extensions import db
 from directory.models import Peer, Record
 from directory.peering.joining import active_fingerprint, store_keys
 from directory.peering.worker import PullWorker
+from directory.services import fulltext
 from directory.services.peers import admit_node, register_join_request
 from directory.services.pull import pull_once
 from federation.jsonbody import dump_json_body
@@ -162,6 +163,49 @@ def test_untrustworthy_pages_store_nothing(feed: FeedDouble, problem: str) -> No
     assert NODE in report.failures
     peer, stored = node_state()
     assert stored == {} and peer.feed_cursor == "" and peer.failures == 1
+
+
+def test_a_refused_page_keeps_the_pages_before_it(feed: FeedDouble) -> None:
+    """Pages are committed several at a time: a refusal still keeps every whole page read
+    before it, with its cursor, and the next run asks again from the refused page."""
+    first, second = member("Première"), member("Deuxième")
+    feed.pages[""] = page([first], "c1", True)
+    feed.pages["c1"] = page([second], "c2", True)
+    feed.pages["c2"] = page([member("Troisième"), member("Autre", origin="dossenheim")],
+                            "c3", False)
+    report = pull_once(datetime.now(UTC))
+    assert NODE in report.failures and report.pages == 2
+    peer, stored = node_state()
+    assert set(stored) == {first["id"], second["id"]}
+    assert peer.feed_cursor == "c2" and peer.failures == 1
+    feed.pages["c2"] = page([member("Troisième")], "c3", False)
+    pull_once(datetime.now(UTC) + timedelta(days=1))
+    peer, stored = node_state()
+    assert len(stored) == 3 and peer.feed_cursor == "c3" and peer.failures == 0
+    assert feed.asked == ["", "c1", "c2", "c2"]
+
+
+def test_an_error_while_writing_keeps_cursor_and_records_together(
+        feed: FeedDouble, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected failure rolls back to the last commit: the stored cursor is still the
+    one of the last stored page, so nothing is skipped when the next run reads again."""
+    feed.pages[""] = page([member("Première")], "c1", True)
+    feed.pages["c1"] = page([member("Deuxième")], "c2", False)
+    calls: list[object] = []
+    real_add = fulltext.add
+
+    def failing_add(rows: list[tuple[int, str]]) -> None:
+        calls.append(rows)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real_add(rows)
+
+    monkeypatch.setattr(fulltext, "add", failing_add)
+    with pytest.raises(RuntimeError):
+        pull_once(datetime.now(UTC))
+    db.session.rollback()
+    peer, stored = node_state()
+    assert (peer.feed_cursor, stored) == ("", {})
 
 
 def test_an_accepted_push_ends_the_pull_backoff(feed: FeedDouble, client: FlaskClient) -> None:
