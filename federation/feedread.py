@@ -120,14 +120,22 @@ class PageReader:
         self._start_args = (str(key_file), keyid, allow_private_addresses)
         self._pool: ProcessPoolExecutor | None = None
 
+    def start(self) -> None:
+        """Start the process now (it takes a few tenths of a second) if it is not running."""
+        self._running()
+
     def submit(self, feed_url: str, cursor: str, keys: Mapping[str, KeyRecord], node_id: str,
                count: int) -> Future[PageRun]:
         """Read pages in the process; the future raises ``BrokenProcessPool`` if it died."""
+        return self._running().submit(_read, feed_url, cursor, dict(keys), node_id, count)
+
+    def _running(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start, initargs=self._start_args)
-        return self._pool.submit(_read, feed_url, cursor, dict(keys), node_id, count)
+            self._pool.submit(int)  # the process is spawned at the first task
+        return self._pool
 
     def close(self) -> None:
         """Stop the process (pages not yet read are dropped)."""

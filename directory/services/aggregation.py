@@ -298,10 +298,23 @@ def _converted(columns: Sequence[str], rows: list[dict[str, Any]]) -> list[tuple
     """
     dialect = db.session.connection().dialect
     table = Record.__table__.c
-    processors = [table[name if name != "rid" else "id"].type.dialect_impl(dialect)
-                  .bind_processor(dialect) for name in columns]
-    return [tuple(proc(row[name]) if proc else row[name]
-                  for name, proc in zip(columns, processors, strict=True)) for row in rows]
+    converted = []
+    for name in columns:  # column by column: one comprehension each, not a call per value
+        values = [row[name] for row in rows]
+        process = table[name if name != "rid" else "id"].type.dialect_impl(dialect) \
+            .bind_processor(dialect)
+        if process is not None and name in REPEATED_VALUES:
+            known = {value: process(value) for value in set(values)}
+            values = [known[value] for value in values]
+        elif process is not None:
+            values = [process(value) for value in values]
+        converted.append(values)
+    return list(zip(*converted, strict=True))
+
+
+#: Columns whose few distinct values are converted once per batch (the batch's receipt
+#: time; the flag; the edit times a node often stamps on many records at once).
+REPEATED_VALUES = frozenset({"received_at", "deleted", "updated"})
 
 
 def _bulk_execute(sql: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:

@@ -125,6 +125,8 @@ class PageFetcher:
                 limit: int) -> Future[PageRun]:
         if self.reader is not None and self.records >= READER_AFTER_RECORDS:
             return self.reader.submit(feed_url, cursor, keys, node_id, min(READER_PAGES, limit))
+        if self.reader is not None and self.records >= READER_AFTER_RECORDS // 2:
+            self.reader.start()  # ready by the time it is needed
         return self.thread.submit(read_pages, self.client, feed_url, cursor, keys, node_id, 1)
 
     def _result(self, pending: Future[PageRun], feed_url: str, cursor: str,
