@@ -8,6 +8,8 @@ version so a late, older update cannot bring the record back.
 
 Everything happens with set operations (one lookup query, bulk inserts and updates), and the
 search rows and full-text index change in the same transaction as the records.
+:func:`apply_batch` commits each batch; :func:`stage_batch` leaves the commit to its caller
+(the pull commits a few thousand records at once) and refuses before writing anything.
 """
 
 from __future__ import annotations

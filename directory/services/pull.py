@@ -63,7 +63,7 @@ class PullReport:
     applied: int = 0
     resyncs: int = 0
     failures: dict[str, str] = field(default_factory=dict)  # node id -> reason
-    staged: int = 0  # records applied since the last commit (of this node or the previous)
+    staged: int = 0  # records written since the last commit (earlier nodes' included)
 
 
 @contextmanager
@@ -106,7 +106,7 @@ class PageFetcher:
         pending: Future[PageRun] | None = self._submit(feed_url, cursor, keys, node_id, limit)
         try:
             while pending is not None:
-                run = self._result(pending, feed_url, cursor, keys, node_id, limit)
+                run = self._result(pending, feed_url, cursor, keys, node_id)
                 self.records += sum(len(page.records) for page in run.pages)
                 limit -= len(run.pages)
                 last = run.pages[-1] if run.pages else None
@@ -130,7 +130,7 @@ class PageFetcher:
         return self.thread.submit(read_pages, self.client, feed_url, cursor, keys, node_id, 1)
 
     def _result(self, pending: Future[PageRun], feed_url: str, cursor: str,
-                keys: dict[str, KeyRecord], node_id: str, limit: int) -> PageRun:
+                keys: dict[str, KeyRecord], node_id: str) -> PageRun:
         try:
             return pending.result()
         except BrokenProcessPool:
