@@ -45,9 +45,10 @@ MAX_PAGES = 50
 #: short (a push to the inbox waits for the write lock at most that long).
 COMMIT_RECORDS = 2000
 #: Records a run reads in the directory's own process before it hands the next pages to a
-#: reader process (which takes a few tenths of a second to start): only a large read, such
-#: as a node's first one, is worth a process; a routine run reads a few changes.
-READER_AFTER_RECORDS = 1000
+#: reader process. Starting one costs a few tenths of a second of CPU, what reading a few
+#: thousand records costs here: only a large read (a network's first aggregation, a big
+#: node's first read) is worth a process; a routine run reads a few changes.
+READER_AFTER_RECORDS = 5000
 #: Pages the reader process reads in a row, ahead of the writer.
 READER_PAGES = 4
 
