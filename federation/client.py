@@ -40,6 +40,10 @@ class PeerError(Exception):
         super().__init__(f"{url}: {code}: {message}")
         self.url, self.code, self.message = url, code, message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable with its fields (it can come back from a feed reader process)."""
+        return (type(self), (self.url, self.code, self.message), self.__dict__)
+
 
 class PeerUnreachable(PeerError):
     """No usable answer: DNS, connect, TLS, timeout. Worth retrying later."""
@@ -52,6 +56,10 @@ class PeerRefused(PeerError):
                  retry_after: int | None = None) -> None:
         super().__init__(url, code, message)
         self.status, self.retry_after = status, retry_after
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.url, self.status, self.code, self.message,
+                             self.retry_after), self.__dict__)
 
 
 class PeerResponseInvalid(PeerError):

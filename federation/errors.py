@@ -7,6 +7,8 @@ branch on the code, never on the message text.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class FederationRefusal(Exception):
     """Base of every refusal the protocol core raises about inbound data."""
@@ -15,6 +17,10 @@ class FederationRefusal(Exception):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable with its fields (a refusal can come back from a feed reader process)."""
+        return (type(self), (self.code, self.message), self.__dict__)
 
     @property
     def status(self) -> int:

@@ -18,6 +18,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -193,6 +194,12 @@ class KeyRecord:
     status: KeyStatus
     grace_until: int | None = None  # unix time; only meaningful for RETIRING
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable (a feed reader process verifies with it): the public key travels as its
+        raw 32 bytes."""
+        return (_key_record, (self.keyid, self.node_id, public_key_raw(self.public_key),
+                              self.status, self.grace_until))
+
     def usable_at(self, now: int, *, accept_pending: bool = False) -> bool:
         """Whether a signature made with this key may be accepted at `now`."""
         if self.status is KeyStatus.ACTIVE:
@@ -200,3 +207,9 @@ class KeyRecord:
         if self.status is KeyStatus.RETIRING:
             return self.grace_until is not None and now <= self.grace_until
         return accept_pending and self.status is KeyStatus.PENDING
+
+
+def _key_record(keyid: str, node_id: str, raw: bytes, status: KeyStatus,
+                grace_until: int | None) -> KeyRecord:
+    return KeyRecord(keyid, node_id, Ed25519PublicKey.from_public_bytes(raw), status,
+                     grace_until)

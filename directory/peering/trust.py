@@ -58,13 +58,12 @@ def node_key_resolver(peer: Peer) -> KeyResolver:
     return resolve
 
 
-def node_keys_now(peer: Peer) -> KeyResolver:
-    """The same answers as :func:`node_key_resolver`, read once from the database now.
+def node_keys_now(peer: Peer) -> dict[str, KeyRecord]:
+    """The keys :func:`node_key_resolver` answers with, read once from the database now.
 
-    For a thread without an application context (the pull's page prefetch): it cannot
-    query, so it gets the node's keys as they stand when its feed read starts."""
-    known = {row.keyid: key_record(row, peer) for row in peer_keys(peer)}
-    return known.get
+    For the pull's page reader (a thread or a process without an application context: it
+    cannot query), key id → key as the node's keys stand when its feed read starts."""
+    return {row.keyid: key_record(row, peer) for row in peer_keys(peer)}
 
 
 def nonce_store(now: int) -> SqlNonceStore:

@@ -8,6 +8,8 @@ version so a late, older update cannot bring the record back.
 
 Everything happens with set operations (one lookup query, bulk inserts and updates), and the
 search rows and full-text index change in the same transaction as the records.
+:func:`apply_batch` commits each batch; :func:`stage_batch` leaves the commit to its caller
+(the pull commits a few thousand records at once) and refuses before writing anything.
 """
 
 from __future__ import annotations
@@ -88,22 +90,38 @@ def apply_batch(peer_node_id: str, records: Sequence[dict[str, Any]], *,
     ``strict`` (the federation inbox and pull): one record the node may not write (another
     node's origin or id) refuses the whole batch with :class:`OwnershipRefused`."""
     peer = db.session.scalars(select(Peer).where(Peer.node_id == peer_node_id)).first()
-    if peer is None or peer.status != PeerStatus.ADMITTED:
+    if peer is None:
         log.warning("batch refused: node=%s is not admitted", peer_node_id)
         raise BatchRefused(f"node {peer_node_id!r} is not admitted")
-    result = ApplyResult()
     try:
-        incoming = _accepted(peer_node_id, records, result)
-        _write(peer, incoming, result)
-        if strict and result.refused:
-            raise OwnershipRefused(result.refused)
-        if result.applied:
-            mark_changed(peer.id)  # in-memory search data follows (people_index)
-        peer.last_success_at = utcnow()
+        result = stage_batch(peer, records, strict=strict)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    return result
+
+
+def stage_batch(peer: Peer, records: Sequence[dict[str, Any]], *,
+                strict: bool = False) -> ApplyResult:
+    """Write a batch in the session's current transaction and leave the commit to the caller.
+
+    :func:`apply_batch` commits each batch; the pull commits several feed pages at once
+    (one commit per page costs more than the page itself). A refusal is raised before
+    anything is written, so a refused batch leaves the transaction exactly as it was and
+    the pages staged before it can still be committed."""
+    if peer.status != PeerStatus.ADMITTED:
+        log.warning("batch refused: node=%s is not admitted", peer.node_id)
+        raise BatchRefused(f"node {peer.node_id!r} is not admitted")
+    result = ApplyResult()
+    incoming = _accepted(peer.node_id, records, result)
+    plan = _plan(peer, incoming, result)
+    if strict and result.refused:
+        raise OwnershipRefused(result.refused)
+    _write(plan, peer.id)
+    if result.applied:
+        mark_changed(peer.id)  # in-memory search data follows (people_index)
+    peer.last_success_at = utcnow()
     return result
 
 
@@ -186,23 +204,33 @@ def _existing(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[in
     return found
 
 
-def _write(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
-           result: ApplyResult) -> None:
+@dataclass
+class _Plan:
+    """What a batch will write: new rows, replaced rows, and the live records to index."""
+
+    new_rows: list[dict[str, Any]] = field(default_factory=list)
+    changed_rows: list[dict[str, Any]] = field(default_factory=list)
+    live: list[tuple[int | None, _Incoming]] = field(default_factory=list)
+
+
+def _plan(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
+          result: ApplyResult) -> _Plan:
+    """Compare the batch with the stored versions; reads only, so a refusal found here
+    (a record owned by another node) can still refuse the batch before any write."""
     existing = _existing(list(incoming))
     now = utcnow()
-    new_rows: list[dict[str, Any]] = []
-    changed_rows: list[dict[str, Any]] = []
-    live: list[tuple[int | None, _Incoming]] = []
+    plan = _Plan()
     for key, item in incoming.items():
         stored = existing.get(key)
         row = {"version": item.version, "updated": item.updated, "deleted": item.deleted,
                "payload": item.payload, "received_at": now}
         if stored is None:
-            new_rows.append({"type": item.type, "uuid": item.uuid, "peer_id": peer.id, **row})
+            plan.new_rows.append({"type": item.type, "uuid": item.uuid, "peer_id": peer.id,
+                                  **row})
             result.deleted += item.deleted
             result.inserted += not item.deleted
             if not item.deleted:
-                live.append((None, item))
+                plan.live.append((None, item))
             continue
         rid, owner, version = stored
         if owner != peer.id:
@@ -212,16 +240,20 @@ def _write(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
         elif item.version <= version:
             result.unchanged += 1
         else:
-            changed_rows.append({"rid": rid, "type": item.type, **row})
+            plan.changed_rows.append({"rid": rid, "type": item.type, **row})
             result.deleted += item.deleted
             result.updated += not item.deleted
             if not item.deleted:
-                live.append((rid, item))
-    _forget_search_rows(changed_rows)
-    _update_records(changed_rows)
-    ids = _insert_records(new_rows)
+                plan.live.append((rid, item))
+    return plan
+
+
+def _write(plan: _Plan, peer_id: int) -> None:
+    _forget_search_rows(plan.changed_rows)
+    _update_records(plan.changed_rows)
+    ids = _insert_records(plan.new_rows)
     _index([(rid if rid is not None else ids[(item.type, item.uuid)], item)
-            for rid, item in live], peer.id)
+            for rid, item in plan.live], peer_id)
 
 
 RECORD_VALUES = ("version", "updated", "deleted", "payload", "received_at")
@@ -271,10 +303,23 @@ def _converted(columns: Sequence[str], rows: list[dict[str, Any]]) -> list[tuple
     """
     dialect = db.session.connection().dialect
     table = Record.__table__.c
-    processors = [table[name if name != "rid" else "id"].type.dialect_impl(dialect)
-                  .bind_processor(dialect) for name in columns]
-    return [tuple(proc(row[name]) if proc else row[name]
-                  for name, proc in zip(columns, processors, strict=True)) for row in rows]
+    converted = []
+    for name in columns:  # column by column: one comprehension each, not a call per value
+        values = [row[name] for row in rows]
+        process = table[name if name != "rid" else "id"].type.dialect_impl(dialect) \
+            .bind_processor(dialect)
+        if process is not None and name in REPEATED_VALUES:
+            known = {value: process(value) for value in set(values)}
+            values = [known[value] for value in values]
+        elif process is not None:
+            values = [process(value) for value in values]
+        converted.append(values)
+    return list(zip(*converted, strict=True))
+
+
+#: Columns whose few distinct values are converted once per batch (the batch's receipt
+#: time; the flag; the edit times a node often stamps on many records at once).
+REPEATED_VALUES = frozenset({"received_at", "deleted", "updated"})
 
 
 def _bulk_execute(sql: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:

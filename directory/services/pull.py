@@ -2,45 +2,59 @@
 
 For each admitted node that is due, :func:`pull_once` reads ``GET <feed>?cursor=`` with the
 directory's signed client, verifies each signed page with that node's stored key, checks
-every envelope (schemas, origin binding), applies pages through
-:func:`~directory.services.aggregation.apply_batch` and stores the cursor after each page.
-A failure backs off exponentially (``federation.delivery``); ``resync_required`` (410) drops
-the node's records and reads its feed again from the start.
+every envelope (schemas, origin binding: :mod:`federation.feedread`, in a reader process
+during a large read), applies pages through
+:func:`~directory.services.aggregation.stage_batch` and stores the cursor with each page,
+committing a few thousand records at a time. A failure backs off exponentially
+(``federation.delivery``); ``resync_required`` (410) drops the node's records and reads
+its feed again from the start.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select
 
 from directory.extensions import db
 from directory.models import Peer, PeerStatus, utcnow
-from directory.peering.identity import signing_key
+from directory.peering.identity import key_path, require_identity, signing_key
 from directory.peering.trust import node_keys_now
-from directory.services.aggregation import BatchRefused, apply_batch, forget_node_records
-from federation.client import PeerError, PeerRefused, PeerResponse, SignedClient
+from directory.services.aggregation import BatchRefused, forget_node_records, stage_batch
+from federation.client import PeerError, PeerRefused, SignedClient
 from federation.delivery import MAX_RETRY_AFTER, backoff_delay
 from federation.errors import FederationRefusal
-from federation.records import check_origin, validate_record
+from federation.feedread import FeedPage, FeedPageInvalid, PageReader, PageRun, read_pages
+from federation.keys import KeyRecord
 from federation.urlpolicy import AddressRefused
 
 log = logging.getLogger("chaleur.directory.pull")
 #: Pages read from one node in one run (100 records each); the rest comes next run.
 MAX_PAGES = 50
+#: Records the pull applies between two commits. A commit per 100-record page cost more
+#: than the page itself (SQLite: the WAL frames of the same index pages written again and
+#: again, FTS5 flushing a small segment each time); a few thousand keep each transaction
+#: short (a push to the inbox waits for the write lock at most that long).
+COMMIT_RECORDS = 2000
+#: Records a run reads in the directory's own process before it hands the next pages to a
+#: reader process. Starting one costs a few tenths of a second of CPU, what reading a few
+#: thousand records costs here: only a large read (a network's first aggregation, a big
+#: node's first read) is worth a process; a routine run reads a few changes.
+READER_AFTER_RECORDS = 5000
+#: Pages the reader process reads in a row, ahead of the writer.
+READER_PAGES = 4
 
 
-class FeedPageInvalid(Exception):
-    """A feed page that is not what docs/federation.md section 7 describes."""
+#: Why a page is not applied: raised before it writes anything (see :func:`_read_feed`).
+PAGE_REFUSALS = (PeerError, AddressRefused, FederationRefusal, FeedPageInvalid, BatchRefused)
 
 
 @dataclass
@@ -50,6 +64,7 @@ class PullReport:
     applied: int = 0
     resyncs: int = 0
     failures: dict[str, str] = field(default_factory=dict)  # node id -> reason
+    staged: int = 0  # records written since the last commit (earlier nodes' included)
 
 
 @contextmanager
@@ -63,6 +78,75 @@ def directory_client() -> Iterator[SignedClient]:
         client.close()
 
 
+def page_reader() -> PageReader:
+    """A reader process signing with the directory's current key (loaded from its file)."""
+    keyid = require_identity().current_keyid
+    return PageReader(key_path(keyid), keyid, allow_private_addresses=bool(
+        current_app.config["FEDERATION_ALLOW_PRIVATE"]))
+
+
+class PageFetcher:
+    """Reads a node's feed pages ahead of the caller, who writes them meanwhile.
+
+    Until the run has read :data:`READER_AFTER_RECORDS` records, a helper thread reads the
+    next page. After that, a :class:`~federation.feedread.PageReader` process reads
+    :data:`READER_PAGES` pages at a time: the signature, JSON and schema work then runs on
+    another core instead of taking the interpreter lock from the writer, and the process
+    follows the cursor without waiting for the writer. If that process dies, the thread
+    takes over again."""
+
+    def __init__(self, client: SignedClient, reader: PageReader | None) -> None:
+        self.client, self.reader = client, reader
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chaleur-feed")
+        self.records = 0  # read so far in this run
+
+    def pages(self, feed_url: str, cursor: str, keys: dict[str, KeyRecord], node_id: str,
+              limit: int) -> Iterator[FeedPage]:
+        """At most ``limit`` pages from ``cursor`` on, in order; a refusal is raised where
+        the refused page would have come."""
+        pending: Future[PageRun] | None = self._submit(feed_url, cursor, keys, node_id, limit)
+        try:
+            while pending is not None:
+                run = self._result(pending, feed_url, cursor, keys, node_id)
+                self.records += sum(len(page.records) for page in run.pages)
+                limit -= len(run.pages)
+                last = run.pages[-1] if run.pages else None
+                pending = None
+                if run.error is None and last is not None and last.more and limit > 0:
+                    cursor = last.next
+                    pending = self._submit(feed_url, cursor, keys, node_id, limit)
+                yield from run.pages
+                if run.error is not None:
+                    raise run.error
+        finally:
+            if pending is not None:  # read ahead for nothing (refusal, or the caller stopped)
+                pending.cancel()
+
+    def _submit(self, feed_url: str, cursor: str, keys: dict[str, KeyRecord], node_id: str,
+                limit: int) -> Future[PageRun]:
+        if self.reader is not None and self.records >= READER_AFTER_RECORDS:
+            return self.reader.submit(feed_url, cursor, keys, node_id, min(READER_PAGES, limit))
+        if self.reader is not None and self.records >= READER_AFTER_RECORDS // 2:
+            self.reader.start()  # ready by the time it is needed
+        return self.thread.submit(read_pages, self.client, feed_url, cursor, keys, node_id, 1)
+
+    def _result(self, pending: Future[PageRun], feed_url: str, cursor: str,
+                keys: dict[str, KeyRecord], node_id: str) -> PageRun:
+        try:
+            return pending.result()
+        except BrokenProcessPool:
+            log.warning("feed reader process stopped; reading pages in this process")
+            if self.reader is not None:
+                self.reader.close()
+                self.reader = None
+            return read_pages(self.client, feed_url, cursor, keys, node_id, 1)
+
+    def close(self) -> None:
+        self.thread.shutdown(wait=True)
+        if self.reader is not None:
+            self.reader.close()
+
+
 def due_nodes(now: datetime, *, force: bool = False) -> list[Peer]:
     query = select(Peer).where(Peer.status == PeerStatus.ADMITTED)
     if not force:
@@ -70,61 +154,48 @@ def due_nodes(now: datetime, *, force: bool = False) -> list[Peer]:
     return list(db.session.scalars(query.order_by(Peer.node_id)))
 
 
-def _feed_url(peer: Peer, cursor: str) -> str:
-    url = peer.base_url + str((peer.document.get("endpoints") or {}).get("feed", ""))
-    return url + ("?cursor=" + urllib.parse.quote(cursor, safe="") if cursor else "")
+def _read_feed(fetcher: PageFetcher, peer: Peer, report: PullReport) -> None:
+    """Read at most :data:`MAX_PAGES` pages, committing every :data:`COMMIT_RECORDS` records.
 
-
-def _page_records(peer: Peer, data: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str,
-                                                                      bool]:
-    if data is None or not isinstance(data.get("records"), list) or \
-            not isinstance(data.get("next"), str) or not isinstance(data.get("more"), bool) or \
-            not 0 < len(data["next"]) <= 255:
-        raise FeedPageInvalid("feed page without records/next/more")
-    records = []
-    for index, raw in enumerate(data["records"]):
-        record = validate_record(raw, index)
-        check_origin(record, peer.node_id, index)
-        records.append(record.as_json())
-    return records, data["next"], data["more"]
-
-
-def _read_feed(client: SignedClient, peer: Peer, report: PullReport) -> None:
-    """Read pages until `more` is false; the cursor is committed with each applied page.
-
-    While a page is checked and applied, the next one is already being fetched and verified
-    by a helper thread (the HTTP wait then overlaps the database work); pages are still
-    applied one by one, in order, each with its cursor."""
-    keys = node_keys_now(peer)  # the helper thread has no app context to query keys with
-
-    def fetch(cursor: str) -> Future[PeerResponse]:
-        return fetcher.submit(client.get, _feed_url(peer, cursor), verify_with=keys)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chaleur-feed") as fetcher:
-        ahead: tuple[str, Future[PeerResponse]] | None = None
-        for page_number in range(MAX_PAGES):
-            if ahead is None or ahead[0] != peer.feed_cursor:
-                ahead = (peer.feed_cursor, fetch(peer.feed_cursor))
+    While a page is applied, the next ones are already being fetched, verified and checked
+    (see :class:`PageFetcher`). Pages are applied in order, each with its cursor, and
+    committed together, possibly with the previous nodes' last pages: the cursor in the
+    database is always the one of the last committed page. A page refused by the node's
+    feed or by the checks writes nothing (see
+    :func:`~directory.services.aggregation.stage_batch`), so the pages before it are
+    committed with their cursor before the refusal is reported, and the next run asks again
+    from the refused page."""
+    keys = node_keys_now(peer)  # the fetcher has no app context to query keys with
+    feed_url = peer.base_url + str((peer.document.get("endpoints") or {}).get("feed", ""))
+    budget = MAX_PAGES
+    try:
+        while budget > 0:
             try:
-                response = ahead[1].result()
+                for page in fetcher.pages(feed_url, peer.feed_cursor, keys, peer.node_id,
+                                          budget):
+                    budget -= 1
+                    if page.records:
+                        report.applied += stage_batch(peer, page.records, strict=True).applied
+                        report.staged += len(page.records)
+                    peer.feed_cursor = page.next
+                    report.pages += 1
+                    if report.staged >= COMMIT_RECORDS:
+                        db.session.commit()
+                        report.staged = 0
+                return
             except PeerRefused as exc:
                 if exc.status != 410 or exc.code != "resync_required" or not peer.feed_cursor:
                     raise
                 forget_node_records(peer.node_id)
                 peer.feed_cursor = ""
                 db.session.commit()
+                report.staged = 0
                 report.resyncs += 1
-                ahead = None
-                continue
-            records, cursor, more = _page_records(peer, response.data)
-            ahead = (cursor, fetch(cursor)) if more and page_number + 1 < MAX_PAGES else None
-            if records:
-                report.applied += apply_batch(peer.node_id, records, strict=True).applied
-            peer.feed_cursor = cursor
-            db.session.commit()
-            report.pages += 1
-            if not more:
-                return
+                budget -= 1
+    except PAGE_REFUSALS:
+        db.session.commit()  # the whole pages staged before the refused one
+        report.staged = 0
+        raise
 
 
 def _succeeded(peer: Peer, now: datetime) -> None:
@@ -156,12 +227,12 @@ def node_answered(node_id: str, now: datetime) -> None:
     db.session.commit()
 
 
-def pull_node(client: SignedClient, peer: Peer, now: datetime, rng: random.Random,
+def pull_node(fetcher: PageFetcher, peer: Peer, now: datetime, rng: random.Random,
               report: PullReport) -> bool:
     """Read one node's feed; record success or failure (with backoff) on the peer."""
     retry_after = None
     try:
-        _read_feed(client, peer, report)
+        _read_feed(fetcher, peer, report)
     except PeerRefused as exc:
         reason, retry_after = f"HTTP {exc.status} {exc.code}", exc.retry_after
     except (PeerError, AddressRefused) as exc:
@@ -171,8 +242,7 @@ def pull_node(client: SignedClient, peer: Peer, now: datetime, rng: random.Rando
     except (FeedPageInvalid, BatchRefused) as exc:
         reason = str(exc)[:300]
     else:
-        _succeeded(peer, now)
-        db.session.commit()
+        _succeeded(peer, now)  # committed with the node's last pages, by pull_once at least
         return True
     db.session.rollback()
     _failed(peer, now, rng, retry_after)
@@ -193,7 +263,12 @@ def pull_once(now: datetime | None = None, *, force: bool = False,
     if not peers:
         return report
     with directory_client() as client:
-        for peer in peers:
-            report.nodes += 1
-            pull_node(client, peer, now, rng, report)
+        fetcher = PageFetcher(client, page_reader())
+        try:
+            for peer in peers:
+                report.nodes += 1
+                pull_node(fetcher, peer, now, rng, report)
+            db.session.commit()
+        finally:
+            fetcher.close()
     return report

@@ -8,6 +8,9 @@ import random
 import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,8 +25,10 @@ from directory.extensions import db
 from directory.models import Peer, Record
 from directory.peering.joining import active_fingerprint, store_keys
 from directory.peering.worker import PullWorker
+from directory.services import fulltext, pull
 from directory.services.peers import admit_node, register_join_request
 from directory.services.pull import pull_once
+from federation.feedread import PageReader
 from federation.jsonbody import dump_json_body
 from federation.signatures import sign_response
 from federation.verification import utc_now
@@ -79,6 +84,34 @@ def page(records: list[dict[str, Any]], following: str, more: bool) -> tuple[int
     return 200, {"records": records, "next": following, "more": more}
 
 
+@dataclass
+class Reading:
+    """How pages are read, and the cursors the reader process was asked for."""
+
+    mode: str
+    asked: list[str] = field(default_factory=list)
+
+    def used_the_process(self) -> bool:
+        return bool(self.asked) == (self.mode == "process")
+
+
+@pytest.fixture(params=["thread", "process"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Reading:
+    """Pages read by the prefetch thread, or by a reader process from the first page on
+    (as in a large read)."""
+    spied = Reading(request.param)
+    if spied.mode == "process":
+        monkeypatch.setattr(pull, "READER_AFTER_RECORDS", 0)
+        submit = PageReader.submit
+
+        def spy(reader: PageReader, feed_url: str, cursor: str, *args: Any) -> Any:
+            spied.asked.append(cursor)
+            return submit(reader, feed_url, cursor, *args)
+
+        monkeypatch.setattr(PageReader, "submit", spy)
+    return spied
+
+
 @pytest.fixture
 def feed(pays: Flask) -> Iterator[FeedDouble]:
     pays.config["FEDERATION_ALLOW_PRIVATE"] = True
@@ -101,7 +134,8 @@ def node_state() -> tuple[Peer, dict[str, tuple[int, bool]]]:
     return peer, {row[0]: (row[1], row[2]) for row in rows}
 
 
-def test_pages_are_applied_in_order_and_the_cursor_kept(feed: FeedDouble) -> None:
+def test_pages_are_applied_in_order_and_the_cursor_kept(feed: FeedDouble,
+                                                        reading: Reading) -> None:
     camille = member("Camille")
     feed.pages[""] = page([camille, member("Dominique")], "c1", True)
     feed.pages["c1"] = page([{**camille, "version": 2}, {**camille, "version": 3,
@@ -119,6 +153,7 @@ def test_pages_are_applied_in_order_and_the_cursor_kept(feed: FeedDouble) -> Non
     feed.pages["c2"] = page([], "c2", False)
     assert pull_once(now + timedelta(seconds=301)).nodes == 1
     assert feed.asked == ["", "c1", "c2"]
+    assert reading.asked == ([] if reading.mode == "thread" else ["", "c2"])
 
 
 def test_a_failure_backs_off_exponentially(feed: FeedDouble) -> None:
@@ -137,7 +172,8 @@ def test_a_failure_backs_off_exponentially(feed: FeedDouble) -> None:
     assert 30 <= (peer.next_pull_at - second).total_seconds() <= 60
 
 
-def test_resync_required_drops_the_nodes_records_and_reads_again(feed: FeedDouble) -> None:
+def test_resync_required_drops_the_nodes_records_and_reads_again(feed: FeedDouble,
+                                                                  reading: Reading) -> None:
     kept, dropped = member("Gardée"), member("Disparue")
     feed.pages[""] = page([kept, dropped], "old", False)
     pull_once(datetime.now(UTC))
@@ -147,10 +183,12 @@ def test_resync_required_drops_the_nodes_records_and_reads_again(feed: FeedDoubl
     assert report.resyncs == 1 and report.failures == {}
     peer, records = node_state()
     assert records == {kept["id"]: (1, False)} and peer.feed_cursor == "new"
+    assert reading.used_the_process()
 
 
 @pytest.mark.parametrize("problem", ["unsigned", "foreign", "invalid"])
-def test_untrustworthy_pages_store_nothing(feed: FeedDouble, problem: str) -> None:
+def test_untrustworthy_pages_store_nothing(feed: FeedDouble, problem: str,
+                                           reading: Reading) -> None:
     records = [member("Honnête")]
     if problem == "foreign":
         records.append(member("Autre", origin="dossenheim"))
@@ -162,6 +200,70 @@ def test_untrustworthy_pages_store_nothing(feed: FeedDouble, problem: str) -> No
     assert NODE in report.failures
     peer, stored = node_state()
     assert stored == {} and peer.feed_cursor == "" and peer.failures == 1
+    assert reading.used_the_process()
+
+
+def test_a_refused_page_keeps_the_pages_before_it(feed: FeedDouble,
+                                                  reading: Reading) -> None:
+    """Pages are committed several at a time: a refusal still keeps every whole page read
+    before it, with its cursor, and the next run asks again from the refused page."""
+    first, second = member("Première"), member("Deuxième")
+    feed.pages[""] = page([first], "c1", True)
+    feed.pages["c1"] = page([second], "c2", True)
+    feed.pages["c2"] = page([member("Troisième"), member("Autre", origin="dossenheim")],
+                            "c3", False)
+    report = pull_once(datetime.now(UTC))
+    assert NODE in report.failures and report.pages == 2
+    peer, stored = node_state()
+    assert set(stored) == {first["id"], second["id"]}
+    assert peer.feed_cursor == "c2" and peer.failures == 1
+    feed.pages["c2"] = page([member("Troisième")], "c3", False)
+    pull_once(datetime.now(UTC) + timedelta(days=1))
+    peer, stored = node_state()
+    assert len(stored) == 3 and peer.feed_cursor == "c3" and peer.failures == 0
+    assert feed.asked == ["", "c1", "c2", "c2"] and reading.used_the_process()
+
+
+def test_pages_are_read_here_when_the_reader_process_dies(
+        feed: FeedDouble, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(pull, "READER_AFTER_RECORDS", 0)
+
+    def broken(*args: Any) -> Future[Any]:
+        dead: Future[Any] = Future()
+        dead.set_exception(BrokenProcessPool("killed"))
+        return dead
+
+    monkeypatch.setattr(PageReader, "submit", broken)
+    feed.pages[""] = page([member("Une")], "c1", True)
+    feed.pages["c1"] = page([member("Deux")], "c2", False)
+    report = pull_once(datetime.now(UTC))
+    assert (report.pages, report.applied, report.failures) == (2, 2, {})
+    assert node_state()[0].feed_cursor == "c2"
+    assert "reader process stopped" in caplog.text
+
+
+def test_an_error_while_writing_keeps_cursor_and_records_together(
+        feed: FeedDouble, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected failure rolls back to the last commit: the stored cursor is still the
+    one of the last stored page, so nothing is skipped when the next run reads again."""
+    feed.pages[""] = page([member("Première")], "c1", True)
+    feed.pages["c1"] = page([member("Deuxième")], "c2", False)
+    calls: list[object] = []
+    real_add = fulltext.add
+
+    def failing_add(rows: list[tuple[int, str]]) -> None:
+        calls.append(rows)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real_add(rows)
+
+    monkeypatch.setattr(fulltext, "add", failing_add)
+    with pytest.raises(RuntimeError):
+        pull_once(datetime.now(UTC))
+    db.session.rollback()
+    peer, stored = node_state()
+    assert (peer.feed_cursor, stored) == ("", {})
 
 
 def test_an_accepted_push_ends_the_pull_backoff(feed: FeedDouble, client: FlaskClient) -> None:
