@@ -12,7 +12,6 @@ lives in the database, so stopping the process at any moment loses nothing.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from flask import Flask
@@ -20,6 +19,7 @@ from flask import Flask
 from directory.extensions import db
 from directory.services import fulltext, upkeep
 from directory.services.pull import pull_once
+from webui.background import BackgroundLoop
 
 EXTENSION_KEY = "chaleur_directory_puller"
 #: Longest sleep between two looks at the schedule (a node admitted from the CLI, in
@@ -28,32 +28,21 @@ TICK_SECONDS = 3.0
 log = logging.getLogger("chaleur.directory.pull")
 
 
-class PullWorker:
+class PullWorker(BackgroundLoop):
+    extension_key = EXTENSION_KEY
+    thread_name = "chaleur-directory-pull"
+
     def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.wake = threading.Event()
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self.run, name="chaleur-directory-pull",
-                                       daemon=True)
+        super().__init__(app)
         self._next_compaction = 0.0
+        self._first_round = True  # read every node at start: pushes were refused while down
 
-    def start(self) -> None:
-        self.app.extensions[EXTENSION_KEY] = self
-        self.thread.start()
+    def interval(self) -> float:
+        return min(TICK_SECONDS, float(self.app.config["FEDERATION_PULL_INTERVAL"]))
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self.stopping.set()
-        self.wake.set()
-        self.thread.join(timeout)
-
-    def run(self) -> None:
-        tick = min(TICK_SECONDS, float(self.app.config["FEDERATION_PULL_INTERVAL"]))
-        force = True  # at start, read every node now: pushes were refused while we were down
-        while not self.stopping.is_set():
-            self.wake.clear()
-            self.sweep(force=force)
-            force = False
-            self.wake.wait(tick)
+    def run_round(self) -> None:
+        self.sweep(force=self._first_round)
+        self._first_round = False
 
     def sweep(self, force: bool = False) -> None:
         """One round; an error is logged (never record content) and retried next round."""

@@ -14,42 +14,29 @@ imported by the first round that finds one, so a node used on its own stays ligh
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from flask import Flask, current_app, has_app_context
 
 from node.extensions import db
 from node.peering.membership import registered_directory
+from webui.background import BackgroundLoop
 
 EXTENSION_KEY = "chaleur_federation_worker"
 log = logging.getLogger("chaleur.federation")
 
 
-class FederationWorker:
+class FederationWorker(BackgroundLoop):
+    extension_key = EXTENSION_KEY
+    thread_name = "chaleur-federation"
+
     def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.wake = threading.Event()
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self.run, name="chaleur-federation", daemon=True)
+        super().__init__(app)
         self._next_pull = 0.0
         self._backlog_retried = False
 
-    def start(self) -> None:
-        self.app.extensions[EXTENSION_KEY] = self
-        self.thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self.stopping.set()
-        self.wake.set()
-        self.thread.join(timeout)
-
-    def run(self) -> None:
-        interval = float(self.app.config["FEDERATION_PUSH_INTERVAL"])
-        while not self.stopping.is_set():
-            self.wake.clear()
-            self.run_round()
-            self.wake.wait(interval)
+    def interval(self) -> float:
+        return float(self.app.config["FEDERATION_PUSH_INTERVAL"])
 
     def run_round(self) -> None:
         """Push and pull once joined; until then, only ask whether the node has joined."""
