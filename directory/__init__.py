@@ -15,6 +15,7 @@ import webui
 from directory.extensions import csrf, db, limiter, login_manager
 from directory.services import fulltext
 from directory.settings import load_settings
+from webui.sqlite_pragmas import set_sqlite_pragmas
 
 fulltext.install(db.metadata)
 SQLITE_CACHE_KIB = 64 * 1024
@@ -85,19 +86,7 @@ def _tune_sqlite(app: Flask) -> None:
     cheap; the next pull simply brings the lost batch again. A larger page cache keeps the
     uuid and full-text indexes in memory while a big feed is applied.
     """
-    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
-        return
-    from sqlalchemy import event
-
-    with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "connect")
-    def set_pragmas(connection: Any, record: Any) -> None:
-        cursor = connection.cursor()
-        # secure_delete: a withdrawn member's payload is overwritten on disk, not left in
-        # free pages.
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       "secure_delete=ON", f"cache_size=-{SQLITE_CACHE_KIB}"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
+    # secure_delete: a withdrawn member's payload is overwritten on disk, not left in free
+    # pages.
+    set_sqlite_pragmas(app, db, ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                                 "secure_delete=ON", f"cache_size=-{SQLITE_CACHE_KIB}"))

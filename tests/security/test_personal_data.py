@@ -170,6 +170,13 @@ def test_deleting_my_account_leaves_only_a_tombstone(make_node: Callable[..., Fl
                 if trace.lower() in row.lower() and not _tombstone(table, row, trace):
                     found.append((table, trace, row[:160]))
     assert not found, found
+    # Nor in the database file's free pages (SQLite's secure_delete overwrites them); only
+    # the tombstones' uuids stay.
+    database = Path(app.instance_path) / "node.db"
+    with app.app_context():
+        db.engine.dispose()  # every connection closed: the file is complete on disk
+    on_disk = database.read_bytes()
+    assert [t for t in traces if t.encode() in on_disk and t not in (uuid, *listing_uuids)] == []
     with app.app_context():
         tombstones = db.session.scalars(db.select(FeedEntry).where(
             FeedEntry.record_uuid.in_([uuid, *listing_uuids]),
