@@ -7,7 +7,6 @@ Every command prints what happened and what to do next, and fails with a clear F
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from typing import Any
 
@@ -21,6 +20,7 @@ from directory.services import peers
 from directory.services.coordinators import CoordinatorError, create_coordinator
 from directory.services.network import is_stale
 from webui.cli import FrenchFlaskGroup
+from webui.serving import hand_over
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
@@ -132,10 +132,7 @@ def create_coordinator_command(email: str, name: str, password: str | None) -> N
 def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
     """Serve the directory with the production WSGI server (waitress), in a lean process."""
     click.echo(f"L'annuaire sert {current_app.config['PUBLIC_URL']} sur http://{host}:{port}")
-    sys.stdout.flush()
-    args = [sys.executable, "-m", "directory.serving", "--host", host, "--port", str(port),
-            "--threads", str(threads)] + ([] if federation else ["--no-federation"])
-    os.execv(sys.executable, args)
+    hand_over("directory.serving", host, port, threads, federation)
 
 
 @click.group("nodes", help="Lister les nœuds du réseau et décider de leur admission.",

@@ -8,23 +8,15 @@ engine, no command modules).
 
 from __future__ import annotations
 
-import argparse
-
-from waitress import serve
-
 from directory import create_app
 from directory.peering import identity
 from directory.peering.worker import PullWorker
 from directory.services.people_index import warm_in_background
+from webui.serving import serve_app, server_options
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m directory.serving")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5050)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--no-federation", action="store_true")
-    options = parser.parse_args(argv)
+    options = server_options("directory.serving", 5050, argv)
     app = create_app(with_cli=False)
     warm_in_background(app)  # the first search need not build the people index
     if not options.no_federation:
@@ -32,8 +24,7 @@ def main(argv: list[str] | None = None) -> None:
             has_identity = identity.current_identity() is not None
         if has_identity:  # without one, nothing to pull: `python -m directory init` first
             PullWorker(app).start()
-    serve(app, host=options.host, port=options.port, threads=options.threads,
-          ident="chaleur-directory")
+    serve_app(app, options, ident="chaleur-directory")
 
 
 if __name__ == "__main__":

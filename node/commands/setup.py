@@ -16,6 +16,7 @@ from node.models import Community, Role
 from node.peering import identity
 from node.services import accounts
 from node.services.community import find_commune
+from webui.serving import hand_over
 
 
 def _fail(message: str) -> None:
@@ -143,10 +144,7 @@ def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
     """Serve the node with the production WSGI server (waitress), in a lean process."""
     url = current_app.config["PUBLIC_URL"]
     click.echo(f"Chaleur sert {url} sur http://{host}:{port}")
-    sys.stdout.flush()
-    args = [sys.executable, "-m", "node.serving", "--host", host, "--port", str(port),
-            "--threads", str(threads)] + ([] if federation else ["--no-federation"])
-    os.execv(sys.executable, args)
+    hand_over("node.serving", host, port, threads, federation)
 
 
 COMMANDS = [init_command, create_admin_command, serve_command]

@@ -1,0 +1,48 @@
+"""Running an app in production, the same way for a node and for the directory.
+
+The command-line ``serve`` replaces itself (:func:`hand_over`) with ``python -m
+<app>.serving``, so the long-running process holds only what answering requests needs: no
+migration engine and no command modules. That process reads the same options
+(:func:`server_options`) and serves the app with waitress behind
+:class:`~webui.idle_memory.IdleMemoryRelease` (:func:`serve_app`), so freed memory goes back
+to the system between bursts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import NoReturn
+
+from flask import Flask
+
+from webui.idle_memory import IdleMemoryRelease
+
+
+def hand_over(module: str, host: str, port: int, threads: int, federation: bool) -> NoReturn:
+    """Replace this process with ``python -m <module>`` serving on ``host:port``."""
+    sys.stdout.flush()
+    args = [sys.executable, "-m", module, "--host", host, "--port", str(port),
+            "--threads", str(threads)] + ([] if federation else ["--no-federation"])
+    os.execv(sys.executable, args)
+
+
+def server_options(module: str, default_port: int,
+                   argv: list[str] | None = None) -> argparse.Namespace:
+    """The options :func:`hand_over` passes: host, port, threads, no_federation."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=default_port)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--no-federation", action="store_true")
+    return parser.parse_args(argv)
+
+
+def serve_app(app: Flask, options: argparse.Namespace, ident: str) -> None:
+    """Serve ``app`` with waitress until the process ends, trimming memory when idle."""
+    from waitress import serve
+
+    served = IdleMemoryRelease(app)
+    served.start()
+    serve(served, host=options.host, port=options.port, threads=options.threads, ident=ident)
