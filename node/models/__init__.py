@@ -65,3 +65,7 @@ __all__ += ["Action", "Audience", "Ballot", "BallotChoice", "CalendarFeed", "Cha
             "Decision", "DecisionKind", "DecisionOption", "DecisionParticipant",
             "DecisionState", "Mandate", "MeetingRecord", "Notice", "RemoteTally",
             "ResultsShown", "Subject"]
+
+from node.models.villages import VillageMessage  # noqa: E402
+
+__all__ += ["VillageMessage"]

@@ -104,6 +104,8 @@ class Decision(SharedRecord, db.Model):  # type: ignore[name-defined,misc]
     villages: Mapped[list[str]] = mapped_column(JSON, default=list)
     host_node: Mapped[str | None] = mapped_column(String(63))
     host_url: Mapped[str | None] = mapped_column(String(2048))
+    # Another village's decision mirrored here: the sequence of the last tally planned.
+    tally_sequence: Mapped[int] = mapped_column(Integer, default=0)
 
     options: Mapped[list[DecisionOption]] = relationship(
         back_populates="decision", cascade="all, delete-orphan",
@@ -213,4 +215,7 @@ class RemoteTally(db.Model):  # type: ignore[name-defined,misc]
     sequence: Mapped[int] = mapped_column(Integer)
     participants: Mapped[int] = mapped_column(Integer)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Named decisions: [{"name", "choices": {option id: value}}]; consent: objection reasons.
+    voters: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    objections: Mapped[list[str]] = mapped_column(JSON, default=list)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,8 +22,10 @@ from node.models import (
     DecisionOption,
     DecisionState,
     Member,
+    RemoteTally,
     utcnow,
 )
+from node.services import villages
 from node.services.decision_results import CONSENT, OBJECTION
 from node.services.decisions import DecisionError, accepting
 
@@ -63,6 +65,16 @@ def open_objections(decision: Decision) -> list[Objection]:
     return [item for item in objections(decision) if item.open]
 
 
+def remote_objections(decision: Decision) -> int:
+    """Objections other villages counted on the current version (network decisions)."""
+    if not decision.options or decision.host_node is not None:
+        return 0
+    current = str(decision.options[-1].id)
+    return sum(int(tally.counts.get(current, {}).get(str(OBJECTION), 0))
+               for tally in db.session.scalars(select(RemoteTally).where(
+                   RemoteTally.decision_id == decision.id)))
+
+
 def _own(decision: Decision, member: Member | None) -> None:
     if decision.kind != DecisionKind.CONSENT:
         raise DecisionError(_("Seule une proposition par consentement s'amende ou se retire."))
@@ -97,6 +109,7 @@ def amend(decision: Decision, member: Member | None, text: str,
     decision.options.append(version)
     decision.reminder_planned_at = None  # stances are asked again: remind again
     db.session.flush()
+    villages.offer(decision)  # invited villages get the new version
     return version
 
 
@@ -107,13 +120,14 @@ def withdraw(decision: Decision, member: Member | None) -> None:
     decision.adopted = False
     decision.closed_at = utcnow()
     db.session.flush()
+    villages.plan_results(decision)
 
 
 def can_adopt(decision: Decision) -> tuple[bool, str]:
     """Adoption needs at least one consent and no open objection on the current version."""
     if decision.kind != DecisionKind.CONSENT:
         return False, _("Seule une proposition par consentement s'adopte.")
-    if open_objections(decision):
+    if open_objections(decision) or remote_objections(decision):
         return False, _("Une objection est ouverte : la proposition ne peut pas être "
                         "adoptée. Amendez-la pour l'intégrer, ou retirez-la.")
     current = decision.options[-1]

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from node.extensions import db
 from node.models import Decision, DecisionKind, DecisionOption, Member
-from node.services import ballots
+from node.services import ballots, villages
 from node.services.decision_results import (
     CONSENT,
     GRADES,
@@ -101,6 +101,7 @@ def answer(decision: Decision, member: Member, raw: Mapping[int, str],
     ballots.write_ballot(decision, member, {option_id: (value, notes.get(option_id, ""))
                                             for option_id, value in values.items()},
                          answered_round)
+    villages.plan_tally(decision)  # another village's decision: its host gets our count
 
 
 def _stance(version: DecisionOption, raw: Mapping[int, str],

@@ -20,7 +20,7 @@ from node.models import (
     RemoteTally,
     utcnow,
 )
-from node.services import ballots, notices
+from node.services import ballots, notices, villages
 from node.services.consent import can_adopt
 from node.services.decision_results import Results, compute, preferred_slot
 from node.services.decisions import DecisionError, answered_member_ids, eligible_accounts
@@ -66,6 +66,7 @@ def close(decision: Decision, now: datetime | None = None, *, adopt: bool | None
     if decision.adopted:
         apply_adopted(decision)
     ballots.seal(decision)
+    villages.plan_results(decision)
     if decision.result_planned_at is None and not decision.is_remote:
         decision.result_planned_at = now
         notices.plan("decision_result", decision.uuid, eligible_accounts(decision), due_at=now)

@@ -97,12 +97,14 @@ class FederationWorker(BackgroundLoop):
         """One round; an error is logged (no record content) and retried next round."""
         from node.sharing.network_copy import pull_network_copy  # imported once joined
         from node.sharing.push import push_once
+        from node.sharing.village_delivery import deliver_due
 
         with self.app.app_context():
             try:
                 report = push_once()
                 if report.errors:
                     log.warning("push: %s", report.errors[-1])
+                deliver_due()
                 if time.monotonic() >= self._next_pull:
                     self._next_pull = time.monotonic() + float(
                         self.app.config["FEDERATION_NETWORK_INTERVAL"])
