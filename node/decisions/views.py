@@ -3,11 +3,13 @@ answering. Each view parses the request, calls one service, commits once, and re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from node.decisions import bp, charts
@@ -15,8 +17,9 @@ from node.decisions.forms import ConsentAmendForm, IdeaForm
 from node.extensions import db
 from node.models import Decision, DecisionKind, Member
 from node.public.forms import ConfirmForm
-from node.services import ballots, consent, decision_answers, decisions
+from node.services import ballots, calendar, consent, decision_answers, decisions
 from node.services.decision_closing import results_of, results_visible
+from node.services.decision_register import kind_names
 from node.services.decisions import DecisionError
 from node.services.notice_texts import outcome_line
 
@@ -33,12 +36,47 @@ def me() -> Member | None:
     return member
 
 
+@dataclass(frozen=True)
+class Card:
+    """One line of the community page, with its texts computed once."""
+
+    uuid: str
+    title: str
+    kind: str
+    when: str
+    answers: str
+    anonymous: bool
+    between_villages: bool
+    outcome: str
+
+
+def _cards(items: list[decisions.Listed], closed: bool) -> list[Card]:
+    """Kind names and dates formatted once per page, not once per decision: the page lists
+    every open decision and stays fast with hundreds of them (scripts/bench-decisions)."""
+    kinds = kind_names()
+    days: dict[object, str] = {}
+    answers: dict[int, str] = {}
+    cards = []
+    for item in items:
+        decision = item.decision
+        if decision.closes_at not in days:
+            days[decision.closes_at] = calendar.describe_moment(decision.closes_at)
+        if item.answers not in answers:
+            answers[item.answers] = ngettext("%(num)s réponse", "%(num)s réponses",
+                                             item.answers)
+        cards.append(Card(decision.uuid, decision.title, kinds.get(decision.kind, ""),
+                          days[decision.closes_at], answers[item.answers], decision.anonymous,
+                          decision.host_node is not None,
+                          outcome_line(decision) if closed else ""))
+    return cards
+
+
 @bp.get("/decisions/")
 @login_required
 def index() -> ResponseReturnValue:
     still_open, done = decisions.community_decisions()
-    return render_template("node/decisions/list.html", still_open=still_open, done=done[:50],
-                           outcome_line=outcome_line)
+    return render_template("node/decisions/list.html", still_open=_cards(still_open, False),
+                           done=_cards(done[:50], True))
 
 
 def _named_answers(decision: Decision) -> dict[int, list[tuple[str, int]]]:

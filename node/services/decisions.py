@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from node.extensions import db
 from node.models import (
@@ -256,8 +257,11 @@ def community_decisions(limit: int = 500) -> tuple[list[Listed], list[Listed]]:
     answers = dict(db.session.execute(
         select(DecisionParticipant.decision_id, func.count())
         .group_by(DecisionParticipant.decision_id)).all())
-    rows = list(db.session.scalars(select(Decision).where(Decision.subject != Subject.AGENDA)
-                                   .order_by(Decision.closes_at.desc()).limit(limit)))
+    rows = list(db.session.scalars(
+        select(Decision).where(Decision.subject != Subject.AGENDA)
+        .options(defer(Decision.description), defer(Decision.subject_data),
+                 defer(Decision.villages), defer(Decision.ballot_salt))
+        .order_by(Decision.closes_at.desc()).limit(limit)))
     listed = [Listed(row, int(answers.get(row.id, 0))) for row in rows]
     still_open = sorted((item for item in listed if item.decision.state == DecisionState.OPEN),
                         key=lambda item: item.decision.closes_at)

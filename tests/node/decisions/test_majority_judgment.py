@@ -109,6 +109,13 @@ def test_raising_a_grade_for_the_winner_never_makes_it_lose(columns: list[list[i
     assert winner in mj.ranking(tallies)[0]
 
 
+@settings(max_examples=1000, deadline=None)
+@given(profiles, profiles)
+def test_the_fast_comparison_agrees_with_walking_the_majority_values(a: list[int],
+                                                                     b: list[int]) -> None:
+    assert mj.compare(counts(a), counts(b)) == mj.compare_slowly(counts(a), counts(b))
+
+
 @settings(max_examples=200, deadline=None)
 @given(profiles, profiles)
 def test_only_identical_profiles_tie(a: list[int], b: list[int]) -> None:
