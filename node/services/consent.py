@@ -9,6 +9,7 @@ with the old version) or by withdrawing it. Functions flush; the caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -75,20 +76,20 @@ def remote_objections(decision: Decision) -> int:
                    RemoteTally.decision_id == decision.id)))
 
 
-def _own(decision: Decision, member: Member | None) -> None:
+def _own(decision: Decision, member: Member | None, now: datetime | None = None) -> None:
     if decision.kind != DecisionKind.CONSENT:
         raise DecisionError(_("Seule une proposition par consentement s'amende ou se retire."))
     if member is None or member.id != decision.author_id:
         raise DecisionError(_("Seul·e l'auteur·rice de la proposition peut le faire."))
-    if not accepting(decision):
+    if not accepting(decision, now):
         raise DecisionError(_("Cette proposition n'est plus ouverte."))
 
 
 def amend(decision: Decision, member: Member | None, text: str,
-          integrations: dict[str, str]) -> DecisionOption:
+          integrations: dict[str, str], now: datetime | None = None) -> DecisionOption:
     """A new version of the proposal; ``integrations`` maps each open objection's ``ref`` to
     how the new version answers it (every open objection must be answered)."""
-    _own(decision, member)
+    _own(decision, member, now)
     text = text.replace("\r\n", "\n").strip()
     current = decision.options[-1]
     if not text or len(text) > MAX_TEXT:

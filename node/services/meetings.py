@@ -43,12 +43,14 @@ def agenda_of(event: Event, occurrence_at: datetime) -> Decision | None:
         Decision.subject == Subject.AGENDA)).first()
 
 
-def open_agenda(event: Event, occurrence_at: datetime, author: Member | None) -> Decision:
+def open_agenda(event: Event, occurrence_at: datetime, author: Member | None,
+                now: datetime | None = None) -> Decision:
     """The occurrence's ordre du jour, opened until the rencontre starts (flushes)."""
+    now = now or utcnow()
     existing = agenda_of(event, occurrence_at)
     if existing is not None:
         return existing
-    if occurrence_at <= utcnow():
+    if occurrence_at <= now:
         raise DecisionError(_("Cette rencontre a commencé : l'ordre du jour est fermé."))
     local = calendar.to_local(occurrence_at).replace(tzinfo=None)
     decision = open_decision(DecisionInput(
@@ -56,7 +58,7 @@ def open_agenda(event: Event, occurrence_at: datetime, author: Member | None) ->
         closes_local=local, points_budget=AGENDA_POINTS, audience=Audience.COMMUNITY,
         event=event, occurrence_at=occurrence_at, subject=Subject.AGENDA,
         description=_("Ajoutez les sujets à aborder, puis répartissez vos %(n)s points sur "
-                      "ceux qui comptent le plus pour vous.", n=AGENDA_POINTS)), author)
+                      "ceux qui comptent le plus pour vous.", n=AGENDA_POINTS)), author, now)
     return decision
 
 
@@ -118,9 +120,10 @@ def _clean_action(item: ActionInput, now: datetime) -> tuple[str, Member | None,
     return title, item.owner, item.due_on
 
 
-def add_action(item: ActionInput, decision: Decision | None = None) -> Action:
+def add_action(item: ActionInput, decision: Decision | None = None,
+               now: datetime | None = None) -> Action:
     """An action outside a rencontre (e.g. after a decision); flushes."""
-    title, owner, due_on = _clean_action(item, utcnow())
+    title, owner, due_on = _clean_action(item, now or utcnow())
     if not title:
         raise DecisionError(_("Dites ce qu'il faut faire."), "title")
     action = Action(title=title, owner_id=owner.id if owner else None, due_on=due_on,

@@ -120,3 +120,20 @@ def test_register_governance_and_calendar(app: Flask, client: FlaskClient,
     assert "Clôture : Encore ouverte" in body and "Échéance : Réserver la salle" in body
     client.post("/mon-agenda/nouvelle-adresse")
     assert anonymous.get(path).status_code == 404
+
+
+def test_example_data_holds_a_decision_of_each_kind(app: Flask) -> None:
+    from node.models import CharterVersion, Mandate
+    from node.services.example_data import load_example_data
+
+    with app.test_request_context():
+        load_example_data(members=12, seed=1)
+        rows = db.session.scalars(db.select(Decision)).all()
+        assert {d.kind for d in rows} == {"dates", "consent", "judgment", "points",
+                                          "question"}
+        assert {d.state for d in rows} == {"open", "closed"}
+        assert any(d.subject == "agenda" for d in rows)
+        assert any(len(d.options) == 2 and d.kind == "consent" for d in rows)  # amended
+        assert db.session.scalars(db.select(Mandate)).all()
+        assert not db.session.scalars(db.select(CharterVersion)).all()  # still under consent
+        assert len(db.session.scalars(db.select(Action)).all()) == 2
