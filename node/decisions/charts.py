@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from node.services.decision_results import OptionResult
 
-WIDTH = 640
+WIDTH = 360
 LABEL = 22
 BAR = 26
 GAP = 14
@@ -30,7 +30,7 @@ def grade_names() -> list[str]:
 def _svg(height: int, title: str, description: str, body: list[str]) -> Markup:
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
             f'role="img" aria-labelledby="chart-title chart-desc" '
-            f'font-family="system-ui, sans-serif" font-size="14">'
+            f'font-family="system-ui, sans-serif" font-size="13">'
             f'<title id="chart-title">{escape(title)}</title>'
             f'<desc id="chart-desc">{escape(description)}</desc>')
     return Markup(head + "".join(body) + "</svg>")
@@ -68,7 +68,7 @@ def bars(rows: Sequence[OptionResult], title: str) -> Markup:
     body: list[str] = []
     y = 0
     for row in rows:
-        width = (WIDTH - 60) * row.score / top
+        width = (WIDTH - 40) * row.score / top
         body.append(f'<text x="0" y="{y + 16}" fill="#1c1917">{escape(row.label)}</text>')
         body.append(f'<rect x="0" y="{y + LABEL}" width="{width:.2f}" height="{BAR}" '
                     f'fill="#9a3412"/>')

@@ -76,6 +76,7 @@ class DecisionInput:
     villages: list[str] = field(default_factory=list)
     subject: str = Subject.NONE
     subject_data: dict[str, object] = field(default_factory=dict)
+    record_uuid: str | None = None  # a fixed id (example data); a new UUID otherwise
 
 
 def _one_line(text: str) -> str:
@@ -178,6 +179,8 @@ def open_decision(data: DecisionInput, author: Member | None,
         villages=sorted(set(data.villages)) if data.audience == Audience.NETWORK else [],
         author_id=author.id if author else None, state=DecisionState.OPEN,
         ballot_salt=ballots.new_salt(), created_at=now)
+    if data.record_uuid:
+        decision.uuid = data.record_uuid
     decision.options = _options(data)
     db.session.add(decision)
     db.session.flush()

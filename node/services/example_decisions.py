@@ -29,10 +29,9 @@ def _local(moment: datetime) -> datetime:
 
 def _open(rng: random.Random, now: datetime, author: Member, **fields: Any) -> Decision:
     closes = fields.pop("closes_in", timedelta(days=7))
-    decision = open_decision(DecisionInput(closes_local=_local(now + closes), **fields),
-                             author, now=now)
-    decision.uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-    return decision
+    fixed = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return open_decision(DecisionInput(closes_local=_local(now + closes), record_uuid=fixed,
+                                       **fields), author, now=now)
 
 
 def _vote(decision: Decision, member: Member, values: dict[int, int], note: str = "") -> None:
