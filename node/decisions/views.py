@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from node.decisions import bp, charts
 from node.decisions.forms import ConsentAmendForm, IdeaForm
 from node.extensions import db
-from node.models import Decision, DecisionKind, Member
+from node.models import Decision, DecisionKind, Member, RemoteTally
 from node.public.forms import ConfirmForm
 from node.services import ballots, calendar, consent, decision_answers, decisions
 from node.services.decision_closing import results_of, results_visible
@@ -94,7 +94,23 @@ def _named_answers(decision: Decision) -> dict[int, list[tuple[str, int]]]:
         .where(Ballot.decision_id == decision.id).order_by(Member.display_name))
     for option_id, value, name, voter_name in rows:
         found.setdefault(int(option_id), []).append((name or voter_name or "?", int(value)))
+    for tally in db.session.scalars(select(RemoteTally).where(
+            RemoteTally.decision_id == decision.id)):  # named answers from other villages
+        for voter in tally.voters:
+            for option_key, value in dict(voter.get("choices") or {}).items():
+                if str(option_key).isdigit() and isinstance(value, int):
+                    found.setdefault(int(option_key), []).append(
+                        (f"{voter.get('name', '?')} ({tally.node_id})", value))
     return found
+
+
+def _remote_objections(decision: Decision) -> list[tuple[str, str]]:
+    """(village, reason) of the objections other villages sent (network consent)."""
+    from sqlalchemy import select
+
+    return [(tally.node_id, reason) for tally in db.session.scalars(
+        select(RemoteTally).where(RemoteTally.decision_id == decision.id))
+        for reason in tally.objections]
 
 
 def page_context(decision: Decision) -> dict[str, Any]:
@@ -121,6 +137,7 @@ def page_context(decision: Decision) -> dict[str, Any]:
         "is_author": member is not None and member.id == decision.author_id,
         "named": _named_answers(decision) if visible and not decision.anonymous else {},
         "objections": consent.objections(decision),
+        "remote_objections": _remote_objections(decision),
         "can_adopt": consent.can_adopt(decision) if decision.kind == DecisionKind.CONSENT
         else (False, ""),
         "grade_names": charts.grade_names(), "outcome_line": outcome_line,
