@@ -174,3 +174,23 @@ def test_both_databases_index_the_same_tokens(any_db_app: Flask) -> None:
         assert words.split()[:3] == ["chloe", "weber", "ebeniste"]
         assert "eben" in stems.split() and "weber" not in stems.split()
 
+
+def test_near_takes_a_commune_name_with_clear_french_errors(any_db_app: Flask) -> None:
+    from directory.services.params import people_query
+
+    seed()
+    query, errors = people_query({"near": "st jean saverne", "km": "13"})
+    assert (query.near, errors) == ("67425", [])
+    query, errors = people_query({"near": "Saverne (67437)"})
+    assert query.near == SAVERNE and errors == []
+    assert names(near=people_query({"near": "saverne", "km": "5"})[0].near, km=5) == [
+        "Chloé Weber", "Jean Lehmann"]
+    query, errors = people_query({"near": "Saint-Jean", "km": "5"})
+    assert query.near == "" and [e.field for e in errors] == ["near"]
+    assert errors[0].message.startswith("Plusieurs communes correspondent à « Saint-Jean » :")
+    assert "Saint-Jean-Saverne (67425)" in errors[0].message
+    _, errors = people_query({"near": "Savrne"})
+    assert errors[0].message == ("Commune inconnue : « Savrne ». Vouliez-vous dire "
+                                 "Saverne (67437) ?")
+    _, errors = people_query({"near": "Zzyzx"})
+    assert "Vérifiez l’orthographe ou donnez son code INSEE" in errors[0].message
