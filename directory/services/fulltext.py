@@ -28,7 +28,7 @@ from sqlalchemy.sql.selectable import TextualSelect
 
 from directory.extensions import db
 from vocabulary import QueryTerm, parse_query
-from vocabulary.text import stems, words
+from vocabulary.text import stems_of, words
 
 log = logging.getLogger("chaleur.directory.fulltext")
 MAX_TERMS = 8
@@ -79,7 +79,8 @@ def _tokens(name: str, body: str) -> tuple[str, str]:
 
     Names are matched by what people type, never by a synonym: « Paul Schreiner », a
     roofer, must not come up in a search for a « menuisier » (Schreiner, in German)."""
-    return " ".join(words(f"{name} {body}")), stems(body)
+    body_words = words(body)
+    return " ".join(words(name) + body_words), stems_of(body_words)
 
 
 def add(rows: Sequence[tuple[int, str, str]]) -> None:
@@ -199,7 +200,8 @@ def _expression(terms: tuple[QueryTerm, ...], syntax: _Syntax) -> str:
     cannot break either query syntax."""
     def typed(term: QueryTerm) -> str:
         return syntax.all_of.join(
-            f"({syntax.prefix.format(word)}{syntax.any_of}{syntax.prefix.format(root)})"
+            "(" + syntax.any_of.join(syntax.prefix.format(token)
+                                     for token in dict.fromkeys((word, root))) + ")"
             for word, root in term.typed)
 
     def synonym(roots: Sequence[str]) -> str:
