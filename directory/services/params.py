@@ -86,7 +86,9 @@ class _Reader:
         if found.commune is not None:
             return found.commune.code
         names = ", ".join(c.label for c in found.candidates)
-        if found.ambiguous:
+        if communes.is_insee_code(typed.upper()):
+            message = _("Code INSEE de commune inconnu.")
+        elif found.ambiguous:
             message = _("Plusieurs communes correspondent à « %(typed)s » : %(names)s. "
                         "Choisissez-en une.", typed=typed, names=names)
         elif names:
