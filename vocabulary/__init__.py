@@ -57,9 +57,10 @@ Synonym = tuple[str, ...]
 class QueryTerm:
     """One thing a search asks for.
 
-    ``typed`` are the words as typed with their stem: each must begin a word or a stem of
-    the text. ``synonyms`` are the other names of the vocabulary concepts this term is
-    (empty when it is none): one of them, all its words present by exact stem, is enough.
+    ``typed`` are the words as typed with their stem: each word must begin a word of the
+    text, or its stem a stem. ``synonyms`` are the other names of the vocabulary concepts
+    this term is (empty when it is none): one of them, all its words present by exact
+    stem, is enough.
     """
 
     typed: tuple[tuple[str, str], ...]
@@ -81,8 +82,7 @@ class QueryTerm:
     def matches(self, text: SearchText) -> bool:
         """True when a text prepared by :func:`search_text` answers this term (a village
         searches a thousand profiles per request: the tests run in C where they can)."""
-        tokens = text.tokens
-        if all(word in tokens or root in tokens for word, root in self._needles):
+        if all(word in text.words or root in text.stems for word, root in self._needles):
             return True
         if not self._single.isdisjoint(text.stem_set):
             return True
@@ -91,10 +91,12 @@ class QueryTerm:
 
 @dataclass(frozen=True)
 class SearchText:
-    """A text ready to be searched: its words and stems, space-delimited (a prefix test is
-    a substring test, done in C), and the set of stems of all but the name."""
+    """A text ready to be searched, as the Pays's full-text index holds it: its words and
+    the stems of all but the name, space-delimited (a prefix test is a substring test, done
+    in C), and the stems as a set (for the synonyms)."""
 
-    tokens: str
+    words: str
+    stems: str
     stem_set: frozenset[str]
 
 
@@ -103,7 +105,7 @@ def search_text(name: str, *parts: str) -> SearchText:
     through a synonym: « Paul Schreiner » is no « menuisier ») and what they do."""
     body = words(" ".join(part for part in parts if part))
     roots = stems_of(body)
-    return SearchText(f" {' '.join(dict.fromkeys(words(name) + body))} {roots} ",
+    return SearchText(f" {' '.join(dict.fromkeys(words(name) + body))}", f" {roots}",
                       frozenset(roots.split()))
 
 

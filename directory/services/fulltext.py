@@ -3,7 +3,8 @@
 Both databases index the same tokens, computed in Python by :mod:`vocabulary.text`: the
 folded words of a record and their Snowball French stems. SQLite: an FTS5 table whose rowid
 is the record id, words and stems in two columns. PostgreSQL: a table of ``tsvector``
-documents (``simple`` configuration over those tokens) behind a GIN index. PostgreSQL's own
+documents (``simple`` configuration over those tokens, stems marked with
+:data:`PG_STEM_MARK`) behind a GIN index. PostgreSQL's own
 ``french`` configuration runs the same Snowball stemmer, but with its stop words and its own
 version of the algorithm: giving both databases the Python tokens is what makes a search
 answer the same on either (``tests/directory/test_search_table.py`` checks it on both).
@@ -44,8 +45,11 @@ _PG_TABLE = ("CREATE TABLE IF NOT EXISTS record_text (record_id integer PRIMARY 
              "REFERENCES record(id) ON DELETE CASCADE, document tsvector NOT NULL)")
 _PG_INDEX = "CREATE INDEX IF NOT EXISTS ix_record_text_document ON record_text USING gin(document)"
 _PG_INSERT = ("INSERT INTO record_text (record_id, document) VALUES (%s, "
-              "setweight(to_tsvector('simple', %s), 'A') || "
-              "setweight(to_tsvector('simple', %s), 'D'))")
+              "to_tsvector('simple', %s) || to_tsvector('simple', %s))")
+#: PostgreSQL keeps words and stems in one tsvector: stems carry this mark, so a synonym
+#: is looked up among stems only without a weight label (GIN does not store weights: a
+#: labelled query rechecks every candidate row, 5-8 times slower on a broad trade).
+PG_STEM_MARK = "0"
 _SQLITE_INSERT = "INSERT INTO record_text (rowid, words, stems) VALUES (?, ?, ?)"
 
 
@@ -74,13 +78,16 @@ def install(metadata: Any) -> None:
                  drop_schema(connection))
 
 
-def _tokens(name: str, body: str) -> tuple[str, str]:
+def _tokens(name: str, body: str, postgres: bool) -> tuple[str, str]:
     """The words of the name and the text, and the stems of the text only.
 
     Names are matched by what people type, never by a synonym: « Paul Schreiner », a
     roofer, must not come up in a search for a « menuisier » (Schreiner, in German)."""
     body_words = words(body)
-    return " ".join(words(name) + body_words), stems_of(body_words)
+    roots = stems_of(body_words)
+    if postgres and roots:
+        roots = PG_STEM_MARK + roots.replace(" ", " " + PG_STEM_MARK)
+    return " ".join(words(name) + body_words), roots
 
 
 def add(rows: Sequence[tuple[int, str, str]]) -> None:
@@ -91,9 +98,9 @@ def add(rows: Sequence[tuple[int, str, str]]) -> None:
 
 def write(connection: Connection, rows: Iterable[tuple[int, str, str]]) -> None:
     """Index (record id, name, text) triples on this connection (apply path and rebuild)."""
-    params = [(rid, *_tokens(name, body)) for rid, name, body in rows]
+    postgres = connection.dialect.name == "postgresql"
+    params = [(rid, *_tokens(name, body, postgres)) for rid, name, body in rows]
     if params:
-        postgres = connection.dialect.name == "postgresql"
         connection.exec_driver_sql(_PG_INSERT if postgres else _SQLITE_INSERT, params)
 
 
@@ -178,30 +185,31 @@ def _match(terms: tuple[QueryTerm, ...]) -> TextClause:
 
 @dataclass(frozen=True)
 class _Syntax:
-    """How one database's full-text query language writes a prefix, an exact token, or."""
+    """How one database's full-text query language writes a typed word (a prefix of a
+    word), its stem (a prefix of a stem), a synonym's stem (exact), or, and."""
 
-    prefix: str
+    word: str
+    root: str
     exact: str
     any_of: str
     all_of: str
 
 
-# A synonym is looked for among the stems only (the FTS5 column, the tsvector's weight D
-# part), where names are not: see _tokens.
-_FTS5 = _Syntax(prefix='"{}"*', exact='stems : "{}"', any_of=" OR ", all_of=" AND ")
-_TSQUERY = _Syntax(prefix="{}:*", exact="{}:D", any_of=" | ", all_of=" & ")
+_FTS5 = _Syntax(word='words : "{}"*', root='stems : "{}"*', exact='stems : "{}"',
+                any_of=" OR ", all_of=" AND ")
+_TSQUERY = _Syntax(word="{}:*", root=PG_STEM_MARK + "{}:*", exact=PG_STEM_MARK + "{}",
+                   any_of=" | ", all_of=" & ")
 
 
 def _expression(terms: tuple[QueryTerm, ...], syntax: _Syntax) -> str:
-    """Every term, each being its typed words (each a prefix of a word or a stem) or any of
-    its synonyms (all their exact stems).
+    """Every term, each being its typed words (each a prefix of a word or of a stem) or
+    any of its synonyms (all their stems, exactly, among the stems).
 
     Tokens are [a-z0-9]+ or Snowball stems of them (see vocabulary.text), so quoting them
     cannot break either query syntax."""
     def typed(term: QueryTerm) -> str:
         return syntax.all_of.join(
-            "(" + syntax.any_of.join(syntax.prefix.format(token)
-                                     for token in dict.fromkeys((word, root))) + ")"
+            f"({syntax.word.format(word)}{syntax.any_of}{syntax.root.format(root)})"
             for word, root in term.typed)
 
     def synonym(roots: Sequence[str]) -> str:

@@ -3,7 +3,8 @@
 The index held crude hand-made stems, and on PostgreSQL the words went through the
 ``french`` configuration over chaleur_unaccent(): SQLite and PostgreSQL did not index the
 same tokens. Both now index the folded words and their Snowball French stems computed in
-Python (vocabulary/text.py, directory/services/fulltext.py), so every record's entry is
+Python (vocabulary/text.py, directory/services/fulltext.py; on PostgreSQL the stems carry a
+leading "0" so that synonyms are looked up among stems only), so every record's entry is
 written again from the records, which are the truth; chaleur_unaccent() is no longer used.
 
 Revision ID: 0004
