@@ -84,29 +84,28 @@ class QueryTerm:
         searches a thousand profiles per request: the tests run in C where they can)."""
         if all(word in text.words or root in text.stems for word, root in self._needles):
             return True
-        if not self._single.isdisjoint(text.stem_set):
+        if not self._single.isdisjoint(text.stems.split()):
             return True
-        return any(text.stem_set.issuperset(synonym) for synonym in self._several)
+        return any(all(f" {root} " in text.stems for root in synonym)
+                   for synonym in self._several)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchText:
     """A text ready to be searched, as the Pays's full-text index holds it: its words and
     the stems of all but the name, space-delimited (a prefix test is a substring test, done
-    in C), and the stems as a set (for the synonyms)."""
+    in C). Two strings only: a village keeps one per profile (about 300 bytes)."""
 
     words: str
     stems: str
-    stem_set: frozenset[str]
 
 
 def search_text(name: str, *parts: str) -> SearchText:
     """The searchable form of a person or listing: a name (matched only as typed, never
     through a synonym: « Paul Schreiner » is no « menuisier ») and what they do."""
     body = words(" ".join(part for part in parts if part))
-    roots = stems_of(body)
-    return SearchText(f" {' '.join(dict.fromkeys(words(name) + body))}", f" {roots}",
-                      frozenset(roots.split()))
+    return SearchText(f" {' '.join(dict.fromkeys(words(name) + body))}",
+                      f" {stems_of(body)} ")
 
 
 @lru_cache(maxsize=1)
