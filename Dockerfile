@@ -16,6 +16,7 @@ WORKDIR /src
 RUN python -m venv /opt/venv
 COPY pyproject.toml README.md babel.cfg ./
 COPY communes ./communes
+COPY vocabulary ./vocabulary
 COPY federation ./federation
 COPY node ./node
 COPY directory ./directory

@@ -7,10 +7,13 @@ Both the village node and the Pays directory use it for pickers, validation, dis
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import json
 import math
+import re
 import sys
+import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -62,6 +65,47 @@ def _outlines() -> dict[str, Outline]:
     return {code: tuple(tuple(tuple((x, y) for x, y in ring) for ring in poly)
                         for poly in polygons)
             for code, polygons in _read("outlines.json.gz").items()}
+
+
+@lru_cache(maxsize=1)
+def _map_data() -> dict[str, Any]:
+    """Simplified outlines for maps (``scripts/build-communes``): a few hundred KB in memory."""
+    data: dict[str, Any] = _read("map.json.gz")
+    return data
+
+
+def _outline(polygons: Any) -> Outline:
+    return tuple(tuple(tuple((x, y) for x, y in ring) for ring in poly) for poly in polygons)
+
+
+def map_outline(code: str) -> Outline:
+    """A commune's outline simplified for a map (about 60 m), empty if unknown."""
+    return _outline(_map_data()["outlines"].get(code, ()))
+
+
+@dataclass(frozen=True)
+class Pays:
+    """The Pays de Saverne, Plaine et Plateau: its communes by intercommunality."""
+
+    name: str
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(code for _, codes in self.groups for code in codes)
+
+    @property
+    def outline(self) -> Outline:
+        """The outline of the whole Pays, simplified for a map."""
+        return _outline(_map_data()["pays"])
+
+
+@lru_cache(maxsize=1)
+def pays() -> Pays:
+    """The Pays as shipped in ``data/pays.toml``."""
+    raw = tomllib.loads(resources.files(__package__).joinpath("data/pays.toml").read_text())
+    return Pays(raw["name"], tuple((group["name"], tuple(group["communes"]))
+                                   for group in raw["group"]))
 
 
 def all_communes(extra: dict[str, Commune] | None = None) -> list[Commune]:
@@ -139,3 +183,54 @@ def search(query: str, limit: int = 20, extra: dict[str, Commune] | None = None)
         elif needle in name:
             contains.append(commune)
     return (starts + contains)[:limit]
+
+
+_SAINT = {"st": "saint", "ste": "sainte"}
+_CODE_IN_TEXT = re.compile(r"\b(\d[0-9AB]\d{3})\b")
+
+
+def name_key(name: str) -> str:
+    """A commune name as people may type it, reduced to compare: accents, case, hyphens and
+    apostrophes ignored, « St » and « Ste » read as « Saint » and « Sainte »."""
+    words = re.findall(r"[a-z0-9]+", fold(name))
+    return " ".join(_SAINT.get(word, word) for word in words)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a typed commune designates: one commune, or the candidates to choose from
+    (several for an ambiguous name, the nearest spellings for an unknown one)."""
+
+    commune: Commune | None
+    candidates: tuple[Commune, ...] = ()
+    ambiguous: bool = False
+
+
+def resolve(text: str, extra: dict[str, Commune] | None = None) -> Resolution:
+    """The commune named by an INSEE code, « Name (code) », or a name (see :func:`name_key`).
+
+    A name only one commune starts with is taken for it; several are ambiguous."""
+    text = " ".join(text.split())
+    coded = _CODE_IN_TEXT.search(text.upper())
+    if coded and (is_insee_code(text.upper()) or text.endswith(")")):
+        found = find(coded.group(1), extra)
+        return Resolution(found) if found else Resolution(None)
+    key = name_key(text)
+    if not key:
+        return Resolution(None)
+    known = all_communes(extra)
+    exact = [c for c in known if name_key(c.name) == key]
+    if len(exact) == 1:
+        return Resolution(exact[0])
+    if exact:
+        return Resolution(None, tuple(exact), ambiguous=True)
+    starting = [c for c in known if name_key(c.name).startswith(key)]
+    if len(starting) == 1:
+        return Resolution(starting[0])
+    if starting:
+        return Resolution(None, tuple(starting[:8]), ambiguous=True)
+    near = tuple(c for c in known if key in name_key(c.name))[:5]
+    if not near:
+        keys = {name_key(c.name): c for c in known}
+        near = tuple(keys[k] for k in difflib.get_close_matches(key, list(keys), 3, 0.8))
+    return Resolution(None, near)

@@ -61,7 +61,9 @@ def openapi_document(public_url: str) -> dict[str, Any]:
                 _param("skill", "Exact skill.", _TEXT),
                 _param("commune", "INSEE code of the member's commune.", _INSEE),
                 _TERRITORY,
-                _param("near", "INSEE code of the commune to measure distance from.", _INSEE),
+                _param("near", "Commune to measure distance from: its INSEE code or its name "
+                       "(accents, hyphens and « St » ignored; an ambiguous or unknown name "
+                       "is a 400 naming the candidates).", {"type": "string", "maxLength": 200}),
                 _param("km", "Radius around `near`, in km (default 15).",
                        {"type": "number", "exclusiveMinimum": 0, "maximum": 200}),
                 _PAGE], {**_PAGED, "properties": {**_PAGED["properties"], "facets": facets}}),

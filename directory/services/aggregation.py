@@ -34,8 +34,8 @@ from directory.models import (
     utcnow,
 )
 from directory.services import fulltext
-from directory.services.french import words
 from directory.services.people_index import mark_changed
+from vocabulary.text import words
 
 log = logging.getLogger("chaleur.directory.aggregation")
 LOOKUP_CHUNK = 500
@@ -370,7 +370,7 @@ def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
     skills: list[tuple[Any, ...]] = []
     listings: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
-    texts: list[tuple[int, str]] = []
+    texts: list[tuple[int, str, str]] = []
     for rid, item in live:
         payload = item.payload or {}
         if item.type == "member":
@@ -381,8 +381,7 @@ def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
                 "kind": "need" if payload.get("kind") == "need" else "offer",
                 "title": _short(payload.get("title"), 300),
                 "member_uuid": _short(payload.get("member_id"), 64), "updated": item.updated})
-            texts.append((rid, " ".join(_short(payload.get(name), 5000)
-                                        for name in ("title", "details"))))
+            texts.append((rid, "", listing_text(payload)))
         elif item.type == "event":
             event_row = _event_row(rid, peer_id, payload)
             if event_row:
@@ -412,24 +411,46 @@ def _bulk_insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
 
 def _index_member(rid: int, uuid: str, peer_id: int, payload: dict[str, Any],
                   members: list[tuple[Any, ...]], skills: list[tuple[Any, ...]],
-                  texts: list[tuple[int, str]]) -> None:
+                  texts: list[tuple[int, str, str]]) -> None:
     """Append one member's entry row, skill rows and indexed text (each field read once)."""
     name = _short(payload.get("display_name")) or "?"
     trade = _short(payload.get("trade"))
     members.append((rid, peer_id, uuid, name, _key(name), trade, _key(trade),
                     _short(payload.get("commune_code"), 5)))
-    parts = [name, trade, _short(payload.get("business_name")),
-             _short(payload.get("bio"), 5000)]
+    kept = _skills(payload)
+    skills.extend((rid, key, skill) for key, skill in kept)
+    texts.append((rid, name, _member_text(trade, payload, kept)))
+
+
+def _skills(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """A member's distinct skills as (folded key, as written)."""
     raw_skills = payload.get("skills")
-    seen: set[str] = set()
+    kept: dict[str, str] = {}
     for raw in raw_skills if isinstance(raw_skills, list) else ():
         skill = _short(raw)
         key = _folded_key(skill)
-        if key and key not in seen:
-            seen.add(key)
-            skills.append((rid, key, skill))
-            parts.append(skill)
-    texts.append((rid, " ".join(part for part in parts if part)))
+        if key:
+            kept.setdefault(key, skill)
+    return list(kept.items())
+
+
+def _member_text(trade: str, payload: dict[str, Any], skills: list[tuple[str, str]]) -> str:
+    """What a member does, in their words (their name is indexed apart, see fulltext)."""
+    parts = [trade, _short(payload.get("business_name")),
+             _short(payload.get("bio"), 5000), *(skill for _, skill in skills)]
+    return " ".join(part for part in parts if part)
+
+
+def listing_text(payload: dict[str, Any]) -> str:
+    return " ".join(_short(payload.get(name), 5000) for name in ("title", "details"))
+
+
+def searchable_text(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
+    """The (name, text) the full-text index holds for a live member or listing record."""
+    if kind == "listing":
+        return "", listing_text(payload)
+    name = _short(payload.get("display_name")) or "?"
+    return name, _member_text(_short(payload.get("trade")), payload, _skills(payload))
 
 
 def _event_row(rid: int, peer_id: int, payload: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,22 +1,39 @@
 """Geometry for the server-drawn SVG map and bar charts (the templates write the SVG).
 
-The map projects commune outlines equirectangularly, longitudes scaled by cos(latitude) at
-the map's centre: at the scale of a Pays the distortion is invisible, and no tiles or
-JavaScript are needed. Labels never go through here unescaped: templates render them.
+The map projects outlines equirectangularly, longitudes scaled by cos(latitude) at the
+map's centre: at the scale of a Pays the distortion is invisible, and no tiles or
+JavaScript are needed. The outlines are the ones ``scripts/build-communes`` simplified for
+a map (``communes.map_outline``, the Pays outline): the map weighs a few kilobytes.
+Labels never go through here unescaped: templates render them.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import communes
 
-MAP_WIDTH = 640.0
-MARGIN = 0.04
+# A narrow view box keeps the labels legible once a phone scales the map down (about
+# 0.9 px a unit at 390 px wide); the stylesheet caps the width on a desktop.
+MAP_WIDTH = 400.0
+MARGIN = 0.03
+LABEL_SIZE = 13.0
+LABEL_CHAR = 7.2  # average width of a character of the label font, in units
 PALETTE = ("#b45309", "#0f766e", "#7c3aed", "#be123c", "#1d4ed8", "#4d7c0f", "#a21caf",
            "#0369a1")
+
+
+@dataclass(frozen=True)
+class Territory:
+    """What the map needs of one admitted territory; its first commune is the node's."""
+
+    name: str
+    communes: tuple[str, ...]
+    href: str
+    members: int
 
 
 @dataclass
@@ -29,85 +46,112 @@ class Shape:
 
 
 @dataclass
-class Dot:
-    code: str
-    name: str
+class Marker:
+    """A territory's marker on its node's commune, a link to the territory's card."""
+
+    commune: str
+    territory: str
+    href: str
+    colour: str
     x: float
     y: float
-    r: float
-    count: int
+    label_x: float
+    anchor: str
+
+
+@dataclass
+class LegendEntry:
+    name: str
+    colour: str
+    href: str
+    members: int
 
 
 @dataclass
 class Map:
     width: float
     height: float
-    background: list[Shape] = field(default_factory=list)
+    pays_name: str
+    pays_path: str
     areas: list[Shape] = field(default_factory=list)
-    dots: list[Dot] = field(default_factory=list)
-    legend: list[tuple[str, str]] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    legend: list[LegendEntry] = field(default_factory=list)
 
 
-def territory_map(territories: list[tuple[str, list[str]]],
-                  member_communes: dict[str, int]) -> Map | None:
-    """The map of territories' communes (coloured) and members' communes (dots), or None."""
+def territory_map(territories: list[Territory]) -> Map:
+    """The Pays outline, the communes of each admitted territory (coloured, inside the Pays
+    or not) and one marker per territory on its node's commune. Nothing else is drawn."""
+    pays = communes.pays()
     coloured: dict[str, tuple[str, str]] = {}
-    legend: list[tuple[str, str]] = []
-    for index, (label, codes) in enumerate(territories):
+    legend: list[LegendEntry] = []
+    for index, territory in enumerate(territories):
         colour = PALETTE[index % len(PALETTE)]
-        legend.append((label, colour))
-        for code in codes:
-            coloured.setdefault(code, (colour, label))
-    drawn = [c for c in (communes.find(code) for code in {*coloured, *member_communes}) if c]
-    if not drawn:
-        return None
-    points = [p for c in drawn for poly in c.outline for ring in poly for p in ring] or [
-        (c.lon, c.lat) for c in drawn]
+        legend.append(LegendEntry(territory.name, colour, territory.href, territory.members))
+        for code in territory.communes:
+            coloured.setdefault(code, (colour, territory.name))
+    outlines = {code: communes.map_outline(code) for code in coloured}
+    points = [p for outline in (pays.outline, *outlines.values())
+              for poly in outline for ring in poly for p in ring]
     lon0, lon1 = min(p[0] for p in points), max(p[0] for p in points)
     lat0, lat1 = min(p[1] for p in points), max(p[1] for p in points)
-    pad_lon, pad_lat = max((lon1 - lon0) * MARGIN, 0.02), max((lat1 - lat0) * MARGIN, 0.02)
+    pad_lon, pad_lat = (lon1 - lon0) * MARGIN, (lat1 - lat0) * MARGIN
     lon0, lon1, lat0, lat1 = lon0 - pad_lon, lon1 + pad_lon, lat0 - pad_lat, lat1 + pad_lat
     kx = math.cos(math.radians((lat0 + lat1) / 2))
     scale = MAP_WIDTH / ((lon1 - lon0) * kx)
-    height = (lat1 - lat0) * scale
 
     def project(lon: float, lat: float) -> tuple[float, float]:
         return (lon - lon0) * kx * scale, (lat1 - lat) * scale
 
-    result = Map(MAP_WIDTH, round(height, 1), legend=legend)
-    for commune in communes.all_communes():
-        if not (lon0 <= commune.lon <= lon1 and lat0 <= commune.lat <= lat1):
-            continue
-        shape = Shape(commune.code, commune.name, _path(commune.outline, project))
-        if commune.code in coloured:
-            shape.colour, shape.group = coloured[commune.code]
-            result.areas.append(shape)
-        else:
-            result.background.append(shape)
-    biggest = max(member_communes.values(), default=1)
-    for code, count in sorted(member_communes.items()):
-        place = communes.find(code)
-        if place is None:
-            continue
-        x, y = project(place.lon, place.lat)
-        radius = 3 + 7 * math.sqrt(count / biggest)
-        result.dots.append(Dot(code, place.name, round(x, 1), round(y, 1), round(radius, 1),
-                               count))
+    result = Map(MAP_WIDTH, round((lat1 - lat0) * scale, 1), pays.name,
+                 _path(pays.outline, project), legend=legend)
+    for code, outline in outlines.items():
+        commune = communes.find(code)
+        if commune is not None and outline:
+            colour, group = coloured[code]
+            result.areas.append(Shape(code, commune.name, _path(outline, project), colour,
+                                      group))
+    for entry, territory in zip(legend, territories, strict=True):
+        home = communes.find(territory.communes[0]) if territory.communes else None
+        if home is not None:
+            result.markers.append(_marker(home, entry, project))
     return result
+
+
+def _marker(home: communes.Commune, entry: LegendEntry,
+            project: Callable[[float, float], tuple[float, float]]) -> Marker:
+    """The marker and its label, which goes left of the marker near the right edge."""
+    x, y = project(home.lon, home.lat)
+    room = LABEL_CHAR * len(home.name) + 12
+    right = x + room <= MAP_WIDTH
+    return Marker(home.name, entry.name, entry.href, entry.colour, round(x, 1), round(y, 1),
+                  round(x + 10 if right else x - 10, 1), "start" if right else "end")
 
 
 def _path(outline: Iterable[Iterable[Iterable[tuple[float, float]]]],
           project: Callable[[float, float], tuple[float, float]]) -> str:
+    """SVG path data in tenths of a unit with relative moves: about half the bytes of
+    absolute coordinates (the Pays outline alone is a few hundred points)."""
     parts = []
     for polygon in outline:
         for ring in polygon:
-            coords = [project(lon, lat) for lon, lat in ring]
-            if len(coords) < 3:
+            points = [(round(x * 10), round(y * 10))
+                      for x, y in (project(lon, lat) for lon, lat in ring)]
+            if len(points) < 3:
                 continue
-            head, *tail = coords
-            parts.append(f"M{head[0]:.1f} {head[1]:.1f}"
-                         + "".join(f"L{x:.1f} {y:.1f}" for x, y in tail) + "Z")
+            steps = [_tenths(bx - ax) + _tenths(by - ay)
+                     for (ax, ay), (bx, by) in itertools.pairwise(points)
+                     if (ax, ay) != (bx, by)]
+            parts.append(f"M{_tenths(points[0][0])}{_tenths(points[0][1])}l"
+                         + "".join(steps).lstrip() + "z")
     return "".join(parts)
+
+
+def _tenths(value: int) -> str:
+    """A number of tenths as SVG path data writes it shortest (``-1.2``, ``.5``), with
+    the space that separates it from a previous number when no minus sign does."""
+    text = f"{abs(value) / 10:g}"
+    text = text[1:] if text.startswith("0.") else text
+    return f"-{text}" if value < 0 else f" {text}"
 
 
 @dataclass

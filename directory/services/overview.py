@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+import communes
 from directory.extensions import db
 from directory.models import EventEntry, MemberEntry, MemberSkill, Peer, Record, utcnow
 from directory.services.network import is_stale, shown, shown_peers
@@ -55,17 +56,19 @@ def territories(now: datetime | None = None) -> list[dict[str, Any]]:
     return result
 
 
+def near_choices() -> list[str]:
+    """Commune names suggested for « Près de »: the Pays's and the territories' communes,
+    as « Name » (the field also takes any other commune of the registry, or a code)."""
+    codes = set(communes.pays().codes)
+    for page in community_payloads().values():
+        codes.update(str(code) for code in page.get("communes") or [] if isinstance(code, str))
+    found = (communes.find(code) for code in codes)
+    return sorted({c.name for c in found if c is not None}, key=communes.fold)
+
+
 def member_count() -> int:
     return db.session.scalar(
         select(func.count()).select_from(MemberEntry).where(shown(MemberEntry.peer_id))) or 0
-
-
-def member_communes() -> dict[str, int]:
-    """commune code → number of shown members living there."""
-    return dict(db.session.execute(
-        select(MemberEntry.commune_code, func.count())
-        .where(shown(MemberEntry.peer_id), MemberEntry.commune_code != "")
-        .group_by(MemberEntry.commune_code)).all())
 
 
 def _month(column: Any) -> Any:

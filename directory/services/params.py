@@ -76,6 +76,30 @@ class _Reader:
             return ""
         return code
 
+    def place(self, name: str) -> str:
+        """The INSEE code of the commune typed: a name (accents, hyphens, « St » as one
+        types them), « Name (code) » as the suggestions give it, or a code."""
+        typed = self.text(name)
+        if not typed:
+            return ""
+        found = communes.resolve(typed)
+        if found.commune is not None:
+            return found.commune.code
+        names = ", ".join(c.label for c in found.candidates)
+        if communes.is_insee_code(typed.upper()):
+            message = _("Code INSEE de commune inconnu.")
+        elif found.ambiguous:
+            message = _("Plusieurs communes correspondent à « %(typed)s » : %(names)s. "
+                        "Choisissez-en une.", typed=typed, names=names)
+        elif names:
+            message = _("Commune inconnue : « %(typed)s ». Vouliez-vous dire %(names)s ?",
+                        typed=typed, names=names)
+        else:
+            message = _("Commune inconnue : « %(typed)s ». Vérifiez l’orthographe ou donnez "
+                        "son code INSEE (5 chiffres).", typed=typed)
+        self.errors.append(FieldError(name, message))
+        return ""
+
     def page(self) -> int:
         raw = (self.args.get("page") or "1").strip()
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
@@ -111,7 +135,7 @@ def people_query(args: Mapping[str, str]) -> tuple[PeopleQuery, list[FieldError]
     reader = _Reader(args)
     query = PeopleQuery(q=reader.text("q"), trade=reader.text("trade"),
                         skill=reader.text("skill"), commune=reader.commune("commune"),
-                        territory=reader.text("territory"), near=reader.commune("near"),
+                        territory=reader.text("territory"), near=reader.place("near"),
                         km=reader.km(), page=reader.page())
     if args.get("km") and not query.near and not any(e.field == "near" for e in reader.errors):
         reader.errors.append(FieldError("near", _("Indiquez la commune de référence.")))

@@ -24,12 +24,12 @@ import communes
 from directory.extensions import db
 from directory.models import ListingEntry, MemberEntry, Peer, Record
 from directory.services import fulltext
-from directory.services.french import words
 from directory.services.member_rows import Value
 from directory.services.network import is_stale, shown
 from directory.services.params import ListingQuery, PeopleQuery
 from directory.services.people_counts import Criteria
 from directory.services.people_index import PeerState, current_index, network_state
+from vocabulary.text import words
 
 FACET_LIMIT = 15
 #: Distinct searches whose total and facets are kept (per process) until the data changes.

@@ -8,6 +8,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+import communes
 from directory.services import agenda, drawing, overview, params, search, village_decisions
 from directory.services.network import find_shown_peer, shown_peers
 from directory.services.tables import to_csv
@@ -34,9 +35,10 @@ def inject_helpers() -> dict[str, Any]:
 @bp.get("/")
 def home() -> str:
     territories = overview.territories()
-    carte = drawing.territory_map(
-        [(t["name"], [c["code"] for c in t["communes"]]) for t in territories],
-        overview.member_communes())
+    carte = drawing.territory_map([drawing.Territory(
+        t["name"], tuple(c["code"] for c in t["communes"]),
+        url_for("site.territories", _anchor=f"territoire-{t['peer'].id}"), t["members"])
+        for t in territories])
     upcoming = agenda.upcoming_events(params.EventQuery(), page_size=5)
     return render_template("directory/site/home.html", territories=territories,
                            member_count=overview.member_count(), upcoming=upcoming,
@@ -47,8 +49,11 @@ def home() -> str:
 def people() -> str:
     query, errors = params.people_query(request.args)
     results = search.search_people(query, _page_size())
+    near = communes.find(query.near) if query.near else None
     return render_template("directory/site/people.html", query=query, errors=errors,
-                           results=results, territories=shown_peers())
+                           results=results, territories=shown_peers(),
+                           near_text=near.name if near else request.args.get("near", ""),
+                           near_choices=overview.near_choices())
 
 
 @bp.get("/agenda")

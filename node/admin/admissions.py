@@ -6,26 +6,30 @@ re-enable member accounts. Only admins change roles, invite staff or touch staff
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import case
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
 from node.admin import bp
 from node.auth.session import admin_required, staff_required
 from node.extensions import db
-from node.models import Account, AccountStatus, Invitation, Member, Role
-from node.services import account_mail, accounts, admissions, invitations
+from node.models import Account, AccountStatus, Invitation, Role
+from node.services import account_mail, accounts, admissions, invitations, member_roster
 from node.services.accounts import ROLE_LABELS, AccountError
 from node.services.community import commune_name
+from node.services.member_roster import RosterQuery
 
 STATUS_LABELS = {AccountStatus.PENDING: _l("En attente"), AccountStatus.ACTIVE: _l("Actif"),
                  AccountStatus.REFUSED: _l("Refusé"), AccountStatus.DISABLED: _l("Désactivé")}
+SORT_LABELS = {"attente": _l("Demandes d'abord"), "nom": _l("Nom"),
+               "recent": _l("Arrivés récemment"), "ancien": _l("Plus anciens")}
 MAIL_FAILED = _l("L'opération est enregistrée, mais l'e-mail n'a pas pu être envoyé : "
                  "prévenez la personne autrement.")
 
@@ -51,21 +55,15 @@ class StatusForm(FlaskForm):  # type: ignore[misc]
                                                   AccountStatus.DISABLED.value])
 
 
-def _all_accounts() -> list[Account]:
-    """Every account, pending requests first, then by name."""
-    pending_first = case((Account.status == AccountStatus.PENDING, 0), else_=1)
-    return list(db.session.scalars(
-        db.select(Account).join(Account.member)
-        .order_by(pending_first, Member.display_name, Account.id)))
-
-
 def _members_page(invite_form: InviteForm, status: int = 200) -> ResponseReturnValue:
-    everyone = _all_accounts()
-    pending = sum(1 for account in everyone if account.status == AccountStatus.PENDING)
+    query = RosterQuery.from_args(request.args)
+    found = member_roster.roster(query)
     return render_template(
-        "node/admin/admissions/members.html", accounts=everyone, pending_count=pending,
+        "node/admin/admissions/members.html", roster=found, query=query,
+        pending_count=found.status_counts.get(AccountStatus.PENDING, 0),
         invitations=invitations.pending_invitations(), invite_form=invite_form,
-        role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, commune_name=commune_name,
+        role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, sort_labels=SORT_LABELS,
+        commune_name=commune_name,
     ), status
 
 
@@ -77,7 +75,9 @@ def _account_or_404(account_id: int) -> Account:
 
 
 def _back() -> ResponseReturnValue:
-    return redirect(url_for("admin.members"))
+    """Back to the list as the staff left it: the forms post to URLs carrying its filters."""
+    kept: dict[str, Any] = RosterQuery.from_args(request.args).args()
+    return redirect(url_for("admin.members", **kept))
 
 
 @bp.get("/membres")

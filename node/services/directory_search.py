@@ -1,5 +1,9 @@
 """The member directory: search by name, trade, skill and commune, accent-insensitive.
 
+Words are matched by prefix of a word or of its French stem, and a trade or skill of the
+shared vocabulary (:mod:`vocabulary`) by any of its synonyms: the Pays directory reads a
+search box the same way.
+
 Matching is done on the *visible profile* only (``visibility.visible_profile``), never on the
 raw columns: a member whose skills are hidden from a viewer cannot be found by that viewer
 through a skill, so a search can never reveal what a page would not show. A village node holds
@@ -13,12 +17,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
 import communes
+import vocabulary
 from node.extensions import db
 from node.models import Account, Listing, Member, Visibility
 from node.services.visibility import Viewer, listed_condition, visible_profile
@@ -114,26 +120,33 @@ def _build_profiles(audience: Viewer) -> list[dict[str, Any]]:
 
 
 def matches(profile: dict[str, Any], query: DirectoryQuery) -> bool:
-    """True when this visible profile answers the query (every word of ``q`` must match)."""
+    """True when this visible profile answers the query (every term of ``q`` must match,
+    a trade or skill of the shared vocabulary through any of its synonyms)."""
     if query.commune and profile.get("commune_code") != query.commune.strip().upper():
         return False
     if query.skill:
         wanted = communes.fold(query.skill.strip())
         if wanted not in {communes.fold(s) for s in profile.get("skills", [])}:
             return False
-    words = communes.fold(query.q).split()
-    if words:
-        haystack = _haystack(profile)
-        return all(word in haystack for word in words)
+    terms = vocabulary.parse_query(query.q)
+    if terms:
+        text = _search_text(profile)
+        return all(term.matches(text) for term in terms)
     return True
 
 
-def _haystack(profile: dict[str, Any]) -> str:
-    """The folded text a free-text search looks into: only fields present in the profile."""
-    parts = [str(profile.get(name, "")) for name in ("display_name", "trade", "business_name")]
+def _search_text(profile: dict[str, Any]) -> vocabulary.SearchText:
+    """The words and stems a free-text search looks into: only fields present in the
+    profile. Kept per profile content (the profiles themselves are rebuilt on change)."""
+    parts = [str(profile.get(name, "")) for name in ("trade", "business_name")]
     parts += profile.get("skills", [])
     parts += [item["title"] for item in profile.get("listings", [])]
-    return communes.fold(" | ".join(parts))
+    return _prepared(str(profile.get("display_name", "")), tuple(parts))
+
+
+@lru_cache(maxsize=8192)
+def _prepared(name: str, parts: tuple[str, ...]) -> vocabulary.SearchText:
+    return vocabulary.search_text(name, *parts)
 
 
 def search_members(viewer: Viewer, query: DirectoryQuery, page: int = 1,

@@ -20,7 +20,7 @@ import pytest
 from tests.deploy.cli import REPO
 
 DOCKERFILE = REPO / "Dockerfile"
-PACKAGES = ("node", "federation", "directory", "webui", "communes")
+PACKAGES = ("node", "federation", "directory", "webui", "communes", "vocabulary")
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -178,7 +178,7 @@ def test_wheel_ships_everything_the_image_needs(tmp_path: Path) -> None:
                 "webui/translations/en/LC_MESSAGES/messages.mo"}
     assert expected <= names
     for folder in ("node/templates/", "directory/templates/", "node/migrations/versions/",
-                   "federation/schemas/", "communes/data/"):
+                   "federation/schemas/", "communes/data/", "vocabulary/data/"):
         assert any(name.startswith(folder) for name in names), folder
     scripts = [name for name in names if name.endswith("entry_points.txt")]
     entry_points = zipfile.ZipFile(wheel).read(scripts[0]).decode()

@@ -47,7 +47,7 @@ def test_same_batch_twice_changes_nothing(app: Flask) -> None:
 
 
 def test_newer_version_replaces_older_and_older_is_ignored(app: Flask) -> None:
-    first = envelope("member", member("Léa Martin", trade="Potière"), version=1)
+    first = envelope("member", member("Léa Martin", trade="Doreuse"), version=1)
     apply_batch(SPARSBACH, [first])
     newer = dict(first, version=3, payload=member("Léa Martin", trade="Céramiste"))
     assert apply_batch(SPARSBACH, [newer]).updated == 1
@@ -56,7 +56,7 @@ def test_newer_version_replaces_older_and_older_is_ignored(app: Flask) -> None:
     result = apply_batch(SPARSBACH, [older, equal])
     assert result.applied == 0 and result.unchanged == 2
     assert names("ceramiste") == ["Léa Martin"]
-    assert names("potiere") == [] and names("vanniere") == [] and names("souffleuse") == []
+    assert names("doreuse") == [] and names("vanniere") == [] and names("souffleuse") == []
     assert db.session.scalar(select(MemberEntry.trade)) == "Céramiste"
 
 

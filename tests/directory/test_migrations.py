@@ -16,7 +16,7 @@ from directory import MIGRATIONS_DIR, create_app
 from directory.extensions import db
 from directory.models import Peer, PeerStatus, Record
 from directory.services.aggregation import apply_batch, forget_node_records
-from directory.services.fulltext import matching_ids
+from directory.services.fulltext import matching_ids, matching_record_ids
 from directory.services.params import PeopleQuery
 from directory.services.search import search_people
 from tests.directory.conftest import directory_config, envelope, member
@@ -127,9 +127,10 @@ def check_record_ids_upgrade(app: Flask) -> None:
             envelope("listing", {"kind": "offer", "title": "Scie à ruban"}, origin="sparsbach")])
         before = table_rows()
         db.session.remove()
+        upgrade(directory=MIGRATIONS_DIR, revision="0003")
+        assert table_rows() == before
         upgrade(directory=MIGRATIONS_DIR)
         assert schema_differences() == []
-        assert table_rows() == before
         highest = max(row[0] for row in before["record"])
         forget_node_records("sparsbach")
         db.session.commit()
@@ -149,3 +150,59 @@ def check_record_ids_upgrade(app: Flask) -> None:
 @BACKENDS
 def test_record_ids_migration_keeps_rows(backend: str, tmp_path: Path) -> None:
     on_backend(backend, tmp_path, check_record_ids_upgrade)
+
+
+def check_snowball_rebuild(app: Flask) -> None:
+    """0003 → 0004 writes every entry of the full-text index again with the new tokens: an
+    entry left by the old code (crude stems; on PostgreSQL the ``french`` configuration)
+    becomes findable through the vocabulary's synonyms, deleted records stay out, and the
+    records themselves are untouched."""
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="0003")
+        postgres = db.engine.dialect.name == "postgresql"
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO peer (id, node_id, name, base_url, status, document, "
+                "key_fingerprint, requested_at, failures, feed_cursor, search_version) "
+                "VALUES (7, 'sparsbach', 'Sparsbach', '', 'admitted', '{}', '', "
+                "'2026-01-01 00:00:00', 0, '', 0)"))
+            for rid, kind, deleted, payload in (
+                    (11, "member", False, '{"display_name": "Chloé", "trade": "Ébéniste"}'),
+                    (12, "listing", False, '{"title": "Cherche expert-comptable"}'),
+                    (13, "member", True, "null")):
+                connection.execute(text(
+                    "INSERT INTO record (id, type, uuid, peer_id, version, deleted, payload, "
+                    "received_at) VALUES (:id, :kind, :uuid, 7, 1, :deleted, :payload, "
+                    "'2026-01-01 00:00:00')"), {"id": rid, "kind": kind, "uuid": f"r-{rid}",
+                                                 "deleted": deleted, "payload": payload})
+            connection.execute(text(
+                "INSERT INTO member_entry (record_id, peer_id, uuid, display_name, sort_key, "
+                "trade, trade_key, commune_code) VALUES (11, 7, 'r-11', 'Chloé', 'chloe', "
+                "'Ébéniste', 'ebeniste', '67437')"))
+            connection.execute(text(
+                "INSERT INTO listing_entry (record_id, peer_id, kind, title, member_uuid) "
+                "VALUES (12, 7, 'need', 'Cherche expert-comptable', '')"))
+            old = ("INSERT INTO record_text (record_id, document) VALUES (:id, "
+                   "to_tsvector('french', chaleur_unaccent(:words)))" if postgres else
+                   "INSERT INTO record_text (rowid, words, stems) VALUES (:id, :words, :stems)")
+            connection.execute(text(old), [
+                {"id": 11, "words": "Chloé Ébéniste", "stems": "chlo ebenist"},
+                {"id": 12, "words": "Cherche expert-comptable", "stems": "cherch expert compt"}])
+        records = table_rows()["record"]
+        upgrade(directory=MIGRATIONS_DIR)
+        assert schema_differences() == []
+        assert table_rows()["record"] == records
+        assert len(table_rows()["record_text"]) == 2
+        assert [i["display_name"] for i in search_people(PeopleQuery(q="menuisier")).items] \
+            == ["Chloé"]
+        assert matching_record_ids("comptable") == [12]
+        if postgres:
+            assert db.session.scalar(text(
+                "SELECT count(*) FROM pg_proc WHERE proname = 'chaleur_unaccent'")) == 0
+        db.session.remove()
+        db.engine.dispose()
+
+
+@BACKENDS
+def test_snowball_migration_rebuilds_the_index(backend: str, tmp_path: Path) -> None:
+    on_backend(backend, tmp_path, check_snowball_rebuild)
