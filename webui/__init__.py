@@ -13,6 +13,7 @@ from flask import Flask
 from webui.errors import register_error_pages
 from webui.i18n import babel, init_i18n
 from webui.security import init_security_headers
+from webui.unsafe_text import refuse_unsafe_query
 from webui.views import bp
 
 TRANSLATIONS_DIR = str(Path(__file__).parent / "translations")
@@ -21,8 +22,10 @@ __all__ = ["babel", "init_app", "TRANSLATIONS_DIR"]
 
 
 def init_app(app: Flask) -> None:
-    """Attach the shared layout, static files, i18n, error pages and security headers."""
+    """Attach the shared layout, static files, i18n, error pages, security headers and the
+    refusal of invisible control characters in query strings."""
     app.register_blueprint(bp)
     init_i18n(app, TRANSLATIONS_DIR)
     init_security_headers(app)
     register_error_pages(app)
+    refuse_unsafe_query(app)

@@ -136,6 +136,35 @@ def test_cancel_mails_everyone_who_planned_to_come(ctx: Ctx, staff: FlaskClient,
         assert db.session.scalars(db.select(Event)).one().cancelled
 
 
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"start_date": "2027-02-30"}, "Cette date n&#39;existe pas."),
+    ({"start_date": "30/02/2027"}, "Cette date n&#39;existe pas."),
+    ({"end_date": "2027-04-31"}, "Cette date n&#39;existe pas."),
+    ({"recurrence": "weekly", "until": "2027-13-01"}, "Cette date n&#39;existe pas."),
+    ({"start_date": "mardi prochain"}, "Date attendue au format JJ/MM/AAAA"),
+    ({"start_date": "  "}, "Date requise."),
+    ({"start_time": "25:00"}, "Cette heure n&#39;existe pas."),
+    ({"end_time": ""}, "Heure requise."),
+])
+def test_a_day_that_does_not_exist_is_named_so(ctx: Ctx, staff: FlaskClient,
+                                               changes: dict[str, str], message: str) -> None:
+    response = staff.post("/admin/rencontres/nouvelle", data=_form(**changes))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    if "existe" in message:
+        assert "requise" not in page
+    assert _events(ctx) == []
+
+
+def test_a_date_typed_the_french_way_is_understood(ctx: Ctx, staff: FlaskClient) -> None:
+    response = staff.post("/admin/rencontres/nouvelle",
+                          data=_form(start_date="05/01/2027", start_time="18h30"))
+    assert response.status_code == 302
+    [(title, starts_at, _, _)] = _events(ctx)
+    assert starts_at.replace(tzinfo=UTC) == datetime(2027, 1, 5, 17, 30, tzinfo=UTC)
+
+
 def test_attendance_is_marked_with_checkboxes(ctx: Ctx, staff: FlaskClient) -> None:
     with ctx():
         event = add_event("Hier soir", starts=local_in(-1))
