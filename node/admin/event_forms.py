@@ -20,6 +20,7 @@ from node.services.events import EventInput
 from webui.forms import ClockField, DayField, Form
 
 NO_VENUE = 0
+MAX_CANCEL_MESSAGE = 2000
 
 
 class EventForm(Form):
@@ -103,6 +104,13 @@ class EventForm(Form):
         if until:
             moment = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
             self.until.data = calendar.to_local(moment).date()
+
+
+class CancelForm(Form):
+    """Cancelling a rencontre: the organiser's word to the people expected, put in the mail."""
+
+    message = TextAreaField(_l("Message aux personnes inscrites (facultatif)"), validators=[
+        Optional(), Length(max=MAX_CANCEL_MESSAGE)])
 
 
 class AttendanceForm(Form):

@@ -68,7 +68,7 @@ TEXT_FORMS = [cls for cls in FORM_CLASSES if cls.__qualname__ not in NO_TEXT_FIE
 
 def test_the_enumeration_finds_the_forms_of_both_apps() -> None:
     names = {cls.__qualname__ for cls in FORM_CLASSES}
-    assert {"JoinForm", "ProfileForm", "EventForm", "VenueForm",
+    assert {"JoinForm", "ProfileForm", "EventForm", "CancelForm", "VenueForm",
             "CommunityForm", "TokenForm", "DecisionForm"} <= names
     assert any(cls.__module__.startswith("directory.") for cls in FORM_CLASSES)
     assert len(FORM_CLASSES) >= 25

@@ -67,7 +67,8 @@ TEXT_FIELDS = text_fields()
 
 def test_the_enumeration_covers_every_write() -> None:
     assert {(m, p) for m, p, _ in TEXT_FIELDS} == {
-        ("POST", "/events"), ("PATCH", "/events/{event_uuid}"), ("POST", "/venues"),
+        ("POST", "/events"), ("PATCH", "/events/{event_uuid}"),
+        ("POST", "/events/{event_uuid}/cancel"), ("POST", "/venues"),
         ("PATCH", "/venues/{venue_ref}"), ("PATCH", "/community")}
     assert ("PATCH", "/community", "communes") in TEXT_FIELDS  # a list of strings
     assert len(TEXT_FIELDS) >= 20
