@@ -15,7 +15,7 @@ from typing import Any
 from federation.errors import RecordRefused
 from federation.schemas import first_error
 
-RECORD_TYPES = ("community", "venue", "member", "event", "listing")
+RECORD_TYPES = ("community", "venue", "member", "event", "listing", "decision")
 MAX_BATCH = 100
 
 

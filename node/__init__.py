@@ -63,6 +63,8 @@ def _register_blueprints(app: Flask) -> None:
     from node.admin import bp as admin_bp
     from node.api import bp as api_bp
     from node.auth import bp as auth_bp
+    from node.decisions import bp as decisions_bp
+    from node.decisions import init_templates as init_decision_templates
     from node.members import bp as members_bp
     from node.peering import bp as peering_bp
     from node.peering import network_bp
@@ -71,6 +73,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(decisions_bp)
+    init_decision_templates(app)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)

@@ -63,6 +63,15 @@ DEFAULTS: dict[str, Any] = {
     # Days tombstones are kept in the feed before "purge-feed" may drop them (a change drops
     # the record's earlier entries at once).
     "FEED_RETENTION_DAYS": 30,
+    # Collective decisions: hours before the close when those who have not answered get a
+    # reminder; days before an action's due date when its owner gets one; days before a
+    # mandate ends when the staff and the holder are told.
+    "DECISION_REMINDER_HOURS": 24,
+    "ACTION_REMINDER_DAYS": 2,
+    "MANDATE_REMINDER_DAYS": 30,
+    # Seconds between two rounds of scheduled work (closing decisions, planning and sending
+    # reminders) in the background worker started by "chaleur serve".
+    "SCHEDULE_INTERVAL": 60,
 }
 
 

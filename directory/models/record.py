@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from directory.extensions import db
 from directory.models.base import UTCDateTime, utcnow
 
-RECORD_TYPES = ("community", "venue", "member", "event", "listing")
+RECORD_TYPES = ("community", "venue", "member", "event", "listing", "decision")
 
 
 class Record(db.Model):  # type: ignore[name-defined,misc]

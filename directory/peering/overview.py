@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from directory.extensions import db
-from directory.models import EventEntry, Peer, Record, utcnow
+from directory.models import EventEntry, Peer, PeerKey, Record, utcnow
 from directory.services.network import shown
 from federation.errors import RecordRefused
 from federation.jsonbody import dump_json_body
@@ -62,11 +62,29 @@ def _section(record_type: str, now: datetime) -> list[dict[str, Any]]:
     return items
 
 
+def village_addresses() -> list[dict[str, Any]]:
+    """How admitted nodes reach each other (decisions between villages): each node's id,
+    name, base URL, inbox path and usable keys, as the directory verified them at admission
+    and rotation. A node trusts another village's signature only through this signed list."""
+    peers = db.session.scalars(select(Peer).where(shown(Peer.id)).order_by(Peer.node_id))
+    found = []
+    for peer in peers:
+        keys = [{"keyid": key.keyid, "public_key": key.public_key, "status": key.status}
+                for key in db.session.scalars(select(PeerKey).where(
+                    PeerKey.peer_id == peer.id, PeerKey.status.in_(("active", "retiring"))))]
+        inbox = str((peer.document or {}).get("endpoints", {}).get("inbox", ""))
+        if keys and inbox.startswith("/") and peer.base_url:
+            found.append({"node_id": peer.node_id, "name": peer.name or peer.node_id,
+                          "base_url": peer.base_url, "inbox": inbox, "keys": keys})
+    return found[:MAX_ITEMS]
+
+
 def network_overview(now: datetime | None = None) -> dict[str, Any]:
-    """`{"generated", "territories", "members", "listings", "events"}`, at most 1,000 items
-    per list and under 1 MiB in all (the largest list loses its oldest items first)."""
+    """`{"generated", "nodes", "territories", "members", "listings", "events"}`, at most
+    1,000 items per list and under 1 MiB in all (the largest record list loses its oldest
+    items first; the nodes are never cut)."""
     now = now or utcnow()
-    overview: dict[str, Any] = {"generated": _rfc3339(now)}
+    overview: dict[str, Any] = {"generated": _rfc3339(now), "nodes": village_addresses()}
     for section, record_type in SECTIONS.items():
         overview[section] = _section(record_type, now)
     while len(dump_json_body(overview)) > MAX_BYTES:

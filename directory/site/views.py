@@ -8,7 +8,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from directory.services import agenda, drawing, overview, params, search
+from directory.services import agenda, drawing, overview, params, search, village_decisions
 from directory.services.network import find_shown_peer, shown_peers
 from directory.services.tables import to_csv
 from directory.site import bp
@@ -85,6 +85,13 @@ def territories() -> str:
     return render_template("directory/site/territories.html",
                            territories=overview.territories(),
                            stale_hours=current_app.config["STALE_AFTER_HOURS"])
+
+
+@bp.get("/decisions")
+def decisions() -> str:
+    """« Ce que décident les villages »: what villages share of their decisions."""
+    still_open, done = village_decisions.shared_decisions()
+    return render_template("directory/site/decisions.html", still_open=still_open, done=done)
 
 
 @bp.get("/offres-et-besoins")

@@ -10,4 +10,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from node.api import errors, openapi, reads, writes  # noqa: E402,F401
+from node.api import decisions, errors, openapi, reads, writes  # noqa: E402,F401

@@ -18,7 +18,8 @@ JSON = "application/json"
 
 DESCRIPTION = f"""\
 The JSON API of one Chaleur node (a village tiers-lieu): its community, rencontres (events),
-venues and members.
+venues, members, and the decisions the community takes (options and results; never who
+answered an anonymous decision).
 
 **Reading** needs no token: answers hold what an anonymous visitor may see (public rencontres,
 public members' public fields). With a token, answers hold what the token's owner sees.
@@ -104,6 +105,8 @@ PARAMETERS = {
     "event_uuid": _path("event_uuid", "The rencontre's UUID."),
     "venue_ref": _path("venue_ref", "The venue's numeric id or its UUID."),
     "member_uuid": _path("member_uuid", "The member's UUID."),
+    "decision_uuid": _path("decision_uuid", "The decision's UUID."),
+    "state": _query("state", "open or closed.", {"type": "string", "enum": ["open", "closed"]}),
 }
 
 READ_SECURITY: list[dict[str, list[str]]] = [{}, {"bearerToken": []}]
@@ -211,6 +214,18 @@ def _paths() -> dict[str, Any]:
                               {"200": _answer("A page of members.", "MemberPage")},
                               tag="members", parameters=("q", "commune", "skill", *PAGING)),
         },
+        "/decisions": {
+            "get": _operation("listDecisions", "Decisions with their options and results "
+                              "(without a token: those shared with the network).",
+                              {"200": _answer("A page of decisions.", "DecisionPage")},
+                              tag="decisions", parameters=("state", *PAGING)),
+        },
+        "/decisions/{decision_uuid}": {
+            "get": _operation("getDecision", "One decision, its options and results (results "
+                              "are null while they are shown only after the close).",
+                              {"200": _answer("The decision.", "Decision")}, tag="decisions",
+                              parameters=("decision_uuid",), errors=("NotFound",)),
+        },
         "/members/{member_uuid}": {
             "get": _operation("getMember", "What the caller may see of one member.",
                               {"200": _answer("The member.", "Member")}, tag="members",
@@ -230,7 +245,7 @@ def document() -> dict[str, Any]:
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "servers": [{"url": "/api/v1"}],
         "tags": [{"name": name} for name in ("community", "events", "venues", "members",
-                                             "meta")],
+                                             "decisions", "meta")],
         "paths": _paths(),
         "components": {
             "schemas": schemas.COMPONENTS,

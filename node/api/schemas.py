@@ -197,7 +197,54 @@ def page_of(item_ref: str) -> Schema:
     })
 
 
+OPTION = resource({
+    "id": {"type": "integer"}, "position": {"type": "integer"}, "label": STRING,
+    "details": {"type": "string", "description": "A consent proposal's version text."},
+    "starts_at": {"type": ["string", "null"], "format": "date-time",
+                  "description": "A dates poll's slot."},
+    "ends_at": {"type": ["string", "null"], "format": "date-time"},
+})
+
+RESULTS = resource({
+    "kind": STRING, "participants": {"type": "integer"},
+    "best": {"type": "array", "items": {"type": "integer"},
+             "description": "Ids of the options ranked first (several on a tie)."},
+    "open_objections": {"type": "integer", "description": "Consent: objections still open."},
+    "options": {"type": "array", "items": resource({
+        "id": {"type": "integer"}, "label": STRING,
+        "rank": {"type": "integer", "description": "1 is best; equal ranks tie."},
+        "score": {"type": "integer",
+                  "description": "Dates: « oui »; points: points; question: « +1 »."},
+        "second": {"type": "integer", "description": "Dates: « si nécessaire »."},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"},
+                   "description": "Answers per value: dates 0 no, 1 if need be, 2 yes; "
+                                  "judgment grades 0 (À rejeter) to 6 (Excellent); consent "
+                                  "0 objection, 1 abstention, 2 consent."},
+        "majority_grade": {"type": ["integer", "null"],
+                           "description": "Judgment: the majority grade, 0 to 6."},
+    })},
+})
+
+DECISION = resource({
+    "id": STRING,
+    "kind": {"enum": ["dates", "consent", "judgment", "points", "question"]},
+    "title": STRING, "description": STRING,
+    "state": {"enum": ["open", "closed", "withdrawn"]},
+    "opens_at": ANSWER_DATETIME, "closes_at": ANSWER_DATETIME,
+    "audience": {"enum": ["community", "rencontre", "network"]},
+    "anonymous": {"type": "boolean"}, "results_shown": {"enum": ["during", "after"]},
+    "points_budget": NULLABLE_INTEGER, "shared": {"type": "boolean"},
+    "adopted": {"type": ["boolean", "null"], "description": "Consent proposals, once closed."},
+    "outcome": {"type": ["string", "null"], "description": "How it ended, in a sentence."},
+    "url": STRING,
+    "options": {"type": "array", "items": {"$ref": "#/components/schemas/DecisionOption"}},
+    "results": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/DecisionResults"}],
+                "description": "null while results are shown only after the close."},
+})
+
 COMPONENTS: dict[str, Schema] = {
+    "Decision": DECISION, "DecisionOption": OPTION, "DecisionResults": RESULTS,
+    "DecisionPage": page_of("Decision"),
     "Error": ERROR, "Venue": VENUE, "Occurrence": OCCURRENCE, "Event": EVENT,
     "Commune": COMMUNE, "Community": COMMUNITY, "Listing": LISTING, "Member": MEMBER,
     "EventCreate": EVENT_CREATE, "EventPatch": EVENT_PATCH, "EventCancel": EVENT_CANCEL,

@@ -38,3 +38,34 @@ from node.models.peering import (  # noqa: E402
 
 __all__ += ["Admission", "NetworkCopy", "NodeIdentity", "NodeKey", "Peer", "PeerKey",
             "PeerRole", "SeenNonce"]
+
+from node.models.decision import (  # noqa: E402
+    Audience,
+    Ballot,
+    BallotChoice,
+    Decision,
+    DecisionKind,
+    DecisionOption,
+    DecisionParticipant,
+    DecisionState,
+    RemoteTally,
+    ResultsShown,
+    Subject,
+)
+from node.models.governance import (  # noqa: E402
+    Action,
+    CalendarFeed,
+    CharterVersion,
+    Mandate,
+    MeetingRecord,
+    Notice,
+)
+
+__all__ += ["Action", "Audience", "Ballot", "BallotChoice", "CalendarFeed", "CharterVersion",
+            "Decision", "DecisionKind", "DecisionOption", "DecisionParticipant",
+            "DecisionState", "Mandate", "MeetingRecord", "Notice", "RemoteTally",
+            "ResultsShown", "Subject"]
+
+from node.models.villages import VillageMessage  # noqa: E402
+
+__all__ += ["VillageMessage"]

@@ -17,6 +17,8 @@ from federation.records import parse_utc
 from federation.verification import VerifiedPeer
 from node.extensions import db
 from node.models import Peer, PeerKey
+from node.peering import village_notices
+from node.peering.membership import registered_directory
 
 
 class NoticeRefused(FederationRefusal):
@@ -54,7 +56,12 @@ def apply_node_document(peer: VerifiedPeer, document: Any) -> dict[str, Any]:
 
 NOTICE_HANDLERS: dict[str, Callable[[VerifiedPeer, Any], dict[str, Any]]] = {
     "node_document": apply_node_document,
+    "decision_offer": village_notices.receive_offer,
+    "decision_tally": village_notices.receive_tally,
+    "decision_result": village_notices.receive_result,
 }
+#: Notices only the Pays directory may send; every other one comes from a village.
+FROM_DIRECTORY = frozenset({"node_document"})
 
 
 def handle_notice(peer: VerifiedPeer, body: dict[str, Any]) -> dict[str, Any]:
@@ -62,4 +69,8 @@ def handle_notice(peer: VerifiedPeer, body: dict[str, Any]) -> dict[str, Any]:
         raise NoticeRefused("notice_unknown",
                             "body must be one of: " + ", ".join(sorted(NOTICE_HANDLERS)))
     kind, value = next(iter(body.items()))
+    directory = registered_directory()
+    from_directory = directory is not None and directory.node_id == peer.node_id
+    if (kind in FROM_DIRECTORY) != from_directory:
+        raise RecordRefused("origin_mismatch", f"{peer.node_id!r} may not send {kind}")
     return NOTICE_HANDLERS[kind](peer, value)

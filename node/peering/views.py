@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from federation.endpoints import NODE_MEDIA_TYPE
 from node.peering.gate import peer_json, refusal_response, signed_by_peer, signed_json
 from node.peering.identity import current_identity, node_document
+from node.peering.membership import registered_directory
 from node.peering.notices import handle_notice
 from node.sharing.feed import page_limit, read_feed
 
@@ -24,6 +25,10 @@ def node_document_view() -> ResponseReturnValue:
 
 @signed_by_peer
 def feed() -> ResponseReturnValue:
+    directory = registered_directory()
+    if directory is None or g.peer.node_id != directory.node_id:
+        return refusal_response("key_not_usable", "only the Pays directory reads this feed",
+                                403)
     page = read_feed(request.args.get("cursor"), page_limit(request.args.get("limit")))
     return signed_json(page)
 

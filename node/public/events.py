@@ -18,7 +18,7 @@ from node.extensions import limiter
 from node.models import Event, RsvpStatus, Venue, utcnow
 from node.public import bp, jsonld
 from node.public.forms import AnswerForm, ConfirmForm, GuestAnswerForm
-from node.services import calendar, events, rsvps
+from node.services import calendar, events, meetings, rsvps
 from node.services.community import commune_name, current_community
 from node.services.visibility import Viewer
 
@@ -176,8 +176,10 @@ def _render_event(event: Event, occurrence: events.Occurrence | None, form: Answ
         data = jsonld.script_safe_json(jsonld.event_data(
             occurrence, _event_link(event), current_community(),
             current_app.config["PUBLIC_URL"]))
+    record = meetings.meeting_record(event, occurrence.starts_at) if occurrence else None
     return render_template(
         "node/events/event.html", event=event, occurrence=occurrence, series=series,
+        meeting_closed=record is not None and record.closed_at is not None,
         counts=counts, mine=mine, form=form, guest_form=guest_form, json_ld=data,
         open=occurrence is not None and not event.cancelled and not occurrence.started,
         venue_commune=venue_commune)

@@ -185,6 +185,15 @@ def describe_when(starts_at: datetime, ends_at: datetime) -> str:
     return f"{day(start)}, {clock(start)} – {day(end)}, {clock(end)}"
 
 
+def describe_moment(moment: datetime) -> str:
+    """« mardi 2 décembre 2025 à 18 h 30 » (a closing time, a deadline), Paris time."""
+    local = to_local(moment)
+    if str(get_locale() or "fr").startswith("fr"):
+        day = "EEEE '1er' MMMM y" if local.day == 1 else "EEEE d MMMM y"
+        return f"{format_date(local.date(), day)} à {local.hour} h {local.minute:02d}"
+    return f"{format_date(local.date(), 'EEEE d MMMM y')}, {format_time(local.time(), 'short')}"
+
+
 def as_utc_stamp(moment: datetime) -> str:
     """Compact UTC form used in URLs to name one occurrence: 20251202T173000Z."""
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -37,6 +37,7 @@ from node.models import (
 )
 from node.services.accounts import hash_password
 from node.services.community import extra_communes, find_commune
+from node.services.example_decisions import load_example_decisions
 
 PARIS = ZoneInfo("Europe/Paris")
 EMAIL_DOMAIN = "village.example"
@@ -349,6 +350,7 @@ def load_example_data(members: int = 40, seed: int = 1,
     db.session.add_all(accounts + venues + events)
     db.session.flush()
     db.session.add_all(_address_books(rng, profiles))
+    load_example_decisions(rng, profiles, events, now)
     db.session.commit()
     return ExampleSummary(members=members,
                           listings=sum(len(p.listings) for p in profiles),

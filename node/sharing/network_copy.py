@@ -8,12 +8,14 @@ A failed refresh keeps the previous copy and records why, so the page stays read
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from federation.client import PeerError, PeerRefused
 from federation.errors import FederationRefusal
+from federation.keys import is_node_id, load_public_key_b64, parse_keyid
 from federation.records import validate_record
 from federation.urlpolicy import AddressRefused
 from node.extensions import db
@@ -21,6 +23,7 @@ from node.models import NetworkCopy, utcnow
 from node.peering.directory import directory_keys, federation_client
 from node.peering.membership import registered_directory
 
+BASE_URL = re.compile(r"https?://[a-z0-9.-]+(?::[0-9]{1,5})?")
 #: List name in the network answer -> record type its envelopes must have.
 SECTIONS = {"territories": "community", "members": "member", "listings": "listing",
             "events": "event"}
@@ -30,11 +33,44 @@ class NetworkRefused(FederationRefusal):
     """The directory's network answer does not have the documented shape."""
 
 
+def _village(item: Any, index: int) -> dict[str, Any]:
+    """One entry of the ``nodes`` section: how to reach a village and check its signature."""
+    where = f"nodes[{index}]"
+    if not isinstance(item, dict) or not is_node_id(str(item.get("node_id", ""))):
+        raise NetworkRefused("network_invalid", f"{where}: node_id")
+    base_url, inbox = str(item.get("base_url", "")), str(item.get("inbox", ""))
+    if not BASE_URL.fullmatch(base_url) or not inbox.startswith("/") or len(inbox) > 200:
+        raise NetworkRefused("network_invalid", f"{where}: base_url and inbox path")
+    keys = item.get("keys")
+    if not isinstance(keys, list) or not 1 <= len(keys) <= 4:
+        raise NetworkRefused("network_invalid", f"{where}: 1 to 4 keys")
+    checked = []
+    for key in keys:
+        keyid = str(key.get("keyid", "")) if isinstance(key, dict) else ""
+        status = key.get("status") if isinstance(key, dict) else None
+        try:
+            if parse_keyid(keyid).node_id != item["node_id"]:
+                raise ValueError(keyid)
+            load_public_key_b64(str(key.get("public_key", "")))
+        except (ValueError, TypeError) as exc:
+            raise NetworkRefused("network_invalid", f"{where}: key {keyid[:80]!r}") from exc
+        if status not in ("active", "retiring"):
+            raise NetworkRefused("network_invalid", f"{where}: key status")
+        checked.append({"keyid": keyid, "public_key": key["public_key"], "status": status})
+    return {"node_id": item["node_id"], "name": str(item.get("name", ""))[:200],
+            "base_url": base_url, "inbox": inbox, "keys": checked}
+
+
 def validate_network(data: dict[str, Any]) -> dict[str, Any]:
-    """Keep the documented sections, each a list of live envelopes of the right type."""
+    """Keep the documented sections, each a list of live envelopes of the right type, and
+    the villages' addresses (``nodes``, absent from a directory of the first version)."""
     copy: dict[str, Any] = {"generated": data.get("generated")}
     if not isinstance(copy["generated"], str):
         raise NetworkRefused("network_invalid", "generated must be an RFC 3339 string")
+    nodes = data.get("nodes", [])
+    if not isinstance(nodes, list) or len(nodes) > 1000:
+        raise NetworkRefused("network_invalid", "nodes must be a list")
+    copy["nodes"] = [_village(item, index) for index, item in enumerate(nodes)]
     for section, record_type in SECTIONS.items():
         items = data.get(section, [])
         if not isinstance(items, list):

@@ -13,7 +13,16 @@ from typing import Any
 from flask import current_app
 
 from federation.schemas import schema
-from node.models import Community, Event, FieldGroup, Listing, Member, Venue, Visibility
+from node.models import (
+    Community,
+    Decision,
+    Event,
+    FieldGroup,
+    Listing,
+    Member,
+    Venue,
+    Visibility,
+)
 from node.services.visibility import Viewer, can_see, network_payload
 
 SHARED_EVENT_LEVELS = {Visibility.NETWORK.value, Visibility.PUBLIC.value}
@@ -79,12 +88,32 @@ def event_payload(event: Event) -> dict[str, Any] | None:
     }
 
 
+def decision_payload(decision: Decision) -> dict[str, Any] | None:
+    """Only what the community chose to share: never an answer, a name or a count per
+    person; another village's decision is shared by that village, not here."""
+    if not decision.shared or decision.host_node is not None or decision.subject == "agenda":
+        return None
+    from node.services.notice_texts import outcome_line
+
+    closed = decision.state != "open"
+    return {
+        "title": decision.title[:200], "description": decision.description[:5000],
+        "kind": decision.kind, "state": decision.state,
+        "opens_at": _iso(decision.opens_at), "closes_at": _iso(decision.closes_at),
+        "villages": list(decision.villages or []),
+        "participants": int((decision.outcome or {}).get("participants", 0)) if closed else None,
+        "outcome": outcome_line(decision)[:1000] if closed else "",
+        "url": _url(f"/decisions/{decision.uuid}"),
+    }
+
+
 PAYLOAD_BUILDERS: dict[type, tuple[str, Callable[[Any], dict[str, Any] | None]]] = {
     Community: ("community", community_payload),
     Venue: ("venue", venue_payload),
     Member: ("member", member_payload),
     Listing: ("listing", listing_payload),
     Event: ("event", event_payload),
+    Decision: ("decision", decision_payload),
 }
 
 

@@ -33,13 +33,18 @@ class FederationWorker(BackgroundLoop):
     def __init__(self, app: Flask) -> None:
         super().__init__(app)
         self._next_pull = 0.0
+        self._next_schedule = 0.0
         self._backlog_retried = False
 
     def interval(self) -> float:
         return float(self.app.config["FEDERATION_PUSH_INTERVAL"])
 
     def run_round(self) -> None:
-        """Push and pull once joined; until then, only ask whether the node has joined."""
+        """Scheduled work (decisions, reminders) every SCHEDULE_INTERVAL; push and pull once
+        joined; until then, only ask whether the node has joined."""
+        if time.monotonic() >= self._next_schedule:
+            self._next_schedule = time.monotonic() + float(self.app.config["SCHEDULE_INTERVAL"])
+            self.scheduled_work()
         if not self.joined():
             return
         if not self._backlog_retried:
@@ -56,6 +61,20 @@ class FederationWorker(BackgroundLoop):
             except Exception:  # noqa: BLE001 - the database may be back next round
                 log.exception("federation worker: directory registration not read")
                 return False
+            finally:
+                db.session.remove()
+
+    def scheduled_work(self) -> None:
+        """Close due decisions, plan and send reminders (:mod:`node.services.schedule`); an
+        error is logged and the next round tries again (every step is planned once)."""
+        from node.services.schedule import run_due_work
+
+        with self.app.app_context():
+            try:
+                run_due_work()
+            except Exception:  # noqa: BLE001 - the thread must survive to retry
+                log.exception("scheduled work round failed")
+                db.session.rollback()
             finally:
                 db.session.remove()
 
@@ -78,12 +97,14 @@ class FederationWorker(BackgroundLoop):
         """One round; an error is logged (no record content) and retried next round."""
         from node.sharing.network_copy import pull_network_copy  # imported once joined
         from node.sharing.push import push_once
+        from node.sharing.village_delivery import deliver_due
 
         with self.app.app_context():
             try:
                 report = push_once()
                 if report.errors:
                     log.warning("push: %s", report.errors[-1])
+                deliver_due()
                 if time.monotonic() >= self._next_pull:
                     self._next_pull = time.monotonic() + float(
                         self.app.config["FEDERATION_NETWORK_INTERVAL"])

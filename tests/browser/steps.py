@@ -111,7 +111,10 @@ MAIN_PAGES = ([("anonymous", path) for path in ANONYMOUS_PAGES]
 MORE_PAGES = [("anonymous", "/mot-de-passe/oubli"), ("anonymous", "/rencontres?passees=1"),
               ("member", "/mon-profil/offres"), ("member", "/mon-profil/supprimer"),
               ("admin", "/admin/communes"), ("admin", "/admin/lieux/nouveau"),
-              ("admin", "{attendance}")]
+              ("admin", "{attendance}"),
+              ("member", "/decisions/"), ("member", "{decision}"),
+              ("member", "/decisions/registre"), ("member", "/decisions/actions"),
+              ("member", "/decisions/gouvernance"), ("member", "/decisions/nouvelle/dates")]
 
 
 def first_link(page: Any, listing: str, selector: str) -> str:
@@ -127,6 +130,8 @@ def resolve(page: Any, path: str) -> str:
         return first_link(page, "/rencontres", "main .card :is(h2, h3) a")
     if path == "{profile}":
         return first_link(page, "/membres", "main .card h2 a")
+    if path == "{decision}":
+        return first_link(page, "/decisions/", "main .card h3 a")
     if path == "{attendance}":
         return first_link(page, "/admin/rencontres", "main a[href*='/presences']")
     return path

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from node.extensions import db
-from node.models import Account, Event, Venue
+from node.models import Account, Action, Decision, Event, Venue
 from tests.security.conftest import ADMIN_EMAIL, EVIL, FORMULA, MEMBER_EMAIL, session_for
 
 SHORT_HOSTILE = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", FORMULA)
@@ -73,7 +73,36 @@ def plant(app: Flask) -> dict[str, str]:
         "display_name": EVIL, "email": JOINER_EMAIL, "password": "un-mot-de-passe-long",
         "trade": EVIL, "commune": "67475", "message": EVIL}), "join")
     _import_csv(admin)
-    return {"member_uuid": member_uuid, "event_uuid": event_uuid, "venue_id": str(venue_id)}
+    decision_uuid, action_id = _plant_decisions(app, member)
+    return {"member_uuid": member_uuid, "event_uuid": event_uuid, "venue_id": str(venue_id),
+            "decision_uuid": decision_uuid, "action_id": action_id, "kind": "consent"}
+
+
+def _plant_decisions(app: Flask, member: FlaskClient) -> tuple[str, str]:
+    """A consent proposal, its objection, a judgment with its options, an idea, an action:
+    every free text of the decision pages."""
+    closes = (datetime.now(UTC) + timedelta(days=5)).date().isoformat()
+    common = {"title": EVIL, "closes_date": closes, "closes_time": "20:00",
+              "audience": "community", "results_shown": "during", "description": EVIL}
+    proposal = member.post("/decisions/nouvelle/consent", data=common)
+    _ok(proposal, "consent proposal")
+    decision_uuid = proposal.headers["Location"].rsplit("/", 1)[1]
+    for kind in ("judgment", "question"):
+        _ok(member.post(f"/decisions/nouvelle/{kind}",
+                        data={**common, "options": f"{EVIL}\nAutre option"}), kind)
+    with app.app_context():
+        version = db.session.scalars(db.select(Decision).where(
+            Decision.uuid == decision_uuid)).one().options[0].id
+        question = db.session.scalars(db.select(Decision.uuid).where(
+            Decision.kind == "question")).one()
+    _ok(member.post(f"/decisions/{decision_uuid}/reponse",
+                    data={f"option-{version}": "0", "reason": EVIL}), "objection")
+    _ok(member.post(f"/decisions/{question}/idee", data={"idea": EVIL[:300]}), "idea")
+    _ok(member.post("/decisions/actions", data={"title": EVIL[:200], "owner": "",
+                                                "due_on": closes}), "action")
+    with app.app_context():
+        action_id = str(db.session.scalars(db.select(Action.id)).one())
+    return decision_uuid, action_id
 
 
 def _import_csv(admin: FlaskClient) -> None:

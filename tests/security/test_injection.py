@@ -120,7 +120,8 @@ def test_hostile_text_is_harmless_on_every_node_page(make_node: Callable[..., Fl
     # The text was really shown (escaped) where each field appears, not merely missing.
     assert {"/", "/rencontres", event, f"{event}.ics", "/rencontres.ics", person,
             f"{person}.vcf"} <= shown["anonymous"]
-    assert {"/membres", "/mon-profil", "/mon-profil/offres", "/mon-profil/export.json"} \
+    assert {"/membres", "/mon-profil", "/mon-profil/offres", "/mon-profil/export.json",
+            "/decisions/", f"/decisions/{planted['decision_uuid']}", "/decisions/actions"} \
         <= shown["member"]
     assert {"/carnet", "/carnet.vcf", "/admin/membres", "/admin/lieux", "/admin/communaute",
             f"/admin/rencontres/{planted['event_uuid']}/presences", "/admin/export/membres.csv",

@@ -14,8 +14,16 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from node.extensions import db
-from node.models import Account, Event, Listing, Role, Rsvp, SignupMode, Venue
-from node.services import api_tokens, invitations, members, password_reset
+from node.models import Account, Decision, Event, Listing, Role, Rsvp, SignupMode, Venue
+from node.services import (
+    api_tokens,
+    calendar,
+    decisions,
+    invitations,
+    meetings,
+    members,
+    password_reset,
+)
 from node.services.community import current_community
 from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL
 
@@ -45,6 +53,14 @@ def _account(email: str) -> Account:
     return account
 
 
+def _decision(account: Account) -> Decision:
+    """An open majority-judgment decision the member may answer."""
+    closes = calendar.to_local(datetime.now(UTC) + timedelta(days=3)).replace(tzinfo=None)
+    return decisions.open_decision(decisions.DecisionInput(
+        kind="judgment", title="Quel projet d'abord ?", closes_local=closes,
+        options=["Fournil", "Jardin"]), account.member)
+
+
 def build_world(app: Flask) -> World:
     """Seed a venue, an event with an answer, a pending request, an invitation, a listing and
     an address-book entry; open sign-up by request."""
@@ -70,6 +86,9 @@ def build_world(app: Flask) -> World:
         db.session.flush()
         members.add_contact(admin.member, member.member, "note")
         reset_token = password_reset.make_reset_token(member)
+        decision = _decision(member)
+        action = meetings.add_action(meetings.ActionInput("Réserver la salle", member.member,
+                                                          None))
         db.session.commit()
         return World(
             values={"account_id": str(member.id), "invitation_id": str(invitation.id),
@@ -77,7 +96,8 @@ def build_world(app: Flask) -> World:
                     "token_id": str(api_token.id),
                     "rsvp_id": str(rsvp.id), "contact_uuid": member.member.uuid,
                     "listing_uuid": listing.uuid, "member_uuid": member.member.uuid,
-                    "filename": "chaleur.css"},
+                    "filename": "chaleur.css", "decision_uuid": decision.uuid,
+                    "action_id": str(action.id), "kind": "judgment"},
             by_endpoint={
                 "auth.accept_invitation": {"token": invite_token},
                 "auth.reset_password": {"token": reset_token},

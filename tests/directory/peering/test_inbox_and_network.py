@@ -112,7 +112,8 @@ def test_network_overview_is_signed_and_leaves_out_suspended_and_past(
     answer = send(admitted, "GET", "/federation/network", key=village_key("dossenheim"))
     assert answer.status_code == 200 and answer.headers["Signature"]
     data = answer.get_json()
-    assert set(data) == {"generated", "territories", "members", "listings", "events"}
+    assert set(data) == {"generated", "nodes", "territories", "members", "listings", "events"}
+    assert {n["node_id"] for n in data["nodes"]} >= {"neuwiller", "dossenheim"}
     assert {m["origin"] for m in data["members"]} == {"neuwiller", "dossenheim"}
     assert [e["payload"]["title"] for e in data["events"]] == ["Rencontre J+3"]
     assert data["territories"][0]["payload"]["name"] == "Neuwiller"
@@ -120,3 +121,4 @@ def test_network_overview_is_signed_and_leaves_out_suspended_and_past(
     later = send(admitted, "GET", "/federation/network", key=village_key("dossenheim"))
     assert {m["origin"] for m in later.get_json()["members"]} == {"dossenheim"}
     assert later.get_json()["events"] == [] and later.get_json()["territories"] == []
+    assert "neuwiller" not in {n["node_id"] for n in later.get_json()["nodes"]}

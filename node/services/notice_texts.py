@@ -1,0 +1,123 @@
+"""What each planned notice says, written when it is sent (from the current state).
+
+A function returns (subject, body), or None when there is nothing to say any more (the
+decision was deleted, the action done): the notice is then dropped, not sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from node.extensions import db
+from node.models import Account, Action, Decision, Event, Mandate, Notice
+from node.services import calendar
+from node.services.decisions import find_decision
+from node.services.events import public_link
+
+Text = tuple[str, str] | None
+
+
+def _hello(account: Account) -> str:
+    name = account.member.display_name if account.member else ""
+    return str(_("Bonjour %(name)s,", name=name))
+
+
+def _decision(notice: Notice) -> Decision | None:
+    return find_decision(notice.subject_key.split(":")[0])
+
+
+def _link(decision: Decision) -> str:
+    return public_link("decisions.show", decision_uuid=decision.uuid)
+
+
+def _closing(decision: Decision) -> str:
+    return calendar.describe_moment(decision.closes_at)
+
+
+def reminder(notice: Notice, account: Account) -> Text:
+    decision = _decision(notice)
+    if decision is None or decision.state != "open":
+        return None
+    return (_("À vous de répondre : %(title)s", title=decision.title),
+            _("%(hello)s\n\nLa décision « %(title)s » se clôt le %(when)s et vous n'avez pas "
+              "encore répondu. Votre avis compte :\n%(link)s\n",
+              hello=_hello(account), title=decision.title, when=_closing(decision),
+              link=_link(decision)))
+
+
+def outcome_line(decision: Decision) -> str:
+    """One sentence saying how a closed decision ended (mails, register, Pays site)."""
+    outcome = decision.outcome or {}
+    if decision.state == "withdrawn":
+        return str(_("Proposition retirée par son auteur·rice."))
+    if decision.kind == "consent":
+        return str(_("Proposition adoptée par consentement.") if decision.adopted else
+                   _("Proposition non adoptée (objection ouverte ou aucun consentement)."))
+    best = [item for item in outcome.get("options", []) if item.get("rank") == 1]
+    if not best or not outcome.get("best"):
+        return str(_("Aucune réponse : pas de résultat."))
+    labels = " ; ".join(str(item["label"]) for item in best)
+    return str(_("En tête : %(labels)s (%(n)s participant·e·s).", labels=labels,
+                 n=outcome.get("participants", 0)))
+
+
+def result(notice: Notice, account: Account) -> Text:
+    decision = _decision(notice)
+    if decision is None or decision.state == "open":
+        return None
+    return (_("Résultat : %(title)s", title=decision.title),
+            _("%(hello)s\n\nLa décision « %(title)s » est close.\n%(outcome)s\n\nLe détail :\n"
+              "%(link)s\n", hello=_hello(account), title=decision.title,
+              outcome=outcome_line(decision), link=_link(decision)))
+
+
+def dates_rencontre(notice: Notice, account: Account) -> Text:
+    decision = _decision(notice)
+    event_uuid = str(notice.data.get("event_uuid", ""))
+    event = db.session.scalars(select(Event).where(Event.uuid == event_uuid)).first()
+    if decision is None or event is None or event.cancelled:
+        return None
+    when = calendar.describe_when(event.starts_at, event.ends_at)
+    return (_("Date retenue : %(title)s", title=event.title),
+            _("%(hello)s\n\nMerci d'avoir répondu au sondage « %(title)s ». La date retenue "
+              "est le %(when)s. Dites si vous venez :\n%(link)s\n", hello=_hello(account),
+              title=decision.title, when=when,
+              link=public_link("public.event", event_uuid=event.uuid)))
+
+
+def action_reminder(notice: Notice, account: Account) -> Text:
+    action = db.session.get(Action, int(notice.subject_key.split(":")[1]))
+    if action is None or action.done_at is not None or action.due_on is None:
+        return None
+    return (_("Action à faire : %(title)s", title=action.title),
+            _("%(hello)s\n\nVous vous êtes chargé·e de : « %(title)s », pour le %(day)s.\n"
+              "Quand c'est fait, cochez-la sur le tableau des actions :\n%(link)s\n",
+              hello=_hello(account), title=action.title,
+              day=format_date(action.due_on, "EEEE d MMMM y"),
+              link=public_link("decisions.actions")))
+
+
+def mandate_ending(notice: Notice, account: Account) -> Text:
+    mandate = db.session.get(Mandate, int(notice.subject_key.split(":")[1]))
+    if mandate is None or mandate.ended_early_on is not None:
+        return None
+    holder = mandate.member.display_name if mandate.member else _("(personne partie)")
+    return (_("Fin de mandat : %(role)s", role=mandate.role),
+            _("%(hello)s\n\nLe mandat « %(role)s » de %(holder)s se termine le %(day)s. Pensez "
+              "à proposer son renouvellement ou une autre personne, par consentement :\n"
+              "%(link)s\n", hello=_hello(account), role=mandate.role, holder=holder,
+              day=format_date(mandate.ends_on, "EEEE d MMMM y"),
+              link=public_link("decisions.governance")))
+
+
+RENDERERS: dict[str, Callable[[Notice, Account], Text]] = {
+    "decision_reminder": reminder,
+    "decision_result": result,
+    "dates_rencontre": dates_rencontre,
+    "action_reminder": action_reminder,
+    "mandate_ending": mandate_ending,
+}
