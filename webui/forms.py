@@ -18,11 +18,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date, time
 from typing import Any
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, TimeField
 
-from webui.unsafe_text import first_unsafe, removed_message, without_unsafe
+from webui.unsafe_text import first_unsafe, removed_message, unsafe_message, without_unsafe
 
 ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 FRENCH_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -40,8 +41,25 @@ class Form(FlaskForm):  # type: ignore[misc]
                 field.errors = [*field.errors, removed_message(char)]
                 _show_without_unsafe(field)
                 valid = False
+        for char in _unsafe_elsewhere(self):
+            self.form_errors.append(unsafe_message(char))
+            valid = False
         self._errors = None  # WTForms caches ``errors``; recompute with the added ones
         return valid
+
+
+def _unsafe_elsewhere(form: Form) -> list[str]:
+    """Refused characters in posted fields this form does not declare.
+
+    Some views read a varying number of fields straight from the request (one answer per
+    option, one row per action) after validating a form for its CSRF token; those fields
+    obey the same rule. Only the request this form reads is looked at.
+    """
+    if not has_request_context() or request.method != "POST" or not form.is_submitted():
+        return []
+    declared = {field.name for field in form}
+    return [char for name, value in request.form.items(multi=True)
+            if name not in declared and (char := first_unsafe(name + value)) is not None]
 
 
 def _unsafe_in(field: Field) -> str | None:

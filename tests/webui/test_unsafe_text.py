@@ -241,3 +241,17 @@ def test_the_views_refuse_and_store_nothing(tmp_path: Path) -> None:
         response.location).get_data(as_text=True)
     assert table_snapshot(pays, pays_db) == before
     _dispose({"node": village, "directory": pays})
+
+
+def test_fields_a_view_reads_beside_its_form_are_checked_too(apps: dict[str, Flask]) -> None:
+    """A view that validates a form for its CSRF token, then reads one field per option or
+    per row from the request, gets those fields checked by the same validate()."""
+    from node.public.forms import ConfirmForm
+
+    with apps["node"].test_request_context(method="POST", data={
+            "option-12": "Oui \u202enon", "reason": "Parce que"}):
+        form = ConfirmForm(meta={"csrf": False})
+        assert form.validate() is False
+        assert form.form_errors == [unsafe_message("\u202e")]
+    with apps["node"].test_request_context(method="POST", data={"option-12": "Oui"}):
+        assert ConfirmForm(meta={"csrf": False}).validate() is True
