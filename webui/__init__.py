@@ -10,9 +10,11 @@ from pathlib import Path
 
 from flask import Flask
 
+from webui.bandwidth import init_bandwidth
 from webui.errors import register_error_pages
 from webui.i18n import babel, init_i18n
 from webui.security import init_security_headers
+from webui.unsafe_text import refuse_unsafe_query
 from webui.views import bp
 
 TRANSLATIONS_DIR = str(Path(__file__).parent / "translations")
@@ -21,8 +23,12 @@ __all__ = ["babel", "init_app", "TRANSLATIONS_DIR"]
 
 
 def init_app(app: Flask) -> None:
-    """Attach the shared layout, static files, i18n, error pages and security headers."""
+    """Attach the shared layout, static files, i18n, error pages, security headers, the
+    refusal of invisible control characters in query strings, and light answers
+    (compression, validators, versioned static files: :mod:`webui.bandwidth`)."""
     app.register_blueprint(bp)
     init_i18n(app, TRANSLATIONS_DIR)
     init_security_headers(app)
     register_error_pages(app)
+    refuse_unsafe_query(app)
+    init_bandwidth(app)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 
 from directory.extensions import db, login_manager
 from directory.models import Coordinator
+from webui.bandwidth import SiteSessionInterface
 
 
-class DirectorySessionInterface(SecureCookieSessionInterface):
+class DirectorySessionInterface(SiteSessionInterface):
     """Session cookies signed apart from a node's.
 
     An operator may run a node and the directory from one ``.env`` (one SECRET_KEY): with

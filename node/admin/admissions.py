@@ -13,7 +13,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -25,6 +24,7 @@ from node.services import account_mail, accounts, admissions, invitations, membe
 from node.services.accounts import ROLE_LABELS, AccountError
 from node.services.community import commune_name
 from node.services.member_roster import RosterQuery
+from webui.forms import Form
 
 STATUS_LABELS = {AccountStatus.PENDING: _l("En attente"), AccountStatus.ACTIVE: _l("Actif"),
                  AccountStatus.REFUSED: _l("Refusé"), AccountStatus.DISABLED: _l("Désactivé")}
@@ -34,7 +34,7 @@ MAIL_FAILED = _l("L'opération est enregistrée, mais l'e-mail n'a pas pu être 
                  "prévenez la personne autrement.")
 
 
-class InviteForm(FlaskForm):  # type: ignore[misc]
+class InviteForm(Form):
     email = EmailField(_l("Adresse e-mail"), validators=[
         DataRequired(_l("Indiquez l'adresse à inviter.")),
         Email(_l("Adresse e-mail invalide.")), Length(max=254)])
@@ -46,11 +46,11 @@ class InviteForm(FlaskForm):  # type: ignore[misc]
         self.role.choices = [(role.value, str(ROLE_LABELS[role])) for role in roles]
 
 
-class RoleForm(FlaskForm):  # type: ignore[misc]
+class RoleForm(Form):
     role = SelectField(_l("Rôle"), choices=[role.value for role in Role])
 
 
-class StatusForm(FlaskForm):  # type: ignore[misc]
+class StatusForm(Form):
     status = SelectField(_l("Statut"), choices=[AccountStatus.ACTIVE.value,
                                                   AccountStatus.DISABLED.value])
 

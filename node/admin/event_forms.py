@@ -5,33 +5,34 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from node.models import Event, Venue
 from node.services import calendar
 from node.services.events import EventInput
+from webui.forms import ClockField, DayField, Form
 
 NO_VENUE = 0
+MAX_CANCEL_MESSAGE = 2000
 
 
-class EventForm(FlaskForm):  # type: ignore[misc]
+class EventForm(Form):
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Le titre est obligatoire.")),
                                                   Length(max=160)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    start_date = DateField(_l("Date de début"), validators=[DataRequired(_l("Date requise."))])
-    start_time = TimeField(_l("Heure de début"), validators=[DataRequired(_l("Heure requise."))])
-    end_date = DateField(_l("Date de fin"), validators=[Optional()])
-    end_time = TimeField(_l("Heure de fin"), validators=[DataRequired(_l("Heure requise."))])
+    # InputRequired, not DataRequired: « 30 février » keeps « Cette date n'existe pas ».
+    start_date = DayField(_l("Date de début"), validators=[InputRequired(_l("Date requise."))])
+    start_time = ClockField(_l("Heure de début"),
+                            validators=[InputRequired(_l("Heure requise."))])
+    end_date = DayField(_l("Date de fin"), validators=[Optional()])
+    end_time = ClockField(_l("Heure de fin"), validators=[InputRequired(_l("Heure requise."))])
     venue_id = SelectField(_l("Lieu"), coerce=int, validate_choice=True)
     capacity = IntegerField(_l("Nombre de places"), validators=[
         Optional(), NumberRange(min=0, max=10000, message=_l("Entre 0 et 10 000."))])
@@ -42,7 +43,7 @@ class EventForm(FlaskForm):  # type: ignore[misc]
                      _l("Chaque mois, le Nᵉ même jour de la semaine (ex. 1ᵉʳ mardi)")),
         SelectChoice("custom", _l("Règle personnalisée (RRULE)")),
     ], default="none")
-    until = DateField(_l("Dernière séance (facultatif)"), validators=[Optional()])
+    until = DayField(_l("Dernière séance (facultatif)"), validators=[Optional()])
     rrule = StringField(_l("Règle de récurrence (RRULE)"), validators=[Length(max=255)])
     visibility = SelectField(_l("Visible par"), choices=[
         SelectChoice("community", _l("Les membres de la communauté")),
@@ -105,5 +106,12 @@ class EventForm(FlaskForm):  # type: ignore[misc]
             self.until.data = calendar.to_local(moment).date()
 
 
-class AttendanceForm(FlaskForm):  # type: ignore[misc]
+class CancelForm(Form):
+    """Cancelling a rencontre: the organiser's word to the people expected, put in the mail."""
+
+    message = TextAreaField(_l("Message aux personnes inscrites (facultatif)"), validators=[
+        Optional(), Length(max=MAX_CANCEL_MESSAGE)])
+
+
+class AttendanceForm(Form):
     """Only CSRF: the checkboxes are read from the request by answer id."""

@@ -9,12 +9,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from node.admin import bp
-from node.admin.event_forms import AttendanceForm, EventForm
+from node.admin.event_forms import AttendanceForm, CancelForm, EventForm
 from node.auth.session import staff_required
 from node.extensions import db
 from node.models import Event, Rsvp, RsvpStatus, Venue, utcnow
 from node.public.forms import ConfirmForm
-from node.services import calendar, events, rsvps
+from node.services import calendar, event_notices, events, rsvps
 from node.services.visibility import Viewer
 
 ERROR_FIELDS = {"start_time", "end_time", "end_date", "title", "description", "capacity",
@@ -110,21 +110,22 @@ def _show_error(form: EventForm, error: events.EventError) -> None:
 @staff_required
 def event_cancel(event_uuid: str) -> ResponseReturnValue:
     event = _event_or_404(event_uuid)
-    form = ConfirmForm()
+    form = CancelForm()
     if form.validate_on_submit():
         try:
-            told = events.cancel_event(event)
+            events.cancel_event(event)
         except events.EventError as error:
             flash(str(error), "error")
         else:
+            db.session.commit()
+            told = event_notices.tell_cancelled(event, form.message.data or "")
             flash(ngettext("Rencontre annulée ; %(num)d personne prévenue par e-mail.",
                            "Rencontre annulée ; %(num)d personnes prévenues par e-mail.", told),
                   "success")
         return redirect(url_for("admin.events"))
-    waiting = [r for r in event.rsvps if r.occurrence_at > utcnow() and r.status in (
-        RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLISTED)]
+    waiting = len(event_notices.expected_answers(event))
     return render_template("node/admin/events/cancel.html", event=event, form=form,
-                           waiting=len(waiting))
+                           waiting=waiting), 422 if form.errors else 200
 
 
 @bp.post("/rencontres/<event_uuid>/supprimer")

@@ -13,7 +13,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     FloatField,
     IntegerField,
@@ -32,12 +31,13 @@ from node.models import SignupMode, Venue
 from node.services import community_settings, venues
 from node.services.community import commune_name, current_community
 from node.services.member_fields import FieldInvalid, clean_email, clean_phone
+from webui.forms import Form
 
 
 def _check_with(cleaner: Any) -> Any:
     """A WTForms validator from a member_fields cleaner, so messages match everywhere."""
 
-    def check(form: FlaskForm, field: Any) -> None:
+    def check(form: Form, field: Any) -> None:
         try:
             field.data = cleaner(field.data or "")
         except FieldInvalid as error:
@@ -46,7 +46,7 @@ def _check_with(cleaner: Any) -> Any:
     return check
 
 
-class CommunityForm(FlaskForm):  # type: ignore[misc]
+class CommunityForm(Form):
     name = StringField(_l("Nom de la communauté"), validators=[
         InputRequired(_l("Le nom est obligatoire.")), Length(max=120)])
     description = TextAreaField(_l("Présentation"), validators=[Length(max=4000)])
@@ -74,7 +74,7 @@ class CommunityForm(FlaskForm):  # type: ignore[misc]
         field.data = ", ".join(codes)
 
 
-class ExtraCommuneForm(FlaskForm):  # type: ignore[misc]
+class ExtraCommuneForm(Form):
     code = StringField(_l("Code INSEE"), validators=[InputRequired(_l("Le code est obligatoire."))])
     name = StringField(_l("Nom"), validators=[InputRequired(_l("Le nom est obligatoire.")),
                                               Length(max=120)])
@@ -86,7 +86,7 @@ class ExtraCommuneForm(FlaskForm):  # type: ignore[misc]
         NumberRange(-180, 180, _l("Longitude entre -180 et 180."))])
 
 
-class VenueForm(FlaskForm):  # type: ignore[misc]
+class VenueForm(Form):
     name = StringField(_l("Nom du lieu"), validators=[
         InputRequired(_l("Le nom est obligatoire.")), Length(max=120)])
     address = StringField(_l("Adresse"), validators=[Length(max=255)])
@@ -111,7 +111,7 @@ def _posted() -> bool:
     return request.method == "POST"
 
 
-def _attach_error(form: FlaskForm, name: str, message: str) -> None:
+def _attach_error(form: Form, name: str, message: str) -> None:
     getattr(form, name).errors = [*getattr(form, name).errors, message]
 
 

@@ -24,9 +24,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField
+from wtforms import HiddenField
 from wtforms.validators import InputRequired, Optional
 
 from node.admin import bp
@@ -36,6 +35,7 @@ from node.services import spreadsheets
 from node.services.accounts import AccountError
 from node.services.community import commune_name
 from node.services.figures import PARIS, day_range
+from webui.forms import DayField, Form
 
 IMPORT_MAX_BYTES = 1024 * 1024
 HEADER_LABELS = {
@@ -46,22 +46,22 @@ HEADER_LABELS = {
 }
 
 
-class RangeForm(FlaskForm):  # type: ignore[misc]
+class RangeForm(Form):
     """The period of the attendance exports (Paris calendar days, both included)."""
 
     class Meta:
         csrf = False  # a GET filter: it changes nothing
 
-    start = DateField(_l("Du"), validators=[Optional()])
-    end = DateField(_l("Au"), validators=[Optional()])
+    start = DayField(_l("Du"), validators=[Optional()])
+    end = DayField(_l("Au"), validators=[Optional()])
 
 
-class UploadForm(FlaskForm):  # type: ignore[misc]
+class UploadForm(Form):
     file = FileField(_l("Fichier CSV des membres"),
                      validators=[FileRequired(_l("Choisissez un fichier CSV."))])
 
 
-class ConfirmForm(FlaskForm):  # type: ignore[misc]
+class ConfirmForm(Form):
     upload = HiddenField(validators=[InputRequired()])
 
 

@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
@@ -20,9 +19,10 @@ from node.auth.session import admin_required
 from node.extensions import db
 from node.public.forms import ConfirmForm
 from node.services import api_tokens
+from webui.forms import Form
 
 
-class TokenForm(FlaskForm):  # type: ignore[misc]
+class TokenForm(Form):
     name = StringField(_l("Nom du jeton"), validators=[
         InputRequired(_l("Donnez un nom au jeton (ex. « Site de la mairie »).")),
         Length(max=api_tokens.MAX_NAME)])

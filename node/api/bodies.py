@@ -2,7 +2,8 @@
 
 What is refused here, and how:
 - not JSON, not an object, NaN/Infinity, numbers too large to be numbers, nesting too deep,
-  text no database can store (NUL, lone surrogates), unknown keys: 400 with a reason;
+  unknown keys, text holding an invisible control character (NUL, a bidirectional override,
+  a lone surrogate: :mod:`webui.unsafe_text`): 400 with a reason naming the field;
 - a known key with the wrong type or out of bounds: 422 with one entry per field, in French.
 Datetimes are parsed here too (see :func:`parse_datetime`): with an offset they are converted,
 without one they are read as Europe/Paris wall-clock time.
@@ -23,6 +24,8 @@ from flask_babel import ngettext
 from node.api.errors import FieldError, bad_request, validation_failed
 from node.api.schemas import DATETIME, Schema
 from node.services.calendar import PARIS
+from webui.forms import parse_day, time_not_found
+from webui.unsafe_text import unsafe_in, unsafe_message, without_unsafe
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -67,34 +70,29 @@ def read_json_body(schema: Schema, *, optional: bool = False) -> dict[str, Any]:
                                             "(UTF-8, nombres finis).")) from None
     if not isinstance(data, dict):
         raise bad_request("invalid_body", _("Le corps de la requête doit être un objet JSON."))
-    _check_storable(data, 0)
+    _check_storable(data)
     _check_schema(data, schema)
     return data
 
 
-def _check_storable(value: Any, depth: int) -> None:
-    """Refuse what no column may hold, wherever it hides (keys included)."""
-    if depth > MAX_DEPTH:
+def _check_storable(data: dict[str, Any]) -> None:
+    """Refuse what no field may hold (see :mod:`webui.unsafe_text`), keys included."""
+    if _too_deep(data, 0):
         raise bad_request("invalid_body", _("Le JSON est trop profondément imbriqué."))
-    if isinstance(value, str):
-        if "\x00" in value or not _encodable(value):
-            raise bad_request("invalid_text", _("Le texte contient des caractères interdits "
-                                                "(NUL ou UTF-16 incomplet)."))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_storable(key, depth + 1)
-            _check_storable(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            _check_storable(item, depth + 1)
+    found = next(unsafe_in(data), None)
+    if found is not None:
+        path, char = found
+        raise bad_request("invalid_text", _("Champ « %(field)s » : %(reason)s",
+                                            field=without_unsafe(path),
+                                            reason=unsafe_message(char)))
 
 
-def _encodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _too_deep(value: Any, depth: int) -> bool:
+    if depth > MAX_DEPTH:
+        return True
+    items = value.values() if isinstance(value, dict) else value if isinstance(
+        value, list) else ()
+    return any(_too_deep(item, depth + 1) for item in items)
 
 
 def _check_schema(data: dict[str, Any], schema: Schema) -> None:
@@ -172,6 +170,15 @@ def _datetime_expected() -> str:
     return str(_("Date et heure ISO 8601 attendues (ex. 2026-03-05T18:30:00+01:00)."))
 
 
+def _no_such_moment(value: str) -> str:
+    """Which part of a well-shaped date and time does not exist, in French."""
+    try:
+        parse_day(value[:10])
+    except ValueError as error:
+        return str(error)
+    return time_not_found()
+
+
 def parse_datetime(value: str, *, date_only: bool = True,
                    date_only_end: bool = False) -> datetime:
     """An aware UTC datetime from ISO 8601 text; no offset means Europe/Paris local time.
@@ -179,17 +186,14 @@ def parse_datetime(value: str, *, date_only: bool = True,
     With ``date_only`` (query parameters), a bare date is the start of that Paris day, or
     with ``date_only_end`` its last second. Raises ValueError with a French message.
     """
+    if not ((date_only and ISO_DATE.fullmatch(value)) or ISO_DATETIME.fullmatch(value)):
+        raise ValueError(_datetime_expected())
     try:
-        if date_only and ISO_DATE.fullmatch(value):
-            moment = datetime.fromisoformat(value)
-            if date_only_end:
-                moment = moment.replace(hour=23, minute=59, second=59)
-        elif ISO_DATETIME.fullmatch(value):
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        else:
-            raise ValueError(value)
-    except ValueError:  # no such day or hour (2026-02-30, 25:00) as well as bad shapes
-        raise ValueError(_datetime_expected()) from None
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:  # the right shape, but no such day (2026-02-30) or hour (25:00)
+        raise ValueError(_no_such_moment(value)) from None
+    if date_only_end and ISO_DATE.fullmatch(value):
+        moment = moment.replace(hour=23, minute=59, second=59)
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise ValueError(_("Année entre %(first)s et %(last)s.", first=FIRST_YEAR,
                            last=LAST_YEAR))

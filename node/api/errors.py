@@ -86,6 +86,8 @@ def http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     code, message = _http_messages().get(
         status, (error.name.lower().replace(" ", "_"), error.description or error.name))
+    if error.description and error.description != type(error).description:
+        message = str(error.description)  # a reason our code wrote (e.g. webui.unsafe_text)
     response = api_error(ApiError(status, code, message))
     for name, value in error.get_headers():
         if name.lower() != "content-type":

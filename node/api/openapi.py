@@ -180,11 +180,13 @@ def _paths() -> dict[str, Any]:
         },
         "/events/{event_uuid}/cancel": {
             "post": _operation("cancelEvent", "Cancel a rencontre (staff) and e-mail everyone "
-                               "who planned to come. The body may be empty.",
+                               "who planned to come, with the optional `message`. The body "
+                               "may be empty.",
                                {"200": _answer("The cancelled rencontre and how many people "
                                                "were told.", "EventCancelled")},
                                tag="events", parameters=("event_uuid",), body="EventCancel",
-                               write=True, errors=("NotFound", "Conflict")),
+                               write=True, errors=("NotFound", "Conflict",
+                                                   "ValidationFailed")),
         },
         "/venues": {
             "get": _operation("listVenues", "Venues in use (staff tokens: archived ones too).",

@@ -89,7 +89,8 @@ def body(fields: Schema, required: list[str] | None = None) -> Schema:
 
 EVENT_CREATE = body(EVENT_FIELDS, ["title", "starts_at", "ends_at"])
 EVENT_PATCH = body(EVENT_FIELDS)
-EVENT_CANCEL = body({})
+EVENT_CANCEL = body({"message": text(2000, "A word to the people expected (why, what instead), "
+                                           "quoted in the cancellation e-mail.")})
 VENUE_CREATE = body(VENUE_FIELDS, ["name", "commune_code"])
 VENUE_PATCH = body(VENUE_FIELDS)
 COMMUNITY_PATCH = body(COMMUNITY_FIELDS)

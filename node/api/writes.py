@@ -22,7 +22,7 @@ from node.api.reads import venue_by_ref
 from node.api.resources import community_resource, event_resource, venue_resource
 from node.extensions import db, limiter
 from node.models import Event, SignupMode, utcnow
-from node.services import calendar, community_settings, events, venues
+from node.services import calendar, community_settings, event_notices, events, venues
 from node.services.community import current_community
 from node.services.member_fields import FieldInvalid, clean_email, clean_phone
 from node.services.visibility import Viewer
@@ -127,11 +127,13 @@ def event_patch(event_uuid: str) -> ResponseReturnValue:
 @api_write_limit
 def event_cancel(event_uuid: str) -> ResponseReturnValue:
     event = _staff_event(event_uuid)
-    read_json_body(schemas.EVENT_CANCEL, optional=True)
+    data = read_json_body(schemas.EVENT_CANCEL, optional=True)
     try:
-        told = events.cancel_event(event)
+        events.cancel_event(event)
     except events.EventError as error:
         raise _event_refused(error) from None
+    db.session.commit()
+    told = event_notices.tell_cancelled(event, data.get("message", ""))
     return jsonify({"event": event_resource(event, utcnow()), "notified": told})
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from node.services.accounts import MIN_PASSWORD_LENGTH
 from node.services.admissions import MAX_JOIN_MESSAGE
+from webui.forms import Form
 
 EMAIL_REQUIRED = _l("Indiquez votre adresse e-mail.")
 EMAIL_INVALID = _l("Adresse e-mail invalide.")
@@ -33,7 +33,7 @@ def _display_name_field() -> StringField:
         DataRequired(_l("Le nom affiché est obligatoire.")), Length(max=120)])
 
 
-class LoginForm(FlaskForm):  # type: ignore[misc]
+class LoginForm(Form):
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(EMAIL_REQUIRED),
                                                         Length(max=254)])
     password = PasswordField(_l("Mot de passe"),
@@ -41,7 +41,7 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     next = HiddenField()
 
 
-class JoinForm(FlaskForm):  # type: ignore[misc]
+class JoinForm(Form):
     display_name = _display_name_field()
     email = _email_field()
     password = _new_password_field()
@@ -51,14 +51,14 @@ class JoinForm(FlaskForm):  # type: ignore[misc]
                             validators=[Optional(), Length(max=MAX_JOIN_MESSAGE)])
 
 
-class InvitationForm(FlaskForm):  # type: ignore[misc]
+class InvitationForm(Form):
     display_name = _display_name_field()
     password = _new_password_field()
 
 
-class ForgotPasswordForm(FlaskForm):  # type: ignore[misc]
+class ForgotPasswordForm(Form):
     email = _email_field()
 
 
-class NewPasswordForm(FlaskForm):  # type: ignore[misc]
+class NewPasswordForm(Form):
     password = _new_password_field()

@@ -97,8 +97,15 @@ def _cleaned_join(form: JoinForm) -> dict[str, str] | None:
     return None if errors else cleaned
 
 
+def _join_accepted(response: Response) -> bool:
+    """Only a request that was sent on counts against the limit: a typo fixed and sent again
+    must not lock a newcomer out. Refused forms write nothing and send no mail."""
+    return response.status_code == 302
+
+
 @bp.route("/adhesion", methods=["GET", "POST"])
-@limiter.limit(signup_limit, methods=["POST"], error_message=too_many_attempts)
+@limiter.limit(signup_limit, methods=["POST"], error_message=too_many_attempts,
+               deduct_when=_join_accepted)
 def join() -> ResponseReturnValue:
     """Ask to join (request mode) or learn how to be invited (invitation mode)."""
     community = current_community()

@@ -6,21 +6,20 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from webui.forms import ClockField, DayField, Form
 
 SLOT_ROWS = 6
 
@@ -30,15 +29,15 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
     option_widget = CheckboxInput()
 
 
-class DecisionForm(FlaskForm):  # type: ignore[misc]
+class DecisionForm(Form):
     """Opening a decision; which fields show depends on its kind."""
 
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Donnez un titre.")),
                                                  Length(max=160)])
     description = TextAreaField(_l("Contexte"), validators=[Length(max=10000)])
-    closes_date = DateField(_l("Date de clôture"), validators=[
+    closes_date = DayField(_l("Date de clôture"), validators=[
         InputRequired(_l("Indiquez quand la décision se clôt."))])
-    closes_time = TimeField(_l("Heure de clôture"), default=time(20, 0),
+    closes_time = ClockField(_l("Heure de clôture"), default=time(20, 0),
                             validators=[InputRequired()])
     audience = RadioField(_l("Qui décide ?"), default="community", choices=[
         SelectChoice("community", _l("Toute la communauté")),
@@ -62,8 +61,8 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
                                   SelectChoice("mandate", _l("Un mandat (un rôle confié)"))])
     role = StringField(_l("Rôle"), validators=[Length(max=120)])
     mandate_member = SelectField(_l("Personne proposée"), choices=[], validate_choice=False)
-    mandate_start = DateField(_l("Début du mandat"), validators=[Optional()])
-    mandate_end = DateField(_l("Fin du mandat"), validators=[Optional()])
+    mandate_start = DayField(_l("Début du mandat"), validators=[Optional()])
+    mandate_end = DayField(_l("Fin du mandat"), validators=[Optional()])
 
     def closes_local(self) -> datetime:
         return datetime.combine(self.closes_date.data, self.closes_time.data)
@@ -72,25 +71,25 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
         return range(1, SLOT_ROWS + 1)
 
 
-class ConsentAmendForm(FlaskForm):  # type: ignore[misc]
+class ConsentAmendForm(Form):
     text = TextAreaField(_l("Nouvelle version"), validators=[DataRequired(), Length(max=10000)])
 
 
-class IdeaForm(FlaskForm):  # type: ignore[misc]
+class IdeaForm(Form):
     idea = StringField(_l("Votre idée"), validators=[DataRequired(_l("Écrivez votre idée.")),
                                                      Length(max=300)])
 
 
-class MeetingForm(FlaskForm):  # type: ignore[misc]
+class MeetingForm(Form):
     """« Clore la rencontre »: minutes and new actions (a few rows, no JavaScript)."""
 
     minutes = TextAreaField(_l("Compte rendu"), validators=[Length(max=50000)])
 
 
-class ActionForm(FlaskForm):  # type: ignore[misc]
+class ActionForm(Form):
     title = StringField(_l("Action"), validators=[DataRequired(), Length(max=200)])
     owner = SelectField(_l("Qui s'en charge"), choices=[], validate_choice=False)
-    due_on = DateField(_l("Pour le"), validators=[Optional()])
+    due_on = DayField(_l("Pour le"), validators=[Optional()])
 
 
 def parse_date(text: str) -> date | None:

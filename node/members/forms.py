@@ -4,7 +4,6 @@ the API and the CSV import); these classes only carry CSRF, labels and the visib
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     PasswordField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from node.models import FieldGroup, ListingKind, Visibility
+from webui.forms import Form
 
 VISIBILITY_LABELS = {
     Visibility.PRIVATE: _l("Privé : administrateurs et animateurs du nœud seulement"),
@@ -43,7 +43,7 @@ def _visibility_field(label: str) -> RadioField:
                                       for level, text in VISIBILITY_LABELS.items()])
 
 
-class ProfileForm(FlaskForm):  # type: ignore[misc]
+class ProfileForm(Form):
     display_name = StringField(_l("Nom affiché"), validators=[DataRequired(
         message=_l("Le nom affiché est obligatoire."))])
     trade = StringField(_l("Métier"))
@@ -65,7 +65,7 @@ class ProfileForm(FlaskForm):  # type: ignore[misc]
         return getattr(self, f"visibility_{group.value}")
 
 
-class ListingForm(FlaskForm):  # type: ignore[misc]
+class ListingForm(Form):
     kind = RadioField(_l("Type"), choices=[
         SelectChoice(ListingKind.OFFER.value, _l("Je propose")),
         SelectChoice(ListingKind.NEED.value, _l("Je recherche")),
@@ -75,11 +75,11 @@ class ListingForm(FlaskForm):  # type: ignore[misc]
     details = TextAreaField(_l("Détails"), validators=[Optional(), Length(max=2000)])
 
 
-class NoteForm(FlaskForm):  # type: ignore[misc]
+class NoteForm(Form):
     note = TextAreaField(_l("Note privée"), validators=[Optional(), Length(max=500)])
 
 
-class DirectoryForm(FlaskForm):  # type: ignore[misc]
+class DirectoryForm(Form):
     """The GET search form: no CSRF (it changes nothing), values read from the query string."""
 
     class Meta:
@@ -90,6 +90,6 @@ class DirectoryForm(FlaskForm):  # type: ignore[misc]
     skill = SelectField(_l("Compétence"), choices=[], validate_choice=False)
 
 
-class DeleteAccountForm(FlaskForm):  # type: ignore[misc]
+class DeleteAccountForm(Form):
     confirmation = PasswordField(_l("Votre mot de passe ou votre adresse e-mail"), validators=[
         DataRequired(message=_l("Tapez votre adresse e-mail ou votre mot de passe."))])

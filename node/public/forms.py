@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
+from webui.forms import Form
 
-class AnswerForm(FlaskForm):  # type: ignore[misc]
+
+class AnswerForm(Form):
     """A signed-in member's answer to one occurrence."""
 
     occurrence = HiddenField(validators=[DataRequired()])
@@ -18,7 +19,7 @@ class AnswerForm(FlaskForm):  # type: ignore[misc]
         SelectChoice("not_going", _l("Je ne viens pas"))], validators=[DataRequired()])
 
 
-class GuestAnswerForm(FlaskForm):  # type: ignore[misc]
+class GuestAnswerForm(Form):
     """A visitor's answer to a public rencontre; they cancel through the mailed link."""
 
     occurrence = HiddenField(validators=[DataRequired()])
@@ -32,5 +33,5 @@ class GuestAnswerForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired()])
 
 
-class ConfirmForm(FlaskForm):  # type: ignore[misc]
+class ConfirmForm(Form):
     """Only the CSRF token: a click that confirms a change."""

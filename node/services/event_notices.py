@@ -54,15 +54,22 @@ def _where(event: Event) -> str:
     return ", ".join(part for part in (event.venue.name, event.venue.address) if part)
 
 
-def tell_cancelled(event: Event) -> int:
-    """Mail everyone expected at a future occurrence of a cancelled event; how many were told."""
+def tell_cancelled(event: Event, message: str = "") -> int:
+    """Mail everyone expected at a future occurrence of a cancelled event; how many were told.
+
+    ``message`` is the organiser's word to them (why, what instead), quoted in the mail.
+    Call it after the cancellation is committed.
+    """
     told = 0
+    note = message.strip()
     for rsvp in expected_answers(event):
-        told += notify(rsvp, _("Rencontre annulée : %(title)s", title=event.title),
-                       _("Bonjour %(name)s,\n\nLa rencontre « %(title)s » du %(when)s est "
-                         "annulée. Nous sommes désolés du contretemps.\n\n%(link)s\n",
-                         name=rsvp.person_name, title=event.title, when=_when(event, rsvp),
-                         link=public_link("public.event", event_uuid=event.uuid)))
+        body = _("Bonjour %(name)s,\n\nLa rencontre « %(title)s » du %(when)s est annulée. "
+                 "Nous sommes désolés du contretemps.\n\n", name=rsvp.person_name,
+                 title=event.title, when=_when(event, rsvp))
+        if note:
+            body += _("Le mot des organisateurs :\n%(message)s\n\n", message=note)
+        body += public_link("public.event", event_uuid=event.uuid) + "\n"
+        told += notify(rsvp, _("Rencontre annulée : %(title)s", title=event.title), body)
     return told
 
 

@@ -161,18 +161,17 @@ def _follow_new_times(event: Event, shift: timedelta) -> None:
             db.session.flush()
 
 
-def cancel_event(event: Event) -> int:
-    """Cancel the event and mail everyone who planned to come to a future occurrence (commits).
+def cancel_event(event: Event) -> None:
+    """Mark the event cancelled (flushed, not committed); the answers are kept, for the record.
 
-    Returns how many people were told. The answers are kept, for the record.
+    The caller commits, then tells the people expected with
+    :func:`node.services.event_notices.tell_cancelled`, so no mail announces a cancellation
+    that was not saved.
     """
-    from node.services import event_notices
-
     if event.cancelled:
         raise EventError(_("Cette rencontre est déjà annulée."))
     event.cancelled = True
-    db.session.commit()
-    return event_notices.tell_cancelled(event)
+    db.session.flush()
 
 
 def delete_event(event: Event) -> None:

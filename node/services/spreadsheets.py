@@ -5,11 +5,15 @@ a file by double-click with accents intact and one value per column (it expects 
 ``,`` is the decimal separator in French); LibreOffice and Python's ``csv`` read it as well.
 
 Every exported cell that a spreadsheet could take for a formula (``=``, ``+``, ``-``, ``@``,
-tab, carriage return at the start) is prefixed with ``'`` (CSV formula injection): a member
-who types ``=HYPERLINK(...)`` as their trade must not run anything on the funder's computer.
+tab, carriage return at the start) is prefixed with ``'`` (CSV formula injection, see
+:mod:`webui.spreadsheet_cells`): a member who types ``=HYPERLINK(...)`` as their trade must
+not run anything on the funder's computer.
 
 The import is all or nothing: a file with any invalid row writes no member; the preview names
 the rows to fix. Half-imported spreadsheets are harder to repair than a file fixed and re-sent.
+A cell holding an invisible control character is an error like any invalid value
+(:mod:`webui.unsafe_text`); a cell that would run as a formula is imported as plain text but
+flagged in the preview, so the animator sees it before anything is stored.
 No Flask request code lives here: the views and the CLI both call these functions.
 """
 
@@ -38,9 +42,10 @@ from node.services.community import commune_name
 from node.services.community_settings import resolve_commune
 from node.services.figures import PARIS, monthly_figures, occurrence_figures
 from node.services.member_fields import FieldInvalid, clean_email, clean_member_fields
+from webui.spreadsheet_cells import may_run_as_formula, neutralise
+from webui.unsafe_text import first_unsafe, unsafe_message, without_unsafe
 
 SEPARATOR = ";"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_ROWS = 2000
 UPLOAD_LIFETIME_SECONDS = 3600
 UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -72,12 +77,6 @@ class ImportRefused(ValueError):
 
 
 # ---------------------------------------------------------------- writing
-
-def neutralise(value: Any) -> str:
-    """The cell's text, prefixed with ``'`` when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
 
 def write_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
     """UTF-8 with BOM, ``;``-separated, CRLF lines, every cell neutralised."""
@@ -161,12 +160,14 @@ def header_field(name: str) -> str | None:
 
 @dataclass
 class ImportRow:
-    """One data row: its line number in the file, the raw cells, clean values and errors."""
+    """One data row: its line number in the file, the raw cells, clean values, errors (the
+    file cannot be imported) and warnings (imported, but worth a look)."""
 
     line: int
     raw: dict[str, str]
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, str] = field(default_factory=dict)
 
     @property
     def email(self) -> str:
@@ -186,6 +187,10 @@ class ImportPreview:
     @property
     def is_valid(self) -> bool:
         return bool(self.rows) and not self.rows_with_errors
+
+    @property
+    def formula_cells(self) -> int:
+        return sum(len(row.warnings) for row in self.rows)
 
 
 def _read_table(text: str) -> tuple[list[str], list[list[str]]]:
@@ -222,6 +227,23 @@ def _map_columns(header: list[str]) -> tuple[dict[int, str], dict[str, str], lis
                               "nom, métier, entreprise, siret, compétences, commune, email, "
                               "téléphone, site, bio, langues.", names=", ".join(missing)))
     return by_index, columns, ignored
+
+
+def _screen_cells(row: ImportRow) -> None:
+    """Refuse cells with invisible control characters; flag those a spreadsheet would run.
+
+    A refused cell is shown without its invisible characters: a bidirectional override
+    would otherwise reorder the preview itself.
+    """
+    for name, text in row.raw.items():
+        char = first_unsafe(text)
+        if char is not None:
+            row.errors[name] = unsafe_message(char)
+            row.raw[name] = without_unsafe(text)
+            row.values.pop(name, None)
+        elif may_run_as_formula(text):
+            row.warnings[name] = _("Commence par « %(start)s » : un tableur y verrait une "
+                                   "formule. Enregistrée comme du texte.", start=text[0])
 
 
 def _clean_row(row: ImportRow) -> None:
@@ -262,6 +284,7 @@ def parse_member_file(data: bytes | str,
                for index, target in by_index.items()}
         row = ImportRow(line=number + 1, raw=raw)
         _clean_row(row)
+        _screen_cells(row)
         if row.email and "email" not in row.errors:
             if row.email in seen:
                 row.errors["email"] = _("Adresse déjà présente à la ligne %(line)s du fichier.",

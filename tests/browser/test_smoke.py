@@ -20,7 +20,8 @@ def test_home_page_renders_in_french_with_its_styles(page: Any, live_node: LiveN
     assert "Rejoindre la communauté" in page.locator("main, body").first.inner_text()
 
     stylesheet = page.evaluate(
-        "() => [...document.styleSheets].some(s => s.href && s.href.endsWith('chaleur.css')"
+        "() => [...document.styleSheets].some(s => s.href"
+        " && new URL(s.href).pathname.endsWith('chaleur.css')"
         " && s.cssRules.length > 0)")
     assert stylesheet, "chaleur.css did not load"
     margin = page.evaluate("() => getComputedStyle(document.body).margin")

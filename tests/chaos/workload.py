@@ -197,6 +197,7 @@ class VillageWorkload:
 
     def event_cancel(self, rng: random.Random) -> None:
         events.cancel_event(self._pick_event(rng))
+        db.session.commit()
 
     def event_delete(self, rng: random.Random) -> None:
         events.delete_event(self._pick_event(rng, live=False))

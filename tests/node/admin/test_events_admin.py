@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, closing
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,7 +20,7 @@ from node.models import Event, Rsvp, RsvpStatus
 from node.services import accounts, rsvps
 from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, member_by_email
 from tests.node.events.support import add_event, add_venue, local_in, sign_in
-from tests.support.smtp import Mailbox
+from tests.support.smtp import Mailbox, free_port
 
 Ctx = Callable[[], AbstractContextManager[Any]]
 
@@ -134,6 +136,92 @@ def test_cancel_mails_everyone_who_planned_to_come(ctx: Ctx, staff: FlaskClient,
         MEMBER_EMAIL, "jo@example.net", "lu@example.net"]
     with ctx():
         assert db.session.scalars(db.select(Event)).one().cancelled
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"start_date": "2027-02-30"}, "Cette date n&#39;existe pas."),
+    ({"start_date": "30/02/2027"}, "Cette date n&#39;existe pas."),
+    ({"end_date": "2027-04-31"}, "Cette date n&#39;existe pas."),
+    ({"recurrence": "weekly", "until": "2027-13-01"}, "Cette date n&#39;existe pas."),
+    ({"start_date": "mardi prochain"}, "Date attendue au format JJ/MM/AAAA"),
+    ({"start_date": "  "}, "Date requise."),
+    ({"start_time": "25:00"}, "Cette heure n&#39;existe pas."),
+    ({"end_time": ""}, "Heure requise."),
+])
+def test_a_day_that_does_not_exist_is_named_so(ctx: Ctx, staff: FlaskClient,
+                                               changes: dict[str, str], message: str) -> None:
+    response = staff.post("/admin/rencontres/nouvelle", data=_form(**changes))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    if "existe" in message:
+        assert "requise" not in page
+    assert _events(ctx) == []
+
+
+def test_a_date_typed_the_french_way_is_understood(ctx: Ctx, staff: FlaskClient) -> None:
+    response = staff.post("/admin/rencontres/nouvelle",
+                          data=_form(start_date="05/01/2027", start_time="18h30"))
+    assert response.status_code == 302
+    [(title, starts_at, _, _)] = _events(ctx)
+    assert starts_at.replace(tzinfo=UTC) == datetime(2027, 1, 5, 17, 30, tzinfo=UTC)
+
+
+def test_cancel_takes_a_message_mailed_after_the_commit(app: Flask, ctx: Ctx,
+                                                        staff: FlaskClient) -> None:
+    """The organiser's word reaches each person in the mail, and every mail leaves once the
+    cancellation is saved: a second connection to the database, opened by the SMTP server as
+    each message arrives, already reads the rencontre as cancelled."""
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    seen_cancelled: list[int] = []
+
+    class CheckingMailbox(Mailbox):
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as other:
+                seen_cancelled.append(other.execute("SELECT cancelled FROM event").fetchone()[0])
+            return await super().handle_DATA(server, session, envelope)
+
+    box = CheckingMailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=(port := free_port()))
+    controller.start()
+    try:
+        app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+        with ctx():
+            event = add_event("Atelier couture", visibility="public")
+            uuid = event.uuid
+            rsvps.respond(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
+            rsvps.respond(event, event.starts_at, "maybe", guest_name="Jo",
+                          guest_email="jo@example.net")
+        box.wait_for(2)
+        before = len(box.messages)
+        page = staff.get(f"/admin/rencontres/{uuid}/annuler").get_data(as_text=True)
+        assert "Message aux personnes inscrites" in page and "<textarea" in page
+        word = "La salle est inondée : on se retrouve le mois prochain, même heure."
+        response = staff.post(f"/admin/rencontres/{uuid}/annuler", data={"message": word})
+        assert response.status_code == 302
+        notices = box.wait_for(before + 2)[before:]
+    finally:
+        controller.stop()
+    assert len(notices) == 2
+    for notice in notices:
+        body = notice.get_content().replace("\r\n", "\n")
+        assert "Le mot des organisateurs :\n" + word in body, body
+        assert f"/rencontres/{uuid}" in body
+    assert seen_cancelled[before:] == [1, 1]
+
+
+def test_cancel_message_is_checked_and_nothing_is_cancelled(ctx: Ctx, staff: FlaskClient,
+                                                           mailbox: Mailbox) -> None:
+    with ctx():
+        uuid = add_event("Atelier", visibility="public").uuid
+    for bad in ("x" * 2001, "Désolés \u202e!sruoj sed"):
+        response = staff.post(f"/admin/rencontres/{uuid}/annuler", data={"message": bad})
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        assert "2000 caractères" in page or "caractère invisible interdit" in page
+        with ctx():
+            assert not db.session.scalars(db.select(Event)).one().cancelled
+    assert mailbox.messages == []
 
 
 def test_attendance_is_marked_with_checkboxes(ctx: Ctx, staff: FlaskClient) -> None:

@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 
 from node.extensions import db
 from node.models import RsvpStatus
-from node.services.spreadsheets import neutralise
 from tests.conftest import MEMBER_EMAIL, member_by_email
 from tests.node.admin.conftest import add_event, add_member, add_venue, answer
 
@@ -144,14 +143,3 @@ def test_formula_injection_is_neutralised(app: Flask, admin_client: FlaskClient)
     row = next(r for r in rows if r[5] == MEMBER_EMAIL)
     assert row[:3] == ["'=HYPERLINK(\"http://evil.example\",\"clic\")", "'+1+1", "'@SUM(A1)"]
     assert row[4] == "'-2+3"
-
-
-@pytest.mark.parametrize("value", ["=1", "+1", "-1", "@A1", "\tx", "\rx"])
-def test_neutralise_prefixes_every_formula_start(value: str) -> None:
-    assert neutralise(value) == "'" + value
-
-
-def test_neutralise_leaves_plain_text(  # plain values must not gain a stray quote
-) -> None:
-    assert [neutralise(v) for v in ("Ébéniste", "2026-03-01", 12, None, "a=b")] == [
-        "Ébéniste", "2026-03-01", "12", "", "a=b"]

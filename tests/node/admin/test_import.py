@@ -16,6 +16,7 @@ from node.extensions import db
 from node.models import DEFAULT_VISIBILITY, Account, AccountStatus, Member
 from node.services import accounts, spreadsheets
 from node.services.member_fields import siret_is_valid
+from webui.unsafe_text import first_unsafe, unsafe_message
 
 HEADER = "nom;email;métier;siret;commune;compétences;langues"
 
@@ -208,3 +209,81 @@ def test_import_service_all_or_nothing(any_db_app: Flask) -> None:
         emails = sorted(db.session.scalars(db.select(Account.email)))
         assert emails == ["admin@example.org", "camille@example.org", "lou@example.org",
                           "max@example.org", "mia@example.org"]
+
+
+# -- invisible control characters and formulas, in every column -----------------------------
+
+REFUSED = ["Lou\x00", "Lou \u202eerèitoP", "\u2066Potière\u2069", "Po\x1btière"]
+# One header each import column is known by (every column the import reads).
+COLUMNS = {field_name: next(h for h, f in spreadsheets.HEADER_SYNONYMS.items()
+                            if f == field_name)
+           for field_name in sorted(set(spreadsheets.HEADER_SYNONYMS.values()))}
+
+
+def _one_row_file(column: str, value: str) -> str:
+    cells = {"display_name": "Lou Potière", "email": "lou@example.org", column: value}
+    headers = [COLUMNS[name] for name in cells]
+    return ";".join(headers) + "\n" + ";".join(f'"{v}"' for v in cells.values()) + "\n"
+
+
+def test_every_column_refuses_invisible_controls(app: Flask) -> None:
+    assert len(COLUMNS) == 11  # every member field the import knows, e-mail included
+    with app.test_request_context():
+        for column in COLUMNS:
+            for value in REFUSED:
+                preview = spreadsheets.parse_member_file(_one_row_file(column, value))
+                [row] = preview.rows
+                char = next(c for c in value if c in "\x00\u202e\u2066\x1b")
+                assert row.errors.get(column) == unsafe_message(char), (column, value)
+                assert not preview.is_valid
+                assert first_unsafe(row.raw[column]) is None  # the preview shows it without
+
+
+def test_preview_page_names_the_invisible_character_and_imports_nothing(
+        app: Flask, admin_client: FlaskClient) -> None:
+    before = account_count(app)
+    html = upload(admin_client, _one_row_file("trade", "Potier \u202eeinimmoc"))
+    assert html.endswith("STATUS 422")
+    assert "caractère invisible interdit (U+202E, contrôle du sens d&#39;écriture)" in html
+    assert "\u202e" not in html
+    assert 'action="/admin/import/confirmer"' not in html
+    assert account_count(app) == before
+
+
+@pytest.mark.parametrize("formula", ["=1+2", "+1+1", "-2+3", "@SUM(A1)",
+                                     '=HYPERLINK("http://x")'])
+def test_every_column_flags_a_cell_a_spreadsheet_would_run(app: Flask, formula: str) -> None:
+    with app.test_request_context():
+        for column in COLUMNS:
+            preview = spreadsheets.parse_member_file(_one_row_file(column, formula))
+            [row] = preview.rows
+            assert column in row.warnings, (column, formula)
+            assert f"Commence par « {formula[0]} »" in row.warnings[column]
+
+
+def test_numbers_and_phone_numbers_are_not_flagged(app: Flask) -> None:
+    with app.test_request_context():
+        for column, value in (("phone", "+33 3 88 00 00 00"), ("trade", "-12,5"),
+                              ("bio", "Menuisier = ébéniste")):
+            [row] = spreadsheets.parse_member_file(_one_row_file(column, value)).rows
+            assert row.warnings == {}, (column, value)
+
+
+def test_formula_cells_are_flagged_in_the_preview_then_imported_as_text(
+        app: Flask, admin_client: FlaskClient) -> None:
+    content = ("nom;email;métier;entreprise;téléphone\n"
+               'Lou Potière;lou@example.org;"=HYPERLINK(""http://x"")";@SUM(A1);+33 3 88 12 34 56\n'
+               "Max Menuisier;max@example.org;Menuisier;;\n")
+    html = upload(admin_client, content)
+    assert html.endswith("STATUS 200")  # flagged, not refused: the file can be imported
+    assert "2 cellules commencent par =, +, - ou @" in html
+    assert "Attention — Métier : Commence par « = »" in html
+    assert "Attention — Entreprise : Commence par « @ »" in html
+    assert "Téléphone : Commence" not in html  # a phone number runs nothing
+    response = admin_client.post("/admin/import/confirmer", data={"upload": upload_id(html)})
+    assert response.status_code == 302
+    with app.app_context():
+        lou = accounts.find_account("lou@example.org")
+        assert lou is not None and lou.member.trade == '=HYPERLINK("http://x")'
+    exported = admin_client.get("/admin/export/membres.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in exported and "'@SUM(A1)" in exported

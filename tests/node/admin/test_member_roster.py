@@ -83,7 +83,7 @@ def test_sorting(staff: FlaskClient) -> None:
 
 def test_bad_parameters_fall_back_instead_of_failing(staff: FlaskClient) -> None:
     everyone = names(staff)
-    for query in ("?statut=emperor", "?role=%00", "?tri=chaos", "?page=abc", "?page=-2",
+    for query in ("?statut=emperor", "?role=emperor", "?tri=chaos", "?page=abc", "?page=-2",
                   "?page=99999999"):
         assert names(staff, query) == everyone, query
 

@@ -73,7 +73,7 @@ def test_token_needs_a_name(lite_api: Api, app: Flask) -> None:
     assert "Donnez un nom au jeton" in page
     assert not TOKEN_IN_PAGE.search(page)
     status, page = _create(admin, "Mairie\x00")
-    assert status == 422 and "interdits" in page
+    assert status == 422 and "caractère invisible interdit (U+0000" in page
     assert lite_api.run(lambda: db.session.scalars(db.select(ApiToken)).all()) == []
 
 

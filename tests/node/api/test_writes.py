@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import UTC, datetime
+from pathlib import Path
 
 from node.extensions import db
 from node.models import Event, Rsvp, Venue
@@ -65,9 +68,15 @@ def test_cancel_tells_people_who_planned_to_come(api: Api) -> None:
         db.session.commit()
 
     api.run(answer)
-    response = api.send("POST", f"/events/{ids['public']}/cancel", as_=ANIMATOR_EMAIL)
+    word = "Annulé pour cause de neige ; reporté au mardi suivant."
+    response = api.send("POST", f"/events/{ids['public']}/cancel", {"message": word},
+                        as_=ANIMATOR_EMAIL)
     assert response.status_code == 200
     assert response.get_json()["notified"] == 1
+    [mail] = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+              for path in (Path(api.app.instance_path) / "mail").glob("*.eml")]
+    assert "invitee@example.org" in str(mail["To"])
+    assert word in mail.get_content()  # type: ignore[attr-defined]
 
 
 def test_event_refusals_name_the_field_and_store_nothing(api: Api) -> None:
@@ -208,3 +217,16 @@ def test_tokens_are_required_and_their_accounts_checked(api: Api) -> None:
     refused = api.send("POST", "/venues", {"name": "X", "commune_code": "67475"})
     assert refused.status_code == 403
     assert api.run(lambda: _count(Venue)) == 0
+
+
+def test_a_day_or_hour_that_does_not_exist_is_named_so(api: Api) -> None:
+    for starts_at, message in (("2030-02-30T18:30", "Cette date n'existe pas."),
+                               ("2030-03-05T25:00", "Cette heure n'existe pas."),
+                               ("le 5 mars", "Date et heure ISO 8601 attendues")):
+        response = api.send("POST", "/events", {**NEW_EVENT, "starts_at": starts_at})
+        assert response.status_code == 422
+        [field] = response.get_json()["fields"]
+        assert field["field"] == "starts_at" and field["message"].startswith(message)
+    listing = api.get("/events?from=2030-02-30")
+    assert listing.status_code == 400
+    assert "Cette date n'existe pas." in listing.get_data(as_text=True)

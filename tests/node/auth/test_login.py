@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from node.extensions import db
-from node.models import AccountStatus
+from node.models import AccountStatus, Community, SignupMode
 from node.services import accounts
 from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, AuthActions, build_node
 from tests.node.auth.support import add_account, csrf_token_from
@@ -221,11 +221,22 @@ class TestRateLimit:
                             environ_base={"REMOTE_ADDR": "10.0.0.98"})
         assert other.status_code == 302
 
-    def test_join_is_rate_limited(self, limited: Flask) -> None:
+    def test_join_limit_counts_requests_sent_not_typos(self, limited: Flask) -> None:
+        """A newcomer who mistypes their form three times can still send it; once two
+        requests went through, the next one waits."""
+        with limited.app_context():
+            db.session.scalars(db.select(Community)).one().signup_mode = SignupMode.REQUEST
+            db.session.commit()
         client = limited.test_client()
-        statuses = [client.post("/adhesion", data={"email": f"p{n}@example.org"}).status_code
-                    for n in range(3)]
-        assert statuses == [200, 200, 429]
+        typos = [{"display_name": "Lou", "email": "lou@example", "password": PASSWORD},
+                 {"display_name": "", "email": "lou@example.org", "password": PASSWORD},
+                 {"display_name": "Lou", "email": "lou@example.org", "password": "court"}]
+        assert [client.post("/adhesion", data=form).status_code for form in typos] == \
+            [200, 200, 200]
+        sent = [client.post("/adhesion", data={"display_name": f"Lou {n}", "password": PASSWORD,
+                                               "email": f"lou{n}@example.org"}).status_code
+                for n in range(3)]
+        assert sent == [302, 302, 429]
 
     def test_password_reset_is_rate_limited(self, limited: Flask) -> None:
         client = limited.test_client()

@@ -125,6 +125,7 @@ def test_json_ld_describes_the_event_and_resists_injection(ctx: Ctx,
 
     with ctx():
         events.cancel_event(db.session.scalars(db.select(Event)).one())
+        db.session.commit()
     cancelled = client.get(f"/rencontres/{uuid}").get_data(as_text=True)
     assert _json_ld(cancelled)["eventStatus"] == "https://schema.org/EventCancelled"
     assert "Cette rencontre est annulée." in cancelled
@@ -155,6 +156,7 @@ def test_event_ics_parses_back_with_timezone_rule_and_status(ctx: Ctx,
 
     with ctx():
         events.cancel_event(db.session.scalars(db.select(Event)).one())
+        db.session.commit()
     (entry,) = icalendar.Calendar.from_ical(
         client.get(f"/rencontres/{uuid}.ics").data).walk("VEVENT")
     assert str(entry["STATUS"]) == "CANCELLED"
