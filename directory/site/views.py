@@ -27,11 +27,6 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint or "site.home", page=page, **args)
 
 
-@bp.app_context_processor
-def inject_helpers() -> dict[str, Any]:
-    return {"page_url": page_url}
-
-
 @bp.get("/")
 def home() -> str:
     territories = overview.territories()

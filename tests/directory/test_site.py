@@ -203,3 +203,24 @@ def test_bad_search_parameters_show_a_message_not_an_error(client: FlaskClient) 
     response = client.get("/annuaire?near=99999&km=abc&page=-1")
     assert response.status_code == 200
     assert "Code INSEE de commune inconnu." in response.get_data(as_text=True)
+
+
+def test_lists_spanning_pages_link_to_the_next_page_with_their_filters(
+        app: Flask, client: FlaskClient) -> None:
+    """« Annuaire », « Offres et besoins » and « Agenda » answered 500 beyond one page: the
+    pagination macro, imported without context, could not see ``page_url``."""
+    seed_network()
+    app.config["PAGE_SIZE"] = 1
+    for path in ("/annuaire?q=&territory=", "/offres-et-besoins?territory=",
+                 "/agenda?territory="):
+        first = client.get(path)
+        assert first.status_code == 200, path
+        html = first.get_data(as_text=True)
+        assert "Page 1 sur" in html and 'rel="next"' in html, path
+        base = path.split("?")[0]
+        assert f'href="{base}?page=2&amp;q=' in html or f'href="{base}?page=2&amp;territory=' \
+            in html, path
+        second = client.get(f"{base}?page=2&territory=")
+        assert second.status_code == 200, path
+        assert "Page 2 sur" in second.get_data(as_text=True)
+        assert 'rel="prev"' in second.get_data(as_text=True), path
