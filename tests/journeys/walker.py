@@ -28,7 +28,7 @@ import vobject
 from icalendar import Calendar
 
 # A few pages of each kind are enough to find what is wrong with that kind.
-PER_KIND = 3
+PER_KIND = 5
 TIMEOUT = 30
 VARIABLE_SEGMENT = re.compile(r"\d|^[0-9a-f-]{16,}$")
 # Words that only English has, looked for in the visible text of French pages.
@@ -129,6 +129,9 @@ class Report:
     forms_submitted: int = 0
     feeds_parsed: int = 0
     seconds: float = 0.0
+    # Pages found but not walked once the bound was reached: new kinds, then repeats.
+    left_new: int = 0
+    left_repeats: int = 0
     problems: list[str] = field(default_factory=list)
     # (site, path) of every list whose page 2 answered.
     second_pages: set[tuple[str, str]] = field(default_factory=set)
@@ -139,7 +142,8 @@ class Report:
     def line(self) -> str:
         return (f"{self.role:24} {self.pages:5} pages  {self.links_followed:5} links  "
                 f"{self.forms_submitted:3} forms  {self.feeds_parsed:3} feeds  "
-                f"{self.seconds:5.1f} s  {len(self.problems)} problems")
+                f"{self.seconds:5.1f} s  {len(self.problems)} problems  "
+                f"(left: {self.left_new} new kinds, {self.left_repeats} repeats)")
 
 
 class Walker:
@@ -169,11 +173,12 @@ class Walker:
 
     @staticmethod
     def _kind(url: str) -> tuple[str, ...]:
+        """Pages of one kind: the same path but for identifiers, with or without a query
+        (filters combine without end: ``?skill=…&commune=…`` is one kind)."""
         parts = urlsplit(url)
         segments = tuple("*" if VARIABLE_SEGMENT.search(s) else s
                          for s in parts.path.split("/"))
-        keys = tuple(sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)}))
-        return (parts.netloc, *segments, "?", *keys)
+        return (parts.netloc, *segments, "?" if parts.query else "")
 
     def _offer(self, url: str, found_on: str, how: str) -> None:
         parts = urlsplit(url)
@@ -187,8 +192,8 @@ class Walker:
         kind = self._kind(url)
         count = self._kinds.get(kind, 0)
         self._kinds[kind] = count + 1
-        if query.get("page", "1") not in ("", "1") or count == 0:
-            self._fresh.append((url, found_on, how))  # new kinds, and every next page
+        if query.get("page", "1") not in ("", "1") or count == 0 or how == "form":
+            self._fresh.append((url, found_on, how))  # new kinds, forms, next pages
         elif count < PER_KIND:
             self._again.append((url, found_on, how))
 
@@ -196,10 +201,13 @@ class Walker:
         for start in starts:
             self._offer(start, "(start)", "start")
         begun = time.monotonic()
-        while (self._fresh or self._again) and self.report.pages < self.max_pages:
+        first = self.report.pages
+        while (self._fresh or self._again) and self.report.pages - first < self.max_pages:
             url, found_on, how = (self._fresh or self._again).popleft()
             self._visit(url, found_on, how)
         self.report.seconds += time.monotonic() - begun
+        self.report.left_new += len(self._fresh)
+        self.report.left_repeats += len(self._again)
 
     # --- one page ----------------------------------------------------------------------------
     def _visit(self, url: str, found_on: str, how: str) -> None:
@@ -318,8 +326,8 @@ class Walker:
         self.report.feeds_parsed += 1
 
 
-def sign_in(session: requests.Session, site: str, path: str, email: str, password: str) -> None:
-    """Through the real sign-in form, CSRF token included."""
+def sign_in(session: requests.Session, site: str, path: str, email: str, password: str) -> str:
+    """Through the real sign-in form, CSRF token included; the page it leads to."""
     page = session.get(site + path, timeout=TIMEOUT)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
     assert token, f"no CSRF token on {site}{path}"
@@ -327,6 +335,7 @@ def sign_in(session: requests.Session, site: str, path: str, email: str, passwor
         "csrf_token": token.group(1), "email": email, "password": password})
     assert answer.status_code == 200 and urlsplit(answer.url).path != path, \
         f"{email} could not sign in on {site}{path} ({answer.status_code} {answer.url})"
+    return answer.url
 
 
 def weigh(session: requests.Session, url: str) -> tuple[int, int]:
