@@ -4,9 +4,12 @@ in French, with what the person typed (never « The CSRF session token is missin
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from directory.extensions import db as directory_db
 from node.extensions import db
@@ -30,6 +33,21 @@ def _close(app: Flask, database: object) -> None:
         database.engine.dispose()  # type: ignore[attr-defined]
 
 
+@pytest.fixture
+def guarded(tmp_path: Path) -> Iterator[Flask]:
+    """A node that checks CSRF tokens, as in production."""
+    app = build_node(tmp_path, WTF_CSRF_ENABLED=True)
+    yield app
+    _close(app, db)
+
+
+def _refused_in_french(response: TestResponse) -> str:
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert EXPIRED in html and "CSRF" not in html
+    return html
+
+
 def test_error_pages_keep_the_menu_of_their_site(tmp_path: Path) -> None:
     node = build_node(tmp_path / "node")
     pays = build_directory(tmp_path / "pays")
@@ -48,61 +66,39 @@ def test_error_pages_keep_the_menu_of_their_site(tmp_path: Path) -> None:
 
 
 def test_expired_join_form_is_shown_again_in_french_with_what_was_typed(
-        tmp_path: Path) -> None:
-    app = build_node(tmp_path, WTF_CSRF_ENABLED=True)
-    try:
-        typed = {"display_name": "Nadia Exemple", "email": "nadia@example.org",
-                 "password": "un-mot-de-passe-long", "trade": "Ébéniste",
-                 "commune": "Sparsbach", "message": "J'ai un atelier près de l'église."}
-        # The page was opened yesterday: its token no longer matches any session.
-        stale = _token(app.test_client().get("/adhesion").get_data(as_text=True))
-        response = app.test_client().post("/adhesion", data={**typed, "csrf_token": stale})
-        html = response.get_data(as_text=True)
-        assert response.status_code == 400
-        assert EXPIRED in html and "CSRF" not in html
-        for name in ("display_name", "email", "trade", "commune"):
-            assert re.search(rf'name="{name}"[^>]*value="{re.escape(typed[name])}"', html) \
-                or re.search(rf'value="{re.escape(typed[name])}"[^>]*name="{name}"', html), name
-        assert "J&#39;ai un atelier près de l&#39;église." in html
-        assert _token(html) != stale  # a fresh token: sending again works
-        with app.app_context():
-            assert db.session.scalars(db.select(Account).where(
-                Account.email == typed["email"])).first() is None
-    finally:
-        _close(app, db)
+        guarded: Flask) -> None:
+    typed = {"display_name": "Nadia Exemple", "email": "nadia@example.org",
+             "password": "un-mot-de-passe-long", "trade": "Ébéniste",
+             "commune": "Sparsbach", "message": "J'ai un atelier près de l'église."}
+    # The page was opened yesterday: its token no longer matches any session.
+    stale = _token(guarded.test_client().get("/adhesion").get_data(as_text=True))
+    html = _refused_in_french(guarded.test_client().post(
+        "/adhesion", data={**typed, "csrf_token": stale}))
+    for name in ("display_name", "email", "trade", "commune"):
+        assert re.search(rf'name="{name}"[^>]*value="{re.escape(typed[name])}"', html) \
+            or re.search(rf'value="{re.escape(typed[name])}"[^>]*name="{name}"', html), name
+    assert "J&#39;ai un atelier près de l&#39;église." in html
+    assert _token(html) != stale  # a fresh token: sending again works
+    with guarded.app_context():
+        assert db.session.scalars(db.select(Account).where(
+            Account.email == typed["email"])).first() is None
 
 
-def test_expired_token_of_a_signed_in_member_keeps_the_offer_typed(tmp_path: Path) -> None:
-    app = build_node(tmp_path, WTF_CSRF_ENABLED=True)
-    try:
-        client = signed_in_client(app, MEMBER_EMAIL)
-        client.get("/mon-profil/offres")
-        response = client.post("/mon-profil/offres", data={
-            "csrf_token": "expired", "kind": "offer", "title": "Cours de marqueterie",
-            "details": "Le samedi matin."})
-        html = response.get_data(as_text=True)
-        assert response.status_code == 400
-        assert EXPIRED in html and "CSRF" not in html
-        assert 'value="Cours de marqueterie"' in html and "Le samedi matin." in html
-        with app.app_context():
-            assert db.session.scalars(db.select(Listing)).all() == []
-        # Sent again with the new token, it is saved.
-        again = client.post("/mon-profil/offres", data={
-            "csrf_token": _token(html), "kind": "offer", "title": "Cours de marqueterie",
-            "details": "Le samedi matin."})
-        assert again.status_code == 302
-    finally:
-        _close(app, db)
+def test_expired_token_of_a_signed_in_member_keeps_the_offer_typed(guarded: Flask) -> None:
+    client = signed_in_client(guarded, MEMBER_EMAIL)
+    offer = {"kind": "offer", "title": "Cours de marqueterie", "details": "Le samedi matin."}
+    html = _refused_in_french(client.post("/mon-profil/offres",
+                                          data={**offer, "csrf_token": "expired"}))
+    assert 'value="Cours de marqueterie"' in html and "Le samedi matin." in html
+    with guarded.app_context():
+        assert db.session.scalars(db.select(Listing)).all() == []
+    # Sent again with the new token, it is saved.
+    again = client.post("/mon-profil/offres", data={**offer, "csrf_token": _token(html)})
+    assert again.status_code == 302
 
 
-def test_a_button_without_its_token_gets_the_french_page_with_the_menu(tmp_path: Path) -> None:
-    app = build_node(tmp_path, WTF_CSRF_ENABLED=True)
-    try:
-        client = signed_in_client(app, MEMBER_EMAIL)
-        response = client.post("/deconnexion")
-        html = response.get_data(as_text=True)
-        assert response.status_code == 400
-        assert EXPIRED in html and "CSRF" not in html and 'href="/rencontres"' in html
-        assert client.get("/mon-profil").status_code == 200  # still signed in
-    finally:
-        _close(app, db)
+def test_a_button_without_its_token_gets_the_french_page_with_the_menu(guarded: Flask) -> None:
+    client = signed_in_client(guarded, MEMBER_EMAIL)
+    html = _refused_in_french(client.post("/deconnexion"))
+    assert 'href="/rencontres"' in html
+    assert client.get("/mon-profil").status_code == 200  # still signed in
