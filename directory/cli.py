@@ -19,21 +19,32 @@ from directory.peering import identity
 from directory.services import peers
 from directory.services.coordinators import CoordinatorError, create_coordinator
 from directory.services.network import is_stale
-from webui.cli import FrenchFlaskGroup
+from webui.cli import FrenchFlaskGroup, instance_config, run_cli
+from webui.instance import DIRECTORY_FOLDER, locate_instance
 from webui.serving import hand_over
+
+#: Commands that make an instance where there is none; every other one needs one.
+CREATING_COMMANDS = frozenset({"init"})
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
     from directory import create_app
+    from directory.settings import SettingsError
 
-    return create_app()
+    config = instance_config(DIRECTORY_FOLDER, "directory.db", CREATING_COMMANDS,
+                             "Pour créer l'annuaire : « chaleur-directory init ».")
+    try:
+        return create_app(config)
+    except SettingsError as error:
+        click.echo(f"Erreur de configuration : {error}", err=True)
+        sys.exit(2)
 
 
 def main() -> None:
-    """Entry point of ``python -m directory``."""
+    """Entry point of ``chaleur-directory`` and ``python -m directory``."""
     cli = FrenchFlaskGroup(create_app=_create_app, add_default_commands=False,
                      help="Chaleur : annuaire du Pays (agrégation, recherche, site).")
-    cli.main(prog_name="python -m directory")
+    run_cli(cli, "chaleur-directory", lambda: locate_instance(DIRECTORY_FOLDER))
 
 
 def _fail(message: str) -> None:
@@ -121,18 +132,22 @@ def create_coordinator_command(email: str, name: str, password: str | None) -> N
     short_help="Servir l'annuaire (serveur de production).",
     help="Servir l'annuaire avec le serveur WSGI de production (waitress).",
 )
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Adresse d'écoute (0.0.0.0 pour toutes les interfaces).")
-@click.option("--port", default=5050, show_default=True, type=int, help="Port d'écoute.")
+@click.option("--host", default=None,
+              help="Adresse d'écoute (par défaut SERVE_HOST des réglages : 127.0.0.1 ; "
+                   "0.0.0.0 pour toutes les interfaces).")
+@click.option("--port", default=None, type=int,
+              help="Port d'écoute (par défaut SERVE_PORT des réglages : 5050).")
 @click.option("--threads", default=4, show_default=True, type=int,
               help="Nombre de fils d'exécution pour répondre aux requêtes.")
 @click.option("--federation/--no-federation", default=True, show_default=True,
               help="Lire les flux des nœuds admis en arrière-plan.")
 @with_appcontext
-def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
+def serve_command(host: str | None, port: int | None, threads: int, federation: bool) -> None:
     """Serve the directory with the production WSGI server (waitress), in a lean process."""
+    host = host or str(current_app.config["SERVE_HOST"])
+    port = port or int(current_app.config["SERVE_PORT"])
     click.echo(f"L'annuaire sert {current_app.config['PUBLIC_URL']} sur http://{host}:{port}")
-    hand_over("directory.serving", host, port, threads, federation)
+    hand_over("directory.serving", host, port, threads, federation, current_app.instance_path)
 
 
 @click.group("nodes", help="Lister les nœuds du réseau et décider de leur admission.",

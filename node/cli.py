@@ -14,15 +14,21 @@ import click
 from flask import Flask
 
 from node.commands import backup, demo, events, federation, members, setup
-from webui.cli import FrenchFlaskGroup
+from webui.cli import FrenchFlaskGroup, instance_config, run_cli
+from webui.instance import NODE_FOLDER, locate_instance
+
+#: Commands that make an instance where there is none; every other one needs one.
+CREATING_COMMANDS = frozenset({"setup", "init", "restore"})
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
     from node import create_app
     from node.settings import SettingsError
 
+    config = instance_config(NODE_FOLDER, "node.db", CREATING_COMMANDS,
+                             "Pour créer le nœud : « chaleur setup ».")
     try:
-        return create_app()
+        return create_app(config)
     except SettingsError as error:
         click.echo(f"Erreur de configuration : {error}", err=True)
         sys.exit(2)
@@ -32,7 +38,7 @@ def main() -> None:
     """Entry point of the ``chaleur`` console script."""
     cli = FrenchFlaskGroup(create_app=_create_app, add_default_commands=False,
                      help="Chaleur : nœud de village (membres, rencontres, réseau).")
-    cli.main(prog_name="chaleur")
+    run_cli(cli, "chaleur", lambda: locate_instance(NODE_FOLDER))
 
 
 def register_commands(app: Flask) -> None:

@@ -20,9 +20,15 @@ from flask import Flask
 from webui.idle_memory import IdleMemoryRelease
 
 
-def hand_over(module: str, host: str, port: int, threads: int, federation: bool) -> NoReturn:
-    """Replace this process with ``python -m <module>`` serving on ``host:port``."""
+def hand_over(module: str, host: str, port: int, threads: int, federation: bool,
+              instance_path: str) -> NoReturn:
+    """Replace this process with ``python -m <module>`` serving on ``host:port``.
+
+    The server gets the instance this command found, so it reads the same settings file
+    whatever its working directory.
+    """
     sys.stdout.flush()
+    os.environ["CHALEUR_INSTANCE_PATH"] = instance_path
     args = [sys.executable, "-m", module, "--host", host, "--port", str(port),
             "--threads", str(threads)] + ([] if federation else ["--no-federation"])
     os.execv(sys.executable, args)

@@ -132,19 +132,23 @@ def create_admin_command(email: str, display_name: str, password: str | None, ro
     short_help="Servir le nœud (serveur de production).",
     help="Servir le nœud avec le serveur WSGI de production (waitress).",
 )
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Adresse d'écoute (0.0.0.0 pour toutes les interfaces).")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port d'écoute.")
+@click.option("--host", default=None,
+              help="Adresse d'écoute (par défaut SERVE_HOST des réglages : 127.0.0.1 ; "
+                   "0.0.0.0 pour toutes les interfaces).")
+@click.option("--port", default=None, type=int,
+              help="Port d'écoute (par défaut SERVE_PORT des réglages : 5000).")
 @click.option("--threads", default=4, show_default=True, type=int,
               help="Nombre de fils d'exécution pour répondre aux requêtes.")
 @click.option("--federation/--no-federation", default=True, show_default=True,
               help="Pousser les changements vers l'annuaire et rafraîchir la copie du réseau.")
 @with_appcontext
-def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
+def serve_command(host: str | None, port: int | None, threads: int, federation: bool) -> None:
     """Serve the node with the production WSGI server (waitress), in a lean process."""
     url = current_app.config["PUBLIC_URL"]
+    host = host or str(current_app.config["SERVE_HOST"])
+    port = port or int(current_app.config["SERVE_PORT"])
     click.echo(f"Chaleur sert {url} sur http://{host}:{port}")
-    hand_over("node.serving", host, port, threads, federation)
+    hand_over("node.serving", host, port, threads, federation, current_app.instance_path)
 
 
 COMMANDS = [init_command, create_admin_command, serve_command]
