@@ -13,7 +13,7 @@ from typing import Any
 import click
 from flask import Flask
 
-from node.commands import backup, demo, events, federation, members, setup
+from node.commands import backup, demo, events, federation, installation, members, setup
 from webui.cli import FrenchFlaskGroup, instance_config, run_cli
 from webui.instance import NODE_FOLDER, locate_instance
 
@@ -42,6 +42,6 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for module in (setup, members, events, backup, demo, federation):
+    for module in (installation, setup, members, events, backup, demo, federation):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -15,6 +15,7 @@ from directory.admin import bp
 from directory.admin.forms import DecisionForm, LoginForm
 from directory.extensions import db, limiter
 from directory.models import Peer
+from directory.peering import identity
 from directory.services import peers
 from directory.services.coordinators import authenticate
 from directory.services.network import is_stale
@@ -82,8 +83,11 @@ def logout() -> ResponseReturnValue:
 @bp.get("/")
 @login_required
 def dashboard() -> str:
+    # The directory's own fingerprint: what the coordinator reads to a joining village.
+    own = identity.current_fingerprint() if identity.current_identity() is not None else ""
     return render_template("directory/admin/dashboard.html", pending=peers.pending_peers(),
-                           nodes=peers.all_peers(), is_stale=is_stale, form=DecisionForm())
+                           nodes=peers.all_peers(), is_stale=is_stale, form=DecisionForm(),
+                           own_fingerprint=own)
 
 
 @bp.get("/noeuds/<int:peer_id>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -15,11 +16,11 @@ from node.extensions import db
 from node.models import Community, Role
 from node.peering import identity
 from node.services import accounts
-from node.services.community import find_commune
+from node.services.community import commune_name, find_commune
 from webui.serving import hand_over
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Erreur : {message}", err=True)
     sys.exit(1)
 
@@ -79,6 +80,20 @@ def init_command(name: str, commune_codes: str, admin_email: str, admin_name: st
               "(lettres minuscules, chiffres et tirets, 63 caractères au plus).")
     codes = _parse_communes(commune_codes)
     password = admin_password or _ask_password()
+    fingerprint = create_node(name, codes, admin_email, admin_name, password, node_id)
+    click.echo(f"Communauté « {name} » créée, administrateur {admin_email}.")
+    click.echo("Commune(s) : " + ", ".join(f"{commune_name(code)} ({code})" for code in codes))
+    click.echo(f"Identité réseau : {node_id} ; empreinte de la clé : {fingerprint}")
+    url = current_app.config["PUBLIC_URL"]
+    click.echo(f"Étape suivante : « chaleur serve », puis ouvrez {url}")
+
+
+def create_node(name: str, codes: list[str], admin_email: str, admin_name: str, password: str,
+                node_id: str) -> str:
+    """Create the first admin, the community and the node's key, commit; the fingerprint.
+
+    Shared by ``init`` and ``setup``; exits with a French message when the admin is refused.
+    """
     try:
         accounts.create_account(admin_email, admin_name, password, role=Role.ADMIN,
                                 commune_code=codes[0])
@@ -90,10 +105,7 @@ def init_command(name: str, commune_codes: str, admin_email: str, admin_name: st
     except identity.IdentityError as error:
         _fail(str(error))
     db.session.commit()
-    click.echo(f"Communauté « {name} » créée, administrateur {admin_email}.")
-    click.echo(f"Identité réseau : {node_id} ; empreinte de la clé : {fingerprint}")
-    url = current_app.config["PUBLIC_URL"]
-    click.echo(f"Étape suivante : « chaleur serve », puis ouvrez {url}")
+    return fingerprint
 
 
 def _ask_password() -> str:

@@ -68,3 +68,32 @@ def test_an_unexpected_failure_gives_a_french_line_and_the_log_path(tmp_path: Pa
     log = instance / "chaleur-erreurs.log"
     assert str(log) in result.stderr
     assert "Traceback" in log.read_text()
+
+
+def test_setup_names_the_commune_refuses_a_wrong_code_and_writes_a_service(
+        tmp_path: Path) -> None:
+    wrong = run("node", "setup", "--name", "Indépendants de Dettwiller", "--commune", "67999",
+                "--admin-email", "animation@dettwiller.example", "--yes", cwd=tmp_path,
+                CHALEUR_ADMIN_PASSWORD="dettwiller-2026")
+    assert wrong.returncode == 1
+    assert "commune inconnue : « 67999 »" in wrong.stderr and "Traceback" not in wrong.stderr
+    typo = run("node", "setup", "--name", "Indépendants de Dettwiller", "--commune", "Dettwiler",
+               "--admin-email", "animation@dettwiller.example", "--yes", cwd=tmp_path,
+               CHALEUR_ADMIN_PASSWORD="dettwiller-2026")
+    assert "vouliez-vous dire Dettwiller (67089)" in typo.stderr
+    done = run("node", "setup", "--name", "Indépendants de Dettwiller", "--commune", "67089",
+               "--admin-email", "animation@dettwiller.example", "--port", "5244", "--yes",
+               cwd=tmp_path, CHALEUR_ADMIN_PASSWORD="dettwiller-2026")
+    assert done.returncode == 0, done.stderr
+    assert "Commune : Dettwiller (67089)" in done.stdout
+    settings = (tmp_path / "instance" / "settings.toml").read_text()
+    assert 'PUBLIC_URL = "http://127.0.0.1:5244"' in settings and "SERVE_PORT = 5244" in settings
+    unit = (tmp_path / "instance" / "chaleur-independants-de-dettwiller.service").read_text()
+    assert f"Environment=CHALEUR_INSTANCE_PATH={tmp_path / 'instance'}" in unit
+    assert "Restart=on-failure" in unit and " -m node serve" in unit
+    again = run("node", "setup", "--name", "Autre", "--commune", "67089", "--yes", cwd=tmp_path)
+    assert again.returncode == 1 and "déjà installé" in again.stderr
+    # The commands that follow need no variable: the settings file is found from a sub-folder.
+    (tmp_path / "docs").mkdir()
+    status = run("node", "federation", "status", cwd=tmp_path / "docs")
+    assert status.returncode == 0 and "independants-de-dettwiller" in status.stdout
