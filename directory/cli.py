@@ -150,6 +150,11 @@ def serve_command(host: str | None, port: int | None, threads: int, federation: 
     hand_over("directory.serving", host, port, threads, federation, current_app.instance_path)
 
 
+#: A node's status in French, for the coordinator's terminal.
+STATUS_TEXT = {"pending": "en attente d'admission", "admitted": "admis", "refused": "refusé",
+               "suspended": "suspendu"}
+
+
 @click.group("nodes", help="Lister les nœuds du réseau et décider de leur admission.",
              short_help="Nœuds du réseau : liste et décisions.")
 def nodes_group() -> None:
@@ -233,17 +238,28 @@ def _decision_command(decision: str, summary: str) -> click.Command:
     @click.option("--reason", default="", help="Motif gardé au journal des décisions.")
     @click.option("--by", default="cli", show_default=True, help="Qui décide.")
     @with_appcontext
-    def command(node_id: str, reason: str, by: str) -> None:
+    def command(node_id: str, reason: str, by: str, fingerprint: str | None = None) -> None:
+        known = peers.find_peer(node_id)
+        if fingerprint is not None and known is not None \
+                and not peers.fingerprint_matches(known, fingerprint):
+            _fail(f"empreinte différente : la demande de {node_id} porte "
+                  f"{known.key_fingerprint}, vous avez saisi {fingerprint}. Nœud non admis : "
+                  "relisez-la avec le village ; si elle diffère encore, refusez.")
         try:
             peer = peers.decide(node_id, decision, by=by, reason=reason)
         except peers.PeerError as error:
             _fail(str(error))
             return
-        click.echo(f"{peer.node_id} : {peer.status}")
-        if peer.key_fingerprint:
+        click.echo(f"{peer.node_id} : {STATUS_TEXT.get(peer.status, peer.status)}")
+        if peer.key_fingerprint and fingerprint is None:
             click.echo(f"Empreinte de sa clé : {peer.key_fingerprint} (à comparer avec celle "
                        "que lit le village)")
 
+    if decision == "admit":
+        command = click.option(
+            "--fingerprint", default=None,
+            help="Empreinte lue au téléphone par le village : le nœud n'est admis que si "
+                 "elle est identique à celle de sa demande.")(command)
     return command
 
 
