@@ -1,4 +1,5 @@
-"""The French guide, run as written: four commands from nothing to « waiting for admission ».
+"""The French guide, run as written: four commands from nothing to « waiting for admission »,
+the coordinator's admission, then chapter 5's backup and restores (in place, new folder).
 
 A volunteer of Dettwiller follows chapter 2 (without Docker) and chapter 3 against a real
 Pays directory process. The commands come from the guide's own ``sh`` blocks; only what
@@ -28,9 +29,15 @@ from pathlib import Path
 import pytest
 import requests
 
+from node import create_app
+from node.extensions import db
+from node.models import FieldGroup, Member, Visibility
+from node.services import accounts
+from node.services.members import delete_member
 from tests.deploy.cli import logical_lines
 from tests.federation_e2e.pays import DirectoryProcess
 from tests.federation_e2e.processes import ROOT, free_port, wait_for
+from tests.federation_e2e.test_pays_network import stored_records
 
 pytestmark = pytest.mark.slow
 
@@ -38,6 +45,8 @@ GUIDE = ROOT / "docs" / "guide"
 EXAMPLE_DIRECTORY = "https://annuaire.pays-saverne.example"
 EXAMPLE_FINGERPRINT = "K7QX-2M4T-9HZD-LW3P-5RNB"
 EXAMPLE_PUBLIC_URL = "https://dettwiller.pays-saverne.example"
+EXAMPLE_NODE_FINGERPRINT = "PUFK-EFWJ-G55E-ZEXA-C4GG"
+EXAMPLE_ARCHIVE = "/srv/sauvegardes/chaleur-sparsbach.tar.gz"
 _SH_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.M | re.S)
 
 
@@ -98,6 +107,7 @@ class Village:
         if self.server is not None:
             self.server.terminate()
             self.server.wait(10)
+            self.server = None
 
 
 def _answers(url: str) -> bool:
@@ -146,5 +156,83 @@ def test_four_commands_from_nothing_to_waiting_for_admission(
 
         listed = pays.cli("nodes", "list").stdout
         assert re.search(r"^dettwiller\tpending\t", listed, re.M), listed
+
+        # Chapter 3, step 4: the coordinator types the fingerprint heard on the phone.
+        heard = re.search(r"empreinte de la clé : (\S+)", out)
+        assert heard is not None
+        admit = next(line for line in guide_lines("3-rejoindre-le-reseau-du-pays.md")
+                     if line.startswith("chaleur-directory nodes admit"))
+        words = shlex.split(admit.replace(EXAMPLE_NODE_FINGERPRINT, heard.group(1)))
+        assert "admis" in pays.cli(*words[1:]).stdout
+        kept = add_member(folder / "instance", "Avant Sauvegarde")
+        removed = add_member(folder / "instance", "Supprimée Après")
+        wait_for(lambda: live_ids(pays, "dettwiller") == {kept, removed}, timeout=30)
+
+        # Chapter 5: back up, change, restore in place, then on a new folder.
+        chapter5 = guide_lines("5-sauvegarder-et-mettre-a-jour.md")
+        archive = tmp_path / "sauvegarde.tar.gz"
+        backup, in_place, serve_again, elsewhere = (
+            line.replace(EXAMPLE_ARCHIVE, str(archive)) for line in (
+                next(line for line in chapter5 if line.startswith(".venv/bin/chaleur backup")),
+                next(line for line in chapter5 if line.startswith(".venv/bin/chaleur restore")
+                     and line.endswith("--force")),
+                chapter2[3],
+                next(line for line in chapter5 if line.startswith(".venv/bin/chaleur restore")
+                     and not line.endswith("--force"))))
+        assert village.run(backup, second_terminal=True).returncode == 0
+        remove_member(folder / "instance", removed)
+        later = add_member(folder / "instance", "Créée Après")
+        wait_for(lambda: live_ids(pays, "dettwiller") == {kept, later}, timeout=30)
+        busy = village.run(in_place, second_terminal=True)
+        assert busy.returncode == 1 and "le nœud est en service" in busy.stderr
+        village.stop()
+        restored = village.run(in_place, second_terminal=True)
+        assert restored.returncode == 0, restored.stderr
+        village.serve(serve_again)
+        wait_for(lambda: live_ids(pays, "dettwiller") == {kept, removed}, timeout=30)
+
+        village.stop()
+        new_folder = tmp_path / "nouvelle-machine" / "chaleur"
+        new_folder.mkdir(parents=True)
+        moved = Village(new_folder, pays)
+        moved.port, moved.url = village.port, village.url
+        restored = moved.run(elsewhere, second_terminal=True)
+        assert restored.returncode == 0, restored.stderr
+        assert (new_folder / "instance" / "settings.toml").is_file()
+        moved.serve(serve_again)
+        try:
+            assert "Indépendants de Dettwiller" in requests.get(moved.url + "/", timeout=5).text
+        finally:
+            moved.stop()
     finally:
         village.stop()
+
+
+def add_member(instance: Path, name: str) -> str:
+    """A member who shares their profile with the network (as on the site's profile page)."""
+    app = create_app({"INSTANCE_PATH": str(instance), "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        email = f"{re.sub(r'[^a-z]', '', name.lower())}@dettwiller.example"
+        member = accounts.create_account(email, name, "dettwiller-2026",
+                                         commune_code="67089").member
+        member.set_visibility(FieldGroup.IDENTITY, Visibility.NETWORK)
+        db.session.commit()
+        member_uuid = str(member.uuid)
+        db.session.remove()
+        db.engine.dispose()
+    return member_uuid
+
+
+def remove_member(instance: Path, member_uuid: str) -> None:
+    app = create_app({"INSTANCE_PATH": str(instance), "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        delete_member(db.session.scalars(db.select(Member).where(Member.uuid == member_uuid))
+                      .one())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def live_ids(pays: DirectoryProcess, node_id: str) -> set[str]:
+    return {uid for uid, row in stored_records(pays, node_id).items()
+            if row["type"] == "member" and not row["deleted"]}
