@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +20,7 @@ from directory.peering import identity
 from directory.services import peers
 from directory.services.coordinators import CoordinatorError, create_coordinator
 from directory.services.network import is_stale
-from webui.cli import FrenchFlaskGroup, instance_config, run_cli
+from webui.cli import FrenchFlaskGroup, instance_config, run_cli, spelled
 from webui.instance import DIRECTORY_FOLDER, locate_instance
 from webui.serving import hand_over
 
@@ -81,9 +82,20 @@ def _add_coordinator(email: str, password: str | None, name: str) -> None:
               help="Mot de passe (sinon demandé ; ou CHALEUR_COORDINATOR_PASSWORD).")
 @click.option("--node-id", default="pays", show_default=True,
               help="Identifiant réseau de l'annuaire (minuscules, chiffres, tirets).")
+@click.option("--public-url", default=None,
+              help="Adresse publique de l'annuaire, écrite dans settings.toml (par défaut "
+                   "http://127.0.0.1:<port>).")
+@click.option("--port", type=int, default=None,
+              help="Port où « serve » écoute, écrit dans settings.toml (5050 par défaut).")
+@click.option("--allow-private/--no-allow-private", default=None,
+              help="Autoriser les nœuds à des adresses privées ou locales (essai local) ; oui "
+                   "par défaut si l'adresse de l'annuaire est locale.")
 @with_appcontext
-def init_command(email: str, name: str, password: str | None, node_id: str) -> None:
+def init_command(email: str, name: str, password: str | None, node_id: str,
+                 public_url: str | None, port: int | None,
+                 allow_private: bool | None) -> None:
     """Create the database (migrations), the network identity and the first coordinator."""
+    _write_instance_settings(public_url, port, allow_private)
     upgrade_database()
     if identity.current_identity() is None:
         try:
@@ -101,6 +113,31 @@ def init_command(email: str, name: str, password: str | None, node_id: str) -> N
                "« chaleur federation join --fingerprint ».")
     url = current_app.config["PUBLIC_URL"]
     click.echo(f"Étape suivante : « python -m directory serve », puis ouvrez {url}")
+
+
+def _write_instance_settings(public_url: str | None, port: int | None,
+                             allow_private: bool | None) -> None:
+    """Note the choices given to ``init`` in settings.toml, so no later command (in any
+    terminal) needs exported variables; nothing is written when none is given."""
+    from urllib.parse import urlsplit
+
+    from webui.instance import write_settings
+    from webui.settings import LOOPBACK_HOSTS
+
+    values: dict[str, Any] = {}
+    if port is not None:
+        values["SERVE_PORT"] = port
+    if public_url is not None or port is not None:
+        values["PUBLIC_URL"] = (public_url or f"http://127.0.0.1:{port}").rstrip("/")
+    if allow_private is None and values:
+        allow_private = (urlsplit(values["PUBLIC_URL"]).hostname or "") in LOOPBACK_HOSTS
+    if allow_private is not None:
+        values["FEDERATION_ALLOW_PRIVATE"] = allow_private
+    if values:
+        path = write_settings(Path(current_app.instance_path), values,
+                              title="Annuaire du Pays (Chaleur)")
+        current_app.config.update(values)
+        click.echo(f"Réglages écrits dans {path}")
 
 
 def upgrade_database() -> None:
@@ -198,7 +235,9 @@ def fingerprint_command() -> None:
     """Print the directory's id and key fingerprint (to read to the villages)."""
     try:
         node = identity.require_identity()
-        click.echo(f"{node.node_id} ({node.current_keyid}) : {identity.current_fingerprint()}")
+        printed = identity.current_fingerprint()
+        click.echo(f"{node.node_id} ({node.current_keyid}) : {printed}")
+        click.echo(f"À épeler au téléphone, groupe par groupe — {spelled(printed)}")
     except identity.IdentityError as error:
         _fail(str(error))
 

@@ -244,3 +244,18 @@ def french_usage_error(error: click.ClickException) -> str:
     lines.append("")
     lines.append(f"Erreur : {what}")
     return "\n".join(lines)
+
+
+#: The French spelling alphabet (the guide prints it too): B, C, D, G, P, T, V sound alike
+#: on the phone, « B comme Berthe » does not.
+SPELLING = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", (
+    "Anatole", "Berthe", "Célestin", "Désiré", "Eugène", "François", "Gaston", "Henri", "Irma",
+    "Joseph", "Kléber", "Louis", "Marcel", "Nicolas", "Oscar", "Pierre", "Quintal", "Raoul",
+    "Suzanne", "Thérèse", "Ursule", "Victor", "William", "Xavier", "Yvonne", "Zoé"), strict=True))
+
+
+def spelled(fingerprint: str) -> str:
+    """A fingerprint as read aloud: « K comme Kléber, 7, Q comme Quintal… », group by group."""
+    groups = [", ".join(f"{ch} comme {SPELLING[ch]}" if ch in SPELLING else ch for ch in group)
+              for group in fingerprint.upper().split("-")]
+    return " — ".join(groups)

@@ -23,6 +23,7 @@ from node.peering.trust import purge_expired_nonces
 from node.sharing.feed import purge_feed
 from node.sharing.network_copy import pull_network_copy
 from node.sharing.push import last_outbox_error, outbox_counts, push_once
+from webui.cli import spelled
 
 federation = AppGroup("federation", help="Réseau : identité du nœud, annuaire du Pays, envois.",
                       short_help="Réseau : identité du nœud, annuaire du Pays, envois.")
@@ -43,7 +44,9 @@ def fingerprint_command() -> None:
     """Print this node's id and key fingerprint (to read to the Pays coordinator)."""
     try:
         node = identity.require_identity()
-        click.echo(f"{node.node_id} ({node.current_keyid}) : {identity.current_fingerprint()}")
+        printed = identity.current_fingerprint()
+        click.echo(f"{node.node_id} ({node.current_keyid}) : {printed}")
+        click.echo(f"À épeler au téléphone, groupe par groupe — {spelled(printed)}")
     except identity.IdentityError as error:
         _fail(str(error))
 
