@@ -211,7 +211,7 @@ def push_command(once: bool) -> None:
                    f"{report.failed} en échec"
                    + (f" ; en attente : {report.waiting}" if report.waiting else ""))
         for error in report.errors:
-            click.echo(f"  {error}")
+            click.echo(f"  {explain_push_error(error)}")
         db.session.remove()
         if once:
             return
