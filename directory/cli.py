@@ -20,7 +20,7 @@ from directory.peering import identity
 from directory.services import peers
 from directory.services.coordinators import CoordinatorError, create_coordinator
 from directory.services.network import is_stale
-from webui.cli import FrenchFlaskGroup, instance_config, run_cli, spelled
+from webui.cli import FrenchFlaskGroup, build_cli_app, run_cli, spelled
 from webui.instance import DIRECTORY_FOLDER, locate_instance
 from webui.serving import hand_over
 
@@ -30,15 +30,9 @@ CREATING_COMMANDS = frozenset({"init"})
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
     from directory import create_app
-    from directory.settings import SettingsError
 
-    config = instance_config(DIRECTORY_FOLDER, "directory.db", CREATING_COMMANDS,
-                             "Pour créer l'annuaire : « chaleur-directory init ».")
-    try:
-        return create_app(config)
-    except SettingsError as error:
-        click.echo(f"Erreur de configuration : {error}", err=True)
-        sys.exit(2)
+    return build_cli_app(create_app, DIRECTORY_FOLDER, "directory.db", CREATING_COMMANDS,
+                         "Pour créer l'annuaire : « chaleur-directory init ».")
 
 
 def main() -> None:

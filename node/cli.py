@@ -7,14 +7,12 @@ per subject.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-import click
 from flask import Flask
 
 from node.commands import backup, demo, events, federation, installation, members, setup
-from webui.cli import FrenchFlaskGroup, instance_config, run_cli
+from webui.cli import FrenchFlaskGroup, build_cli_app, run_cli
 from webui.instance import NODE_FOLDER, locate_instance
 
 #: Commands that make an instance where there is none; every other one needs one.
@@ -23,15 +21,9 @@ CREATING_COMMANDS = frozenset({"setup", "init", "restore"})
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
     from node import create_app
-    from node.settings import SettingsError
 
-    config = instance_config(NODE_FOLDER, "node.db", CREATING_COMMANDS,
-                             "Pour créer le nœud : « chaleur setup ».")
-    try:
-        return create_app(config)
-    except SettingsError as error:
-        click.echo(f"Erreur de configuration : {error}", err=True)
-        sys.exit(2)
+    return build_cli_app(create_app, NODE_FOLDER, "node.db", CREATING_COMMANDS,
+                         "Pour créer le nœud : « chaleur setup ».")
 
 
 def main() -> None:

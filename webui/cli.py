@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from flask import Flask
 from flask.cli import FlaskGroup
 
 HELP_OPTION_HELP = "Afficher cette aide et quitter."
@@ -100,6 +101,20 @@ def note_command(ctx: click.Context, name: str, rest: list[str]) -> None:
     """Remember which sub-command the app is built for (read by :func:`instance_config`)."""
     ctx.meta[COMMAND_KEY] = name
     ctx.meta[HELP_KEY] = "--help" in rest
+
+
+def build_cli_app(create_app: Callable[[dict[str, Any]], Flask], folder: str,
+                  database_file: str, creating: frozenset[str], setup_hint: str) -> Flask:
+    """The app a command line works on (see :func:`instance_config`); a settings error is
+    a French line and exit status 2, not a traceback."""
+    from webui.settings import SettingsError
+
+    config = instance_config(folder, database_file, creating, setup_hint)
+    try:
+        return create_app(config)
+    except SettingsError as error:
+        click.echo(f"Erreur de configuration : {error}", err=True)
+        sys.exit(2)
 
 
 def instance_config(folder: str, database_file: str, creating: frozenset[str],
@@ -210,27 +225,30 @@ def _french_click_text(text: str) -> str:
     return text
 
 
+def _param_hint(error: click.BadParameter) -> str | None:
+    """The option names (``--port``) or argument name a parameter error is about."""
+    if isinstance(error.param_hint, str):
+        return error.param_hint
+    param = error.param
+    if param is None:
+        return None
+    return " / ".join(param.opts) if isinstance(param, click.Option) else (
+        param.human_readable_name)
+
+
 def french_usage_error(error: click.ClickException) -> str:
     """Click's usage errors (English in click) as French lines: usage, where to look, what."""
     if isinstance(error, click.MissingParameter):
-        param = error.param
-        hint = error.param_hint if isinstance(error.param_hint, str) else None
-        if param is not None and not hint:
-            hint = " / ".join(param.opts) if isinstance(param, click.Option) else (
-                param.human_readable_name)
-        kind = "option" if isinstance(param, click.Option) else "argument"
-        what = f"{kind} obligatoire manquant{'e' if kind == 'option' else ''} : {hint or '?'}."
+        kind = "option" if isinstance(error.param, click.Option) else "argument"
+        what = (f"{kind} obligatoire manquant{'e' if kind == 'option' else ''} : "
+                f"{_param_hint(error) or '?'}.")
     elif isinstance(error, click.NoSuchOption):
         what = f"option inconnue : {error.option_name}."
         if error.possibilities:
             what += " Vouliez-vous dire " + ", ".join(sorted(error.possibilities)) + " ?"
     elif isinstance(error, click.BadParameter):
-        param = error.param
-        hint = error.param_hint if isinstance(error.param_hint, str) else None
-        if param is not None and not hint:
-            hint = " / ".join(param.opts) if isinstance(param, click.Option) else (
-                param.human_readable_name)
-        what = f"valeur refusée pour {hint or 'un paramètre'} : {_french_click_text(error.message)}"
+        what = (f"valeur refusée pour {_param_hint(error) or 'un paramètre'} : "
+                f"{_french_click_text(error.message)}")
     elif isinstance(error, click.FileError):
         what = f"impossible d'ouvrir « {error.ui_filename} » : {error.message}"
     else:

@@ -23,7 +23,6 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,15 +56,6 @@ def guide_lines(chapter: str, section: str = "") -> list[str]:
         text = text[text.index(section):]
     return [line for block in _SH_BLOCK.findall(text) for line in logical_lines(block)
             if line and not line.startswith("#")]
-
-
-@pytest.fixture
-def pays(tmp_path: Path) -> Iterator[DirectoryProcess]:
-    directory = DirectoryProcess(tmp_path)
-    directory.init()
-    directory.start()
-    yield directory
-    directory.close()
 
 
 class Village:

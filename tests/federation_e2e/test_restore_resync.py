@@ -8,7 +8,6 @@ whole node again: the deleted member comes back, the later one disappears.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,15 +20,6 @@ from tests.federation_e2e.pays import DirectoryProcess
 from tests.federation_e2e.test_pays_network import add_member, stored_records
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def pays(tmp_path: Path) -> Iterator[DirectoryProcess]:
-    directory = DirectoryProcess(tmp_path)
-    directory.init()
-    directory.start()
-    yield directory
-    directory.close()
 
 
 def live_ids(pays: DirectoryProcess, node_id: str) -> set[str]:
