@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.orm import object_session
 
 from federation.schemas import schema
 from node.models import (
@@ -74,10 +75,23 @@ def listing_payload(listing: Listing) -> dict[str, Any] | None:
             "member_id": member.uuid}
 
 
+def _event_venue(event: Event) -> Venue | None:
+    """The venue ``venue_id`` names now. The ``venue`` relationship cannot be trusted while
+    the flush runs: it is not loaded yet on a new event (a rencontre created with a venue
+    would reach the Pays without its place) and still holds the old venue after
+    ``venue_id`` changed on a loaded one. ``Session.get`` reads the identity map first."""
+    if event.venue_id is None:
+        return None
+    session = object_session(event)
+    if session is None:
+        return event.venue
+    return session.get(Venue, event.venue_id)
+
+
 def event_payload(event: Event) -> dict[str, Any] | None:
     if event.visibility not in SHARED_EVENT_LEVELS:
         return None
-    venue = event.venue
+    venue = _event_venue(event)
     return {
         "title": event.title, "description": event.description,
         "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at),
