@@ -101,6 +101,8 @@ def _open_occurrence(event: Event, starts_at: datetime) -> Occurrence:
     occurrence = occurrence_at(event, starts_at)
     if occurrence is None:
         raise RsvpError(_("Cette date ne fait pas partie de la rencontre."))
+    if occurrence.cancelled:
+        raise RsvpError(_("Cette date est annulée : les inscriptions sont fermées."))
     if occurrence.started:
         raise RsvpError(_("Cette rencontre a déjà commencé ou est passée : les inscriptions "
                           "sont fermées."))
@@ -196,7 +198,8 @@ def _admit(event: Event, starts_at: datetime, wanted: RsvpStatus,
 
 def fill_places(event: Event, starts_at: datetime) -> list[Rsvp]:
     """Promote waitlisted people while places are free; commit and mail each of them."""
-    if event.cancelled or starts_at <= utcnow():
+    if event.cancelled or starts_at <= utcnow() or calendar.as_utc_stamp(starts_at) in (
+            event.cancelled_dates or []):
         return []
     _lock(event)
     promoted = _promote(event, starts_at)

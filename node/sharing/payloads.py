@@ -24,6 +24,7 @@ from node.models import (
     Venue,
     Visibility,
 )
+from node.services import calendar
 from node.services.visibility import Viewer, can_see, network_payload
 
 SHARED_EVENT_LEVELS = {Visibility.NETWORK.value, Visibility.PUBLIC.value}
@@ -92,7 +93,7 @@ def event_payload(event: Event) -> dict[str, Any] | None:
     if event.visibility not in SHARED_EVENT_LEVELS:
         return None
     venue = _event_venue(event)
-    return {
+    payload: dict[str, Any] = {
         "title": event.title, "description": event.description,
         "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at),
         "venue_id": venue.uuid if venue else None, "venue_name": venue.name if venue else "",
@@ -100,6 +101,10 @@ def event_payload(event: Event) -> dict[str, Any] | None:
         "rrule": event.rrule or "", "cancelled": event.cancelled,
         "url": _url(f"/rencontres/{event.uuid}"),
     }
+    if event.rrule and event.cancelled_dates:
+        payload["exdates"] = [_iso(calendar.parse_utc_stamp(stamp))
+                              for stamp in sorted(event.cancelled_dates)]
+    return payload
 
 
 def decision_payload(decision: Decision) -> dict[str, Any] | None:
