@@ -298,6 +298,13 @@ def _occurrences(event: Event, now: datetime) -> tuple[list[datetime], datetime]
     return past, nxt
 
 
+def _within_capacity(event: Event, status: RsvpStatus, going: int) -> RsvpStatus:
+    """"Going" once the places are taken is "waitlisted": example data never overbooks."""
+    if status is RsvpStatus.GOING and event.capacity is not None and going >= event.capacity:
+        return RsvpStatus.WAITLISTED
+    return status
+
+
 def _answers(rng: random.Random, event: Event, members: list[Member], now: datetime) -> int:
     """RSVPs for past occurrences (with attendance) and for the next one (with guests)."""
     past, upcoming = _occurrences(event, now)
@@ -306,15 +313,17 @@ def _answers(rng: random.Random, event: Event, members: list[Member], now: datet
         is_past = when <= now
         crowd = rng.sample(members, k=min(len(members), rng.randint(6, 24)))
         going = 0
-        for member in crowd:
+        for rank, member in enumerate(crowd):
             status = rng.choices((RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.NOT_GOING),
                                  weights=(6, 2, 1))[0]
-            if status is RsvpStatus.GOING and event.capacity and going >= event.capacity:
-                status = RsvpStatus.WAITLISTED
+            status = _within_capacity(event, status, going)
             going += status is RsvpStatus.GOING
             attended = (rng.random() < 0.85) if is_past and status is RsvpStatus.GOING else None
+            # One answer after another, as people really ask: the waitlist has an order.
+            asked = min(when - timedelta(days=3), now - timedelta(days=2)) + timedelta(
+                minutes=7 * rank)
             event.rsvps.append(Rsvp(occurrence_at=when, member=member, status=status.value,
-                                    attended=attended, created_at=when - timedelta(days=3)))
+                                    attended=attended, created_at=asked))
             count += 1
         if not is_past and event.visibility == Visibility.PUBLIC:
             number = rng.randint(1, 99)
@@ -322,7 +331,8 @@ def _answers(rng: random.Random, event: Event, members: list[Member], now: datet
                 occurrence_at=when, guest_name=f"Invité·e {number}",
                 guest_email=f"invite.{number}.{event.uuid[:8]}@{EMAIL_DOMAIN}",
                 guest_token_hash=hashlib.sha256(_uuid(rng).encode()).hexdigest(),
-                status=RsvpStatus.GOING.value, created_at=now - timedelta(days=1)))
+                status=_within_capacity(event, RsvpStatus.GOING, going).value,
+                created_at=now - timedelta(days=1)))
             count += 1
     return count
 
