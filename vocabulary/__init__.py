@@ -18,8 +18,8 @@ from importlib import resources
 
 from vocabulary.text import query_stem, stem, stems_of, words
 
-__all__ = ["Concept", "QueryTerm", "SearchText", "concepts", "find", "parse_query",
-           "search_text"]
+__all__ = ["Concept", "QueryTerm", "SearchText", "concepts", "concepts_in", "find",
+           "parse_query", "search_text"]
 
 #: Longest vocabulary term, in words, recognised in a search box.
 MAX_TERM_WORDS = 4
@@ -180,3 +180,23 @@ def parse_query(query: str, max_words: int = 8) -> tuple[QueryTerm, ...]:
         terms.append(QueryTerm(typed_term, synonyms, ids))
         start += size
     return tuple(terms)
+
+
+def concepts_in(text: str) -> tuple[str, ...]:
+    """Ids of the vocabulary concepts a free text names, in order of first mention
+    (« Cherche un Schreiner pour une cuisine » → ``menuiserie``): how a listing's title and
+    details are read into skills, and how matching reads a text it is given."""
+    typed = words(text)
+    lexicon = _lexicon()
+    found: dict[str, None] = {}
+    start = 0
+    while start < len(typed):
+        for size in range(min(MAX_TERM_WORDS, len(typed) - start), 0, -1):
+            ids = lexicon.get(_key(typed[start:start + size]), ())
+            if ids:
+                found.update(dict.fromkeys(ids))
+                start += size
+                break
+        else:
+            start += 1
+    return tuple(found)

@@ -11,14 +11,15 @@ from node.models.member import (
     FieldGroup,
     Listing,
     ListingKind,
+    ListingState,
     Member,
 )
 
 __all__ = [
     "Account", "AccountStatus", "AddressBookEntry", "ApiToken", "Community", "DEFAULT_VISIBILITY",
     "Event", "ExtraCommune", "FIELDS_BY_GROUP", "FieldGroup", "Invitation", "Listing",
-    "ListingKind", "Member", "Role", "Rsvp", "RsvpStatus", "SharedRecord", "SignupMode",
-    "Venue", "VISIBILITY_ORDER", "Visibility", "utcnow",
+    "ListingKind", "ListingState", "Member", "Role", "Rsvp", "RsvpStatus", "SharedRecord",
+    "SignupMode", "Venue", "VISIBILITY_ORDER", "Visibility", "utcnow",
 ]
 
 from node.models.sharing import FeedEntry, OutboxEntry  # noqa: E402

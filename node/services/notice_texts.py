@@ -13,7 +13,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node.extensions import db
-from node.models import Account, Action, Decision, Event, Mandate, Notice
+from node.models import (
+    Account,
+    Action,
+    Decision,
+    Event,
+    Listing,
+    ListingState,
+    Mandate,
+    Notice,
+)
 from node.services import calendar
 from node.services.decisions import find_decision
 from node.services.events import public_link
@@ -114,10 +123,29 @@ def mandate_ending(notice: Notice, account: Account) -> Text:
               link=public_link("decisions.governance")))
 
 
+def listing_expiring(notice: Notice, account: Account) -> Text:
+    """The one-click renewal mail; nothing once the listing is gone, fulfilled or renewed."""
+    from node.services.listings import renew_token
+
+    listing = db.session.get(Listing, int(notice.subject_key.split(":")[1]))
+    if (listing is None or listing.state != ListingState.ACTIVE
+            or f"{listing.expires_at:%Y%m%d}" != notice.subject_key.split(":")[2]):
+        return None
+    return (_("Votre annonce « %(title)s » arrive à échéance", title=listing.title),
+            _("%(hello)s\n\nVotre annonce « %(title)s » ne sera plus en ligne après le "
+              "%(day)s.\n\nToujours d'actualité ? Prolongez-la de 60 jours d'un clic :\n"
+              "%(renew)s\n\nC'est pourvu, ou vous voulez la modifier ? Vos annonces :\n"
+              "%(mine)s\n", hello=_hello(account), title=listing.title,
+              day=format_date(calendar.to_local(listing.expires_at).date(), "EEEE d MMMM y"),
+              renew=public_link("members.renew_from_mail", token=renew_token(listing)),
+              mine=public_link("members.listings")))
+
+
 RENDERERS: dict[str, Callable[[Notice, Account], Text]] = {
     "decision_reminder": reminder,
     "decision_result": result,
     "dates_rencontre": dates_rencontre,
     "action_reminder": action_reminder,
     "mandate_ending": mandate_ending,
+    "listing_expiring": listing_expiring,
 }
