@@ -19,7 +19,7 @@ from importlib import resources
 from vocabulary.text import query_stem, stem, stems_of, words
 
 __all__ = ["Concept", "QueryTerm", "SearchText", "concepts", "concepts_in", "find",
-           "parse_query", "search_text"]
+           "parse_query", "search_text", "synonyms_of"]
 
 #: Longest vocabulary term, in words, recognised in a search box.
 MAX_TERM_WORDS = 4
@@ -149,6 +149,12 @@ def _lexicon() -> dict[tuple[str, ...], tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def _synonyms() -> dict[str, tuple[Synonym, ...]]:
     return {c.id: tuple(dict.fromkeys(_synonym(name) for name in c.names)) for c in concepts()}
+
+
+def synonyms_of(concept_id: str) -> tuple[Synonym, ...]:
+    """Every name of a concept as the stems a text must all have (empty for an unknown id):
+    what a full-text index is asked when a text names the concept."""
+    return _synonyms().get(concept_id, ())
 
 
 def _covered(synonym: Synonym, typed: tuple[tuple[str, str], ...]) -> bool:
