@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
-from vocabulary.text import query_stem, stem, stems_of, words
+from vocabulary.text import MIN_STEM, _stem_folded, query_stem, stem, stems_of, words
 
 __all__ = ["Concept", "QueryTerm", "SearchText", "concepts", "concepts_in", "find",
            "parse_query", "search_text", "synonyms_of"]
@@ -124,8 +124,14 @@ def find(concept_id: str) -> Concept | None:
 
 def _key(name_words: list[str]) -> tuple[str, ...]:
     """How a term is recognised: the stems of its folded words (accents or not, plural or
-    not, « ébénistes » is « ebeniste »)."""
-    return tuple(query_stem(word) for word in name_words)
+    not, « ébénistes » is « ebeniste »). The words come folded from :func:`words`, so the
+    stem is taken straight from the cached stemmer (``query_stem`` would fold again)."""
+    return tuple(map(_folded_key, name_words))
+
+
+def _folded_key(word: str) -> str:
+    root = _stem_folded(word)
+    return root if len(root) >= MIN_STEM else word
 
 
 def _synonym(name: str) -> Synonym:
@@ -192,13 +198,18 @@ def concepts_in(text: str) -> tuple[str, ...]:
     """Ids of the vocabulary concepts a free text names, in order of first mention
     (« Cherche un Schreiner pour une cuisine » → ``menuiserie``): how a listing's title and
     details are read into skills, and how matching reads a text it is given."""
-    typed = words(text)
+    return concepts_in_words(words(text))
+
+
+def concepts_in_words(folded: list[str]) -> tuple[str, ...]:
+    """:func:`concepts_in` for words already folded by :func:`vocabulary.text.words`."""
+    keys = _key(folded)  # each word stemmed once, then windows of up to 4 words
     lexicon = _lexicon()
     found: dict[str, None] = {}
     start = 0
-    while start < len(typed):
-        for size in range(min(MAX_TERM_WORDS, len(typed) - start), 0, -1):
-            ids = lexicon.get(_key(typed[start:start + size]), ())
+    while start < len(keys):
+        for size in range(min(MAX_TERM_WORDS, len(keys) - start), 0, -1):
+            ids = lexicon.get(keys[start:start + size], ())
             if ids:
                 found.update(dict.fromkeys(ids))
                 start += size

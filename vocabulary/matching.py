@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from vocabulary import concepts, concepts_in
-from vocabulary.text import stem, words
+from vocabulary import concepts, concepts_in_words
+from vocabulary.text import _stem_folded, words
 
 #: Words too common in listings to say anything about what is sought or offered.
 STOP_WORDS = frozenset("""
@@ -129,38 +129,44 @@ def _near_concepts(word: str) -> frozenset[str]:
 def named_concepts(text: str, fuzzy: bool = True) -> tuple[str, ...]:
     """The concepts a text names; with ``fuzzy``, also those a word misspelt by one letter
     names (« menusier », « comptabilitée »), for words the vocabulary does not know."""
-    found = dict.fromkeys(concepts_in(text))
+    return _named(words(text), fuzzy)
+
+
+def _named(folded: list[str], fuzzy: bool) -> tuple[str, ...]:
+    found = dict.fromkeys(concepts_in_words(folded))
     if fuzzy:
-        known = {stem(w) for c in found for w in _names_words(c)}
-        for word in words(text):
-            if word in STOP_WORDS or stem(word) in known:
-                continue
-            found.update(dict.fromkeys(sorted(_near_concepts(word))))
+        spelt = _name_words()
+        for word in folded:
+            if word not in STOP_WORDS and word not in spelt:
+                found.update(dict.fromkeys(sorted(_near_concepts(word))))
     return tuple(found)
 
 
-@lru_cache(maxsize=512)
-def _names_words(concept_id: str) -> frozenset[str]:
-    concept = next(c for c in concepts() if c.id == concept_id)
-    return frozenset(w for name in concept.names for w in words(name))
+@lru_cache(maxsize=1)
+def _name_words() -> frozenset[str]:
+    """Every folded word of every name of the vocabulary: a word spelt as in a name is no
+    misspelling (« chauffage » of « bois de chauffage » is not read as plumbing)."""
+    return frozenset(w for concept in concepts() for name in concept.names for w in words(name))
 
 
-def prepare(text: str, skills: tuple[str, ...] | list[str] = (),
-            method: Method = FULL) -> Side:
+@lru_cache(maxsize=4096)
+def prepare(text: str, skills: tuple[str, ...] = (), method: Method = FULL) -> Side:
     """A need, an offer or a member's visible profile ready to be compared: ``text`` is what
     the viewer may read of it (title and details; trade, skills and bio), ``skills`` the
-    vocabulary ids it declares."""
+    vocabulary ids it declares. Cached: the same profiles answer many needs (the Pays scores
+    a hundred candidates per need; a few thousand sides are a few MB)."""
     shown: dict[str, str] = {}
     terms: set[str] = set()
-    for word in words(text):
+    folded = words(text)
+    for word in folded:
         if word in STOP_WORDS or len(word) < 3 or word.isdigit():
             continue
-        term = stem(word) if method.stems else word
+        term = _stem_folded(word) if method.stems else word
         terms.add(term)
         shown.setdefault(term, word)
     found: frozenset[str] = frozenset()
     if method.concepts:
-        found = frozenset(skills) | frozenset(named_concepts(text, method.fuzzy))
+        found = frozenset(skills) | frozenset(_named(folded, method.fuzzy))
     return Side(found, frozenset(terms), shown)
 
 
