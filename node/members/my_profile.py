@@ -9,7 +9,6 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
 from node.extensions import db
@@ -29,16 +28,14 @@ from node.services.accounts import normalise_email, password_matches
 from node.services.community import commune_name
 from node.services.listings import (
     clean_listing,
-    listing_for_renew_token,
     own_listing,
     post_listing,
-    renew,
     set_state,
     skill_labels,
 )
 from node.services.listings import edit_listing as change_listing
 from node.services.listings import remove_listing as delete_listing
-from node.services.matching import matches_for
+from node.services.matching import describe_reason, matches_for
 from node.services.member_fields import clean_member_fields
 from node.services.members import (
     MemberError,
@@ -50,7 +47,6 @@ from node.services.members import (
 )
 from node.services.personal_data import export_member_data
 from node.services.visibility import Viewer
-from vocabulary.matching import Reason
 from webui.i18n import current_language
 
 
@@ -166,31 +162,16 @@ def listing_state(listing_uuid: str, state: str) -> ResponseReturnValue:
     return redirect(url_for("members.listings"))
 
 
-def reason_text(reason: Reason) -> str:
-    """One reason of a match in the reader's language (« compétence : comptabilité »)."""
-    if reason.kind == "skill":
-        return str(_("compétence : %(name)s", name=", ".join(
-            skill_labels([reason.value], current_language()))))
-    if reason.kind == "words":
-        return str(_("mots communs : %(words)s", words=reason.value))
-    if reason.kind == "distance":
-        return str(_("%(km)s km", km=reason.value))
-    days = int(reason.value)
-    if days == 0:
-        return str(_("mis à jour aujourd'hui"))
-    return str(ngettext("mis à jour il y a %(num)d jour", "mis à jour il y a %(num)d jours",
-                        days))
-
-
 @bp.get("/mon-profil/offres/<listing_uuid>/correspondances")
 @login_required
 def listing_matches(listing_uuid: str) -> ResponseReturnValue:
     """Who answers my listing, here and in the other villages, and why."""
     listing = _own_listing_or_404(listing_uuid)
     found = matches_for(listing, Viewer.for_account(current_user))
-    return render_template("node/members/listing_matches.html", listing=listing,
-                           matches=found, reason_text=reason_text, kinds=LISTING_KIND_LABELS,
-                           commune_name=commune_name)
+    return render_template(
+        "node/members/listing_matches.html", listing=listing, matches=found,
+        reason_text=lambda r: describe_reason(r.kind, r.value), kinds=LISTING_KIND_LABELS,
+        commune_name=commune_name)
 
 
 @bp.post("/mon-profil/offres/<listing_uuid>/supprimer")
@@ -200,18 +181,6 @@ def remove_listing(listing_uuid: str) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Annonce supprimée."), "success")
     return redirect(url_for("members.listings"))
-
-
-@bp.get("/annonces/prolonger/<token>")
-def renew_from_mail(token: str) -> ResponseReturnValue:
-    """The one click of the reminder mail: no sign-in (the signed link is the proof), and
-    renewing twice only moves the date again."""
-    listing = listing_for_renew_token(token)
-    if listing is None:
-        return render_template("node/members/listing_renewed.html", listing=None), 404
-    renew(listing)
-    db.session.commit()
-    return render_template("node/members/listing_renewed.html", listing=listing)
 
 
 @bp.get("/mon-profil/export.json")

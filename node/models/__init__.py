@@ -70,3 +70,7 @@ __all__ += ["Action", "Audience", "Ballot", "BallotChoice", "CalendarFeed", "Cha
 from node.models.villages import VillageMessage  # noqa: E402
 
 __all__ += ["VillageMessage"]
+
+from node.models.exchange import AlertSettings, MatchSeen  # noqa: E402
+
+__all__ += ["AlertSettings", "MatchSeen"]

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import communes
+import vocabulary
 from federation.records import parse_utc
 from node.extensions import db
 from node.models import (
@@ -36,7 +39,8 @@ from node.models import (
 from node.peering.identity import current_identity
 from node.services.community import extra_communes
 from node.services.visibility import Viewer, can_see_listing, listed_condition, visible_profile
-from vocabulary.matching import THRESHOLD, Score, Side, prepare, score
+from vocabulary.matching import THRESHOLD, Score, prepare, score
+from webui.i18n import current_language
 
 #: Matches shown for one listing.
 LIMIT = 10
@@ -66,6 +70,24 @@ class Match:
     score: Score
 
 
+def describe_reason(kind: str, value: str) -> str:
+    """One reason of a match in the reader's language (« compétence : comptabilité »),
+    for the page and the alert mails alike."""
+    if kind == "skill":
+        concept = vocabulary.find(value)
+        name = concept.label_in(current_language()) if concept else value
+        return str(_("compétence : %(name)s", name=name))
+    if kind == "words":
+        return str(_("mots communs : %(words)s", words=value))
+    if kind == "distance":
+        return str(_("%(km)s km", km=value))
+    days = int(value)
+    if days == 0:
+        return str(_("mis à jour aujourd'hui"))
+    return str(ngettext("mis à jour il y a %(num)d jour", "mis à jour il y a %(num)d jours",
+                        days))
+
+
 def listing_text(title: str, details: str) -> str:
     return f"{title} {details}"
 
@@ -76,14 +98,16 @@ def member_text(profile: dict[str, Any]) -> str:
                      str(profile.get("bio") or "")])
 
 
-def _local_listings(listing: Listing, viewer: Viewer) -> list[Candidate]:
-    other_side = OFFER_KINDS if listing.side == "need" else NEED_KINDS
-    rows = db.session.scalars(
-        select(Listing).join(Member).join(Account)
-        .where(Listing.state == ListingState.ACTIVE.value, Listing.kind.in_(other_side),
-               Listing.member_id != listing.member_id,
-               Account.status == AccountStatus.ACTIVE.value)
-        .options(selectinload(Listing.member).selectinload(Member.account)))
+def _local_listings(kinds: tuple[str, ...], author_id: int, viewer: Viewer,
+                    since: datetime | None = None) -> list[Candidate]:
+    query = (select(Listing).join(Member).join(Account)
+             .where(Listing.state == ListingState.ACTIVE.value, Listing.kind.in_(kinds),
+                    Listing.member_id != author_id,
+                    Account.status == AccountStatus.ACTIVE.value)
+             .options(selectinload(Listing.member).selectinload(Member.account)))
+    if since is not None:
+        query = query.where(Listing.created_at >= since)
+    rows = db.session.scalars(query)
     return [Candidate(f"listing:{item.uuid}", "listing", item.title, item.kind,
                       listing_text(item.title, item.details), tuple(item.skills or ()),
                       item.commune_code, item.updated_at, member_uuid=item.member.uuid)
@@ -107,8 +131,10 @@ def _local_members(listing: Listing, viewer: Viewer) -> list[Candidate]:
     return found
 
 
-def _network(listing: Listing, viewer: Viewer) -> list[Candidate]:
-    """Other villages' shared listings and members, from the node's copy of the network."""
+def _network(kinds: tuple[str, ...], with_members: bool, viewer: Viewer,
+             since: datetime | None = None) -> list[Candidate]:
+    """Other villages' shared listings (and members), from the node's copy of the network;
+    with ``since``, only listings updated since then."""
     if viewer.level.rank > Visibility.NETWORK.rank:  # anonymous: network fields are not public
         return []
     copy = db.session.get(NetworkCopy, 1)
@@ -116,19 +142,21 @@ def _network(listing: Listing, viewer: Viewer) -> list[Candidate]:
     identity = current_identity()
     here = identity.node_id if identity else ""
     villages = {node["node_id"]: node.get("name", "") for node in data.get("nodes", [])}
-    other_side = OFFER_KINDS if listing.side == "need" else NEED_KINDS
     found = []
     for record in data.get("listings", []):
         payload = record["payload"]
-        if record["origin"] == here or payload.get("kind") not in other_side:
+        if record["origin"] == here or payload.get("kind") not in kinds:
+            continue
+        updated = _when(record.get("updated"))
+        if since is not None and (updated is None or updated < since):
             continue
         found.append(Candidate(
             f"listing:{record['id']}", "listing", payload["title"], payload["kind"],
             listing_text(payload["title"], payload.get("details", "")),
             tuple(payload.get("skills", ())), payload.get("commune_code", ""),
-            _when(record.get("updated")), villages.get(record["origin"], record["origin"]),
+            updated, villages.get(record["origin"], record["origin"]),
             payload.get("member_id", "")))
-    if listing.side == "need":
+    if with_members:
         for record in data.get("members", []):
             payload = record["payload"]
             if record["origin"] == here or not (payload.get("trade") or payload.get("skills")):
@@ -148,21 +176,36 @@ def _when(text: Any) -> datetime | None:
         return None
 
 
-def rank(listing: Listing, candidates: list[Candidate], now: datetime | None = None,
+@dataclass(frozen=True)
+class Seeker:
+    """What candidates are scored against: a listing, or a member's own trade and skills
+    (the weekly round-up)."""
+
+    text: str
+    skills: tuple[str, ...]
+    commune_code: str
+    radius_km: float
+
+    @classmethod
+    def of(cls, listing: Listing) -> Seeker:
+        return cls(listing_text(listing.title, listing.details), tuple(listing.skills or ()),
+                   listing.commune_code, listing.radius_km)
+
+
+def rank(seeker: Seeker, candidates: list[Candidate], now: datetime | None = None,
          limit: int = LIMIT) -> list[Match]:
-    """Score every candidate against the listing; the best first, those worth showing."""
+    """Score every candidate; the best first, those worth showing."""
     now = now or utcnow()
     extra = extra_communes()
-    here = communes.find(listing.commune_code, extra) if listing.commune_code else None
-    mine = prepare(listing_text(listing.title, listing.details), tuple(listing.skills or ()))
-    prepared: dict[str, Side] = {}
+    here = communes.find(seeker.commune_code, extra) if seeker.commune_code else None
+    mine = prepare(seeker.text, seeker.skills)
     matches = []
     for candidate in candidates:
-        side = prepared.setdefault(candidate.text, prepare(candidate.text, candidate.skills))
+        side = prepare(candidate.text, candidate.skills)
         there = communes.find(candidate.commune_code, extra) if candidate.commune_code else None
         distance = communes.distance_km(here, there) if here and there else None
         age = (now - candidate.updated).total_seconds() / 86400 if candidate.updated else None
-        found = score(mine, side, distance_km=distance, radius_km=listing.radius_km,
+        found = score(mine, side, distance_km=distance, radius_km=seeker.radius_km,
                       age_days=age)
         if found.total >= THRESHOLD:
             matches.append(Match(candidate, found))
@@ -173,7 +216,23 @@ def rank(listing: Listing, candidates: list[Candidate], now: datetime | None = N
 def matches_for(listing: Listing, viewer: Viewer, now: datetime | None = None,
                 limit: int = LIMIT) -> list[Match]:
     """The best answers to a listing that this viewer may see, here and in other villages."""
-    candidates = _local_listings(listing, viewer) + _network(listing, viewer)
-    if listing.side == "need":
+    other_side = OFFER_KINDS if listing.side == "need" else NEED_KINDS
+    seeking = listing.side == "need"
+    candidates = (_local_listings(other_side, listing.member_id, viewer)
+                  + _network(other_side, seeking, viewer))
+    if seeking:
         candidates += _local_members(listing, viewer)
-    return rank(listing, candidates, now, limit)
+    return rank(Seeker.of(listing), candidates, now, limit)
+
+
+def new_listings_for(member: Member, viewer: Viewer, since: datetime,
+                     now: datetime | None = None, limit: int = LIMIT) -> list[Match]:
+    """Offers and needs posted since ``since``, here and elsewhere, that answer this
+    member's trade and skills (the weekly round-up): scored against the member's own
+    profile, which the member always may see."""
+    seeker = Seeker(member_text({"trade": member.trade, "skills": member.skills}), (),
+                    member.commune_code, 30.0)
+    kinds = OFFER_KINDS + NEED_KINDS
+    candidates = (_local_listings(kinds, member.id, viewer, since)
+                  + _network(kinds, False, viewer, since))
+    return rank(seeker, candidates, now, limit)
