@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     init_login(app)
     _register_blueprints(app)
     _register_context(app)
+    _register_hooks()
     if with_cli:
         from node.cli import register_commands
         from webui.migration_engine import init_migrations
@@ -85,6 +86,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(peering_bp)  # federation endpoints: peers sign, no session
     csrf.exempt(peering_bp)
     app.register_blueprint(network_bp)
+
+
+def _register_hooks() -> None:
+    """Service hooks, registered here where a reader looks for them (never on import)."""
+    from node.services.members import on_member_deleted
+    from node.services.rsvps import give_freed_places
+
+    on_member_deleted(give_freed_places)  # a leaving member's places go to the waitlist
 
 
 def _register_context(app: Flask) -> None:

@@ -54,6 +54,8 @@ KINDS = ("match", "weekly")
 
 def settings_for(account: Account) -> AlertSettings:
     """The account's alert choices (all off until asked for); flushes a new row."""
+    if account.id is None:  # an account created in this transaction
+        db.session.flush()
     found = db.session.get(AlertSettings, account.id)
     if found is None:
         found = AlertSettings(account_id=account.id, match_alerts=False, weekly=False)

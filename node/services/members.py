@@ -144,7 +144,8 @@ class FreedPlace:
     occurrence_at: datetime
 
 
-DeletionHook = Callable[[Member, list[FreedPlace]], None]
+# A hook may return what to do once the deletion is committed (mail leaves after commit).
+DeletionHook = Callable[[Member, list[FreedPlace]], Callable[[], None] | None]
 _deletion_hooks: list[DeletionHook] = []
 
 
@@ -154,6 +155,8 @@ def on_member_deleted(hook: DeletionHook) -> DeletionHook:
     It runs inside the deletion's transaction, after the member's RSVPs are gone and before
     the member's own row is: the events service promotes waitlists there, the federation
     records a tombstone for ``member.uuid``. A hook that raises cancels the whole deletion.
+    What a hook returns (a callable, or None) is called after the commit: mails go there.
+    Hooks are registered in ``create_app``, never by importing a module.
     """
     if hook not in _deletion_hooks:
         _deletion_hooks.append(hook)
@@ -183,13 +186,15 @@ def delete_member(member: Member) -> None:
                             "autre administrateur avant de supprimer votre compte."))
     try:
         freed = _delete_rsvps(member)
-        for hook in list(_deletion_hooks):
-            hook(member, freed)
+        afterwards = [hook(member, freed) for hook in list(_deletion_hooks)]
         _delete_member_rows(member, account)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    for then in afterwards:
+        if then is not None:
+            then()
 
 
 def _delete_rsvps(member: Member) -> list[FreedPlace]:

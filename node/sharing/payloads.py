@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.orm import object_session
 
 from federation.schemas import schema
 from node.models import (
@@ -22,7 +23,13 @@ from node.models import (
     Venue,
     Visibility,
 )
-from node.services.visibility import Viewer, can_see_listing, network_payload
+from node.services import calendar
+from node.services.visibility import (
+    Viewer,
+    can_see_listing,
+    is_listed,
+    network_payload,
+)
 
 SHARED_EVENT_LEVELS = {Visibility.NETWORK.value, Visibility.PUBLIC.value}
 
@@ -59,7 +66,10 @@ def member_payload(member: Member) -> dict[str, Any] | None:
     if payload is None:
         return None
     payload.pop("listings", None)  # offers and needs travel as their own records
-    payload["profile_url"] = _url(f"/membres/{member.uuid}")
+    # The village page opens to anyone only for a public profile: the Pays links to its own
+    # card for the others, never to a page that answers 404.
+    if is_listed(Viewer.anonymous(), member):
+        payload["profile_url"] = _url(f"/membres/{member.uuid}")
     return payload
 
 
@@ -77,18 +87,37 @@ def listing_payload(listing: Listing) -> dict[str, Any] | None:
             "expires_at": _iso(listing.expires_at)}
 
 
+def _event_venue(event: Event) -> Venue | None:
+    """The venue ``venue_id`` names now. The ``venue`` relationship cannot be trusted while
+    the flush runs: it is not loaded yet on a new event (a rencontre created with a venue
+    would reach the Pays without its place) and still holds the old venue after
+    ``venue_id`` changed on a loaded one. ``Session.get`` reads the identity map first."""
+    if event.venue_id is None:
+        return None
+    session = object_session(event)
+    if session is None:
+        return event.venue
+    return session.get(Venue, event.venue_id)
+
+
 def event_payload(event: Event) -> dict[str, Any] | None:
     if event.visibility not in SHARED_EVENT_LEVELS:
         return None
-    venue = event.venue
-    return {
+    venue = _event_venue(event)
+    payload: dict[str, Any] = {
         "title": event.title, "description": event.description,
         "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at),
         "venue_id": venue.uuid if venue else None, "venue_name": venue.name if venue else "",
         "commune_code": venue.commune_code if venue else "", "capacity": event.capacity,
         "rrule": event.rrule or "", "cancelled": event.cancelled,
-        "url": _url(f"/rencontres/{event.uuid}"),
+        # Only a public rencontre's page opens to anyone (see member_payload).
+        "url": _url(f"/rencontres/{event.uuid}")
+        if event.visibility == Visibility.PUBLIC.value else None,
     }
+    if event.rrule and event.cancelled_dates:
+        payload["exdates"] = [_iso(calendar.parse_utc_stamp(stamp))
+                              for stamp in sorted(event.cancelled_dates)]
+    return payload
 
 
 def decision_payload(decision: Decision) -> dict[str, Any] | None:

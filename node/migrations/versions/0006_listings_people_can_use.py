@@ -1,7 +1,7 @@
 """Listings people can use: five kinds, skills, commune and radius, visibility, state, expiry
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06 06:10:00
 
 Existing listings keep the audience they had (visibility "" follows their member's skills
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
