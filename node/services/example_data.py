@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 
 import communes
+import vocabulary
 from node.extensions import db
 from node.models import (
     Account,
@@ -244,8 +245,10 @@ def _member(rng: random.Random, index: int, own: list[str], near: list[str],
     )
     for kind, titles in ((ListingKind.OFFER, trade.offers), (ListingKind.NEED, trade.needs)):
         for title in rng.sample(titles, k=rng.randint(0, len(titles))):
-            member.listings.append(Listing(uuid=_uuid(rng), kind=kind.value, title=title,
-                                           created_at=joined))
+            member.listings.append(Listing(
+                uuid=_uuid(rng), kind=kind.value, title=title, created_at=joined,
+                skills=list(vocabulary.concepts_in(f"{title} {trade.name}")),
+                commune_code=member.commune_code))
     return Account(email=email, password_hash=password_hash, role=Role.MEMBER.value,
                    status=AccountStatus.ACTIVE.value, created_at=joined, member=member)
 
@@ -298,6 +301,13 @@ def _occurrences(event: Event, now: datetime) -> tuple[list[datetime], datetime]
     return past, nxt
 
 
+def _within_capacity(event: Event, status: RsvpStatus, going: int) -> RsvpStatus:
+    """"Going" once the places are taken is "waitlisted": example data never overbooks."""
+    if status is RsvpStatus.GOING and event.capacity is not None and going >= event.capacity:
+        return RsvpStatus.WAITLISTED
+    return status
+
+
 def _answers(rng: random.Random, event: Event, members: list[Member], now: datetime) -> int:
     """RSVPs for past occurrences (with attendance) and for the next one (with guests)."""
     past, upcoming = _occurrences(event, now)
@@ -306,15 +316,17 @@ def _answers(rng: random.Random, event: Event, members: list[Member], now: datet
         is_past = when <= now
         crowd = rng.sample(members, k=min(len(members), rng.randint(6, 24)))
         going = 0
-        for member in crowd:
+        for rank, member in enumerate(crowd):
             status = rng.choices((RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.NOT_GOING),
                                  weights=(6, 2, 1))[0]
-            if status is RsvpStatus.GOING and event.capacity and going >= event.capacity:
-                status = RsvpStatus.WAITLISTED
+            status = _within_capacity(event, status, going)
             going += status is RsvpStatus.GOING
             attended = (rng.random() < 0.85) if is_past and status is RsvpStatus.GOING else None
+            # One answer after another, as people really ask: the waitlist has an order.
+            asked = min(when - timedelta(days=3), now - timedelta(days=2)) + timedelta(
+                minutes=7 * rank)
             event.rsvps.append(Rsvp(occurrence_at=when, member=member, status=status.value,
-                                    attended=attended, created_at=when - timedelta(days=3)))
+                                    attended=attended, created_at=asked))
             count += 1
         if not is_past and event.visibility == Visibility.PUBLIC:
             number = rng.randint(1, 99)
@@ -322,7 +334,8 @@ def _answers(rng: random.Random, event: Event, members: list[Member], now: datet
                 occurrence_at=when, guest_name=f"Invité·e {number}",
                 guest_email=f"invite.{number}.{event.uuid[:8]}@{EMAIL_DOMAIN}",
                 guest_token_hash=hashlib.sha256(_uuid(rng).encode()).hexdigest(),
-                status=RsvpStatus.GOING.value, created_at=now - timedelta(days=1)))
+                status=_within_capacity(event, RsvpStatus.GOING, going).value,
+                created_at=now - timedelta(days=1)))
             count += 1
     return count
 
