@@ -73,9 +73,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_context(app: Flask) -> None:
+    from directory.site.views import page_url
+
     @app.context_processor
     def inject_site() -> dict[str, Any]:
-        return {"site_name": app.config["SITE_NAME"], "home_endpoint": "site.home"}
+        # page_url goes to the page itself, which hands the two addresses to the shared pager
+        # (a macro imported without context would not see it).
+        return {"site_name": app.config["SITE_NAME"], "home_endpoint": "site.home",
+                "page_url": page_url}
 
 
 def _tune_sqlite(app: Flask) -> None:

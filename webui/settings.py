@@ -71,7 +71,13 @@ def _apply_cookie_policy(config: Config, cookie_name: str) -> None:
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["REMEMBER_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    config["SESSION_COOKIE_NAME"] = cookie_name
+    # Browsers keep one cookie jar per host, whatever the port (RFC 6265 §8.5): two sites on
+    # one host (the demo, docker compose on one machine) would overwrite each other's session
+    # and sign the visitor out. A public address with its own port names its cookies after it.
+    port = urlsplit(str(config["PUBLIC_URL"])).port
+    config["SESSION_COOKIE_NAME"] = f"{cookie_name}_{port}" if port else cookie_name
+    if port:
+        config["REMEMBER_COOKIE_NAME"] = f"remember_token_{port}"
 
 
 def _check_origin_and_secret(config: Config) -> None:

@@ -68,9 +68,20 @@ def event_card(entry: EventEntry, uuid: str, payload: dict[str, Any] | None,
         "commune_code": entry.commune_code, "commune": commune_label(entry.commune_code),
         "cancelled": entry.cancelled, "recurring": bool(data.get("rrule")),
         "rrule": str(data.get("rrule") or ""),
-        "url": safe_url(data.get("url")) or safe_url(peer.base_url),
+        # No url: the rencontre is not public, its village page would answer 404.
+        "url": safe_url(data.get("url")), "village_url": safe_url(peer.base_url),
         "territory": peer.node_id, "territory_name": peer.label, "stale": is_stale(peer),
     }
+
+
+def find_event(record_id: str) -> dict[str, Any] | None:
+    """One rencontre's card, for its page at the Pays (None if unknown or not shown)."""
+    row = db.session.execute(
+        select(EventEntry, Record.uuid, Record.payload, Peer)
+        .join(Record, Record.id == EventEntry.record_id)
+        .join(Peer, Peer.id == EventEntry.peer_id)
+        .where(Record.uuid == record_id, shown(EventEntry.peer_id)).limit(1)).first()
+    return event_card(*row) if row is not None else None
 
 
 def calendar_feed(territory: str = "", name: str = "") -> bytes:
@@ -103,7 +114,7 @@ def _ical_event(card: dict[str, Any]) -> Event:
     location = ", ".join(part for part in (card["venue_name"], card["commune"]) if part)
     if location:
         event.add("location", location)
-    if card["url"]:
-        event.add("url", card["url"])
+    if card["url"] or card["village_url"]:
+        event.add("url", card["url"] or card["village_url"])
     event.add("status", "CANCELLED" if card["cancelled"] else "CONFIRMED")
     return event

@@ -35,11 +35,6 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint or "site.home", page=page, **args)
 
 
-@bp.app_context_processor
-def inject_helpers() -> dict[str, Any]:
-    return {"page_url": page_url}
-
-
 @bp.get("/")
 def home() -> str:
     territories = overview.territories()
@@ -64,6 +59,15 @@ def people() -> str:
                            near_choices=overview.near_choices())
 
 
+@bp.get("/annuaire/<member_id>")
+def person(member_id: str) -> str:
+    """The Pays's own card of a member, linked where their village page is not public."""
+    card = search.find_person(member_id)
+    if card is None:
+        abort(404)
+    return render_template("directory/site/person.html", person=card)
+
+
 @bp.get("/agenda")
 def events() -> str:
     query, errors = params.event_query(request.args)
@@ -72,6 +76,15 @@ def events() -> str:
     selected = next((p for p in territories if p.node_id == query.territory), None)
     return render_template("directory/site/events.html", query=query, errors=errors,
                            results=results, territories=territories, selected=selected)
+
+
+@bp.get("/agenda/<event_id>")
+def event(event_id: str) -> str:
+    """The Pays's own card of a rencontre, linked where its village page is not public."""
+    card = agenda.find_event(event_id)
+    if card is None:
+        abort(404)
+    return render_template("directory/site/event.html", item=card)
 
 
 def _calendar(body: bytes, filename: str) -> Response:

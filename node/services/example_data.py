@@ -150,6 +150,26 @@ SINGLE_EVENTS = (
      "Les bases pour un site lisible par tous.", Visibility.PUBLIC, 12),
     (45, 19, "Rencontre inter-villages",
      "Avec les indépendants des villages voisins.", Visibility.NETWORK, None),
+    # The coming season: enough rencontres shared with the Pays that its agenda has a
+    # second page (the journeys suite walks every list's paging on this data).
+    (3, 12, "Déjeuner partagé au tiers-lieu",
+     "Chacun apporte un plat ; on parle des projets du mois.", Visibility.PUBLIC, None),
+    (12, 18, "Atelier : photographier ses produits",
+     "Lumière, fond et retouches simples avec un téléphone.", Visibility.PUBLIC, None),
+    (26, 9, "Café des artisans",
+     "Un café pour se rencontrer avant la journée de travail.", Visibility.NETWORK, None),
+    (33, 14, "Atelier : devis et factures en règle",
+     "Mentions obligatoires et outils gratuits.", Visibility.PUBLIC, None),
+    (40, 14, "Atelier : bien assurer son activité",
+     "Responsabilité civile, décennale : les questions à poser.", Visibility.PUBLIC, None),
+    (52, 19, "Soirée des projets à plusieurs",
+     "Trouver un associé ou un sous-traitant au village.", Visibility.NETWORK, None),
+    (60, 10, "Marché des savoir-faire",
+     "Les indépendants du village montrent leur travail.", Visibility.PUBLIC, None),
+    (74, 18, "Atelier : se faire connaître en ligne",
+     "Fiche d'établissement, réseaux sociaux et bouche-à-oreille.", Visibility.PUBLIC, None),
+    (88, 9, "Petit-déjeuner de rentrée",
+     "Les nouvelles de chacun et le programme de la saison.", Visibility.NETWORK, None),
 )
 
 

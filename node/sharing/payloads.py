@@ -25,7 +25,7 @@ from node.models import (
     Visibility,
 )
 from node.services import calendar
-from node.services.visibility import Viewer, can_see, network_payload
+from node.services.visibility import Viewer, can_see, is_listed, network_payload
 
 SHARED_EVENT_LEVELS = {Visibility.NETWORK.value, Visibility.PUBLIC.value}
 
@@ -65,7 +65,10 @@ def member_payload(member: Member) -> dict[str, Any] | None:
     if payload is None:
         return None
     payload.pop("listings", None)  # offers and needs travel as their own records
-    payload["profile_url"] = _url(f"/membres/{member.uuid}")
+    # The village page opens to anyone only for a public profile: the Pays links to its own
+    # card for the others, never to a page that answers 404.
+    if is_listed(Viewer.anonymous(), member):
+        payload["profile_url"] = _url(f"/membres/{member.uuid}")
     return payload
 
 
@@ -102,7 +105,9 @@ def event_payload(event: Event) -> dict[str, Any] | None:
         "venue_id": venue.uuid if venue else None, "venue_name": venue.name if venue else "",
         "commune_code": venue.commune_code if venue else "", "capacity": event.capacity,
         "rrule": event.rrule or "", "cancelled": event.cancelled,
-        "url": _url(f"/rencontres/{event.uuid}"),
+        # Only a public rencontre's page opens to anyone (see member_payload).
+        "url": _url(f"/rencontres/{event.uuid}")
+        if event.visibility == Visibility.PUBLIC.value else None,
     }
     if event.rrule and event.cancelled_dates:
         payload["exdates"] = [_iso(calendar.parse_utc_stamp(stamp))
