@@ -42,6 +42,9 @@ from vocabulary.text import words
 log = logging.getLogger("chaleur.directory.aggregation")
 LOOKUP_CHUNK = 500
 SEARCHED_TYPES = ("member", "listing")
+#: Listing kinds that look for someone (a helping hand, partners for a tender); the
+#: Pays's « Offres et besoins » shows them as needs, the others as offers.
+NEED_KINDS = ("need", "help", "tender")
 SHORT = 200
 MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 
@@ -371,7 +374,7 @@ def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
         elif item.type == "listing":
             listings.append({
                 "record_id": rid, "peer_id": peer_id,
-                "kind": "need" if payload.get("kind") == "need" else "offer",
+                "kind": "need" if payload.get("kind") in NEED_KINDS else "offer",
                 "title": _short(payload.get("title"), 300),
                 "member_uuid": _short(payload.get("member_id"), 64), "updated": item.updated})
             texts.append((rid, "", listing_text(payload)))

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 
 import communes
+import vocabulary
 from node.extensions import db
 from node.models import (
     Account,
@@ -245,8 +246,10 @@ def _member(rng: random.Random, index: int, own: list[str], near: list[str],
     )
     for kind, titles in ((ListingKind.OFFER, trade.offers), (ListingKind.NEED, trade.needs)):
         for title in rng.sample(titles, k=rng.randint(0, len(titles))):
-            member.listings.append(Listing(uuid=_uuid(rng), kind=kind.value, title=title,
-                                           created_at=joined))
+            member.listings.append(Listing(
+                uuid=_uuid(rng), kind=kind.value, title=title, created_at=joined,
+                skills=list(vocabulary.concepts_in(f"{title} {trade.name}")),
+                commune_code=member.commune_code))
     return Account(email=email, password_hash=password_hash, role=Role.MEMBER.value,
                    status=AccountStatus.ACTIVE.value, created_at=joined, member=member)
 
