@@ -45,4 +45,17 @@ def serve_app(app: Flask, options: argparse.Namespace, ident: str) -> None:
 
     served = IdleMemoryRelease(app)
     served.start()
-    serve(served, host=options.host, port=options.port, threads=options.threads, ident=ident)
+    serve(served, host=options.host, port=options.port, threads=options.threads, ident=ident,
+          max_request_body_size=body_limit(app))
+
+
+def body_limit(app: Flask) -> int:
+    """Waitress's ``max_request_body_size`` for ``app``: its ``MAX_CONTENT_LENGTH``.
+
+    Waitress reads a whole request body before it calls the app (1 GiB by default), so a limit
+    checked only by Flask is checked too late: a 200 MiB declaration would be read in full
+    before being refused. With this limit waitress answers 413 as soon as the headers declare
+    more, and stops reading a chunked body at the limit. Waitress refuses a length *equal* to
+    its limit, hence the one byte more.
+    """
+    return int(app.config["MAX_CONTENT_LENGTH"]) + 1
