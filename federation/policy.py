@@ -23,8 +23,26 @@ MIN_NONCE_LENGTH = 22
 MAX_NONCE_LENGTH = 128
 
 REQUEST_COMPONENTS = ("@method", "@target-uri", "@authority", "content-digest")
-#: A response also binds the request it answers (RFC 9421 section 2.4, `;req`).
-RESPONSE_COMPONENTS = ("@status", "content-digest", '"@method";req', '"@target-uri";req')
+
+
+def response_components(request_label: str) -> tuple[str, ...]:
+    """What a response signature covers: its status and digest, and the request it answers
+    (RFC 9421 section 2.4, `;req`): that request's method, target URI and **signature**.
+
+    Covering the request's own signature (the member `request_label` of its `Signature`
+    field) is what binds an answer to one request: two POSTs to the same inbox share method
+    and target, never a signature, so a genuine answer captured from one cannot be replayed
+    as the answer to another.
+    """
+    return ("@status", "content-digest", '"@method";req', '"@target-uri";req',
+            f'"signature";req;key="{request_label}"')
+
+
+#: Our signers always use SIGNATURE_LABEL, so this is what our client demands of answers.
+RESPONSE_COMPONENTS = response_components(SIGNATURE_LABEL)
+#: An answer to an unsigned request (a public node document fetched by a browser or a
+#: crawler) has no request signature to cover.
+UNSIGNED_REQUEST_RESPONSE_COMPONENTS = RESPONSE_COMPONENTS[:4]
 REQUIRED_PARAMS = ("alg", "created", "expires", "nonce", "keyid", "tag")
 
 

@@ -94,6 +94,20 @@ def _parse_dictionary(lines: FieldLines, name: str) -> dict[str, Any]:
     return parsed
 
 
+def _normalised(item: tuple[str, dict[str, Any]]) -> str:
+    """A covered component with its parameters in name order, so `"signature";req;key="a"`
+    and `"signature";key="a";req` (the same component, RFC 9421 section 2) compare equal."""
+    return str(http_sf.ser((item[0], dict(sorted(item[1].items())))))
+
+
+def _required(component: str) -> str:
+    """A policy component (`@status`, `"@method";req`, ...) in :func:`_normalised` form."""
+    text = component if component.startswith('"') else f'"{component}"'
+    parsed = http_sf.parse(text.encode("ascii"), tltype="item")
+    assert isinstance(parsed, tuple)
+    return _normalised((str(parsed[0]), dict(parsed[1])))
+
+
 def _read_signature_input(lines: FieldLines) -> _SignatureInput:
     """Parse both headers and enforce 'exactly one, well-formed signature'."""
     inputs = _parse_dictionary(lines, "Signature-Input")
@@ -113,7 +127,7 @@ def _read_signature_input(lines: FieldLines) -> _SignatureInput:
     for item in items:
         if not (isinstance(item, tuple) and isinstance(item[0], str)):
             raise _refuse("signature_malformed", "covered components must be strings")
-        components.add(http_sf.ser(item))
+        components.add(_normalised(item))
     for name, value in params.items():
         if name not in _PARAM_TYPES or type(value) is not _PARAM_TYPES[name]:
             raise _refuse("signature_malformed", f"parameter {name!r} is not allowed here")
@@ -127,7 +141,7 @@ def _check_profile(sig: _SignatureInput, policy: SignaturePolicy) -> None:
     if "alg" in params and params["alg"] != SIGNATURE_ALG:
         raise _refuse("alg_unsupported", f"only {SIGNATURE_ALG} signatures are accepted")
     for component in policy.components:
-        serialized = component if component.startswith('"') else http_sf.ser(component)
+        serialized = _required(component)
         if serialized not in sig.components:
             raise _refuse("component_missing", f"signature must cover {serialized}")
     for name in policy.params:
@@ -270,14 +284,21 @@ def verify_signed_response(
     *,
     request_method: str,
     request_url: str,
+    request_headers: HeaderInput,
     resolve_key: KeyResolver,
     nonces: NonceStore | None,
     now: int,
     policy: SignaturePolicy = RESPONSE_POLICY,
 ) -> VerifiedPeer:
-    """Verify a peer's signed response to the request we sent to `request_url`."""
+    """Verify a peer's signed response to the request we sent to `request_url` with
+    `request_headers` (the signed headers as sent).
+
+    The policy demands that the answer covers that request's method, target URI and
+    signature (`;req`), so a genuine answer to another request never verifies here.
+    """
     lines = FieldLines(headers)
-    message = ResponseView(status, lines, RequestView(request_method.upper(), request_url))
+    request = RequestView(request_method.upper(), request_url, FieldLines(request_headers))
+    message = ResponseView(status, lines, request)
     return _verify(message, lines, body, resolve_key=resolve_key, nonces=nonces, now=now,
                    policy=policy)
 

@@ -84,7 +84,8 @@ class Peer(BaseHTTPRequestHandler):
             return
         out = json.dumps({"accepted": peer.node_id, "method": self.command}).encode()
         headers = sign_response(202, {}, out, request_method=self.command,
-                                request_url=self.origin + self.path, key=SERVER_KEY,
+                                request_url=self.origin + self.path,
+                                request_headers=self.headers.items(), key=SERVER_KEY,
                                 now=utc_now())
         self.answer(202, out, headers)
 
