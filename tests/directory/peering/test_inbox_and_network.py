@@ -73,7 +73,11 @@ def test_foreign_records_refuse_the_whole_batch(admitted: FlaskClient) -> None:
     mine = record("neuwiller")
     for batch in ([mine, record("dossenheim")],
                   [mine, {**theirs, "origin": "neuwiller", "version": 5}],
-                  [mine, {**theirs, "version": 5, "deleted": True, "payload": None}]):
+                  [mine, {**theirs, "version": 5, "deleted": True, "payload": None}],
+                  # the same id under another type is still theirs
+                  [mine, record("neuwiller", kind="listing", record_id=theirs["id"],
+                                payload={"kind": "offer", "title": "Usurpée",
+                                         "member_id": mine["id"]})]):
         answer = push(admitted, "neuwiller", batch)
         assert (answer.status_code, answer.get_json()["error"]) == (403, "origin_mismatch")
     assert stored("neuwiller") == {} and stored("dossenheim") == before
