@@ -184,7 +184,7 @@ class SignedClient:
                     status, response.headers.items(), raw, request_method=method,
                     request_url=request_url, request_headers=request_headers,
                     resolve_key=_resolver(verify_with),
-                    nonces=None, now=self.clock())
+                    now=self.clock())
             except SignatureRefused as exc:
                 raise PeerResponseInvalid(url, exc.code, exc.message) from exc
         data = None

@@ -66,7 +66,7 @@ def test_documented_responses_verify_as_printed() -> None:
         status = int(first.split(" ")[1])
         peer = verify_signed_response(status, headers, body, request_method=method,
                                       request_url=url, request_headers=request_headers,
-                                      resolve_key=RESOLVE, nonces=None, now=NOW + 2)
+                                      resolve_key=RESOLVE, now=NOW + 2)
         assert peer.created == NOW + 1
 
 

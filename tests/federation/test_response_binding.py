@@ -50,7 +50,7 @@ def check(response: dict[str, str], request_headers: dict[str, str], resolve: Re
     try:
         verify_signed_response(status, response, body, request_method="POST", request_url=url,
                                request_headers=request_headers, resolve_key=resolve,
-                               nonces=None, now=NOW + 2)
+                               now=NOW + 2)
     except SignatureRefused as refused:
         return refused.code
     return "ok"

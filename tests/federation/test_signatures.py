@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from federation.errors import REFUSAL_STATUS, SIGNATURE_STATUS, SignatureRefused
 from federation.keys import KeyRecord, KeyStatus, SigningKey, public_key_b64
 from federation.nonces import MemoryNonceStore
-from federation.policy import LENIENT_TEST_POLICY, REQUEST_POLICY
+from federation.policy import REQUEST_POLICY, SignaturePolicy
 from federation.signatures import RequestView, sign_message, sign_request
 from federation.verification import verify_signed_request
 from tests.federation.conftest import DATA, NOW, ORIGIN, b26, fixed_key, record_for
@@ -24,6 +24,17 @@ BODY = b'{"records":[]}'
 URL = ORIGIN + "/federation/inbox?batch=1"
 TARGET = "/federation/inbox?batch=1"
 NONCE = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+
+#: For the RFC 9421 Appendix B vectors only: no tag, no digest, no clock. It lives here, not
+#: in federation/policy.py, so no app can import it.
+LENIENT_TEST_POLICY = SignaturePolicy(
+    components=(),
+    params=("created", "keyid"),
+    tag=None,
+    max_age=None,
+    max_lifetime=None,
+)
 
 
 # --- RFC 9421 Appendix B.2.6 -------------------------------------------------------------
@@ -333,3 +344,31 @@ def test_every_refusal_code_has_a_status() -> None:
     assert REFUSAL_STATUS["signature_invalid"] == 401
     assert SignatureRefused("nonce_replayed", "x").as_json() == {"error": "nonce_replayed",
                                                                  "message": "x"}
+
+
+def test_production_policies_cannot_be_lenient() -> None:
+    """The policies an app can import all demand the full profile; the lenient policy of
+    the RFC vectors lives in this test module only."""
+    import federation.policy as policy_module
+
+    policies = [value for value in vars(policy_module).values()
+                if isinstance(value, SignaturePolicy)]
+    assert len(policies) >= 3 and not hasattr(policy_module, "LENIENT_TEST_POLICY")
+    for policy in policies:
+        assert policy.tag == "chaleur" and policy.max_age == 300 and policy.max_lifetime == 300
+        assert {"nonce", "created", "expires", "keyid", "alg", "tag"} <= set(policy.params)
+        assert {"@method", "@target-uri"} & {c.strip('"').split('"')[0]
+                                             for c in policy.components}
+
+
+def test_request_verification_requires_a_nonce_store_by_its_type() -> None:
+    """Not a `None` check at run time: the signature of the function has no way to pass
+    without a store (mypy refuses `nonces=None`), and responses take none at all."""
+    import typing
+
+    from federation.nonces import NonceStore
+    from federation.verification import verify_signed_response
+
+    hints = typing.get_type_hints(verify_signed_request)
+    assert hints["nonces"] is NonceStore
+    assert "nonces" not in typing.get_type_hints(verify_signed_response)

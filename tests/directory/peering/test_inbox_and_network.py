@@ -57,7 +57,7 @@ def test_a_push_is_applied_and_answered_signed(admitted: FlaskClient) -> None:
                                  .scalar_one())
     verify_signed_response(
         202, list(answer.headers.items()), answer.get_data(), request_method="POST",
-        request_url=ORIGIN + "/federation/inbox", nonces=None, now=utc_now(),
+        request_url=ORIGIN + "/federation/inbox", now=utc_now(),
         request_headers=list(answer.request.headers.items()),
         resolve_key=lambda keyid: KeyRecord(keyid, "pays-test", public, KeyStatus.ACTIVE)
         if keyid == directory_key else None)

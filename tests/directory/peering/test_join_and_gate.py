@@ -60,7 +60,7 @@ def test_well_known_document_is_signed_with_role_directory(client: FlaskClient) 
     record = KeyRecord(key["keyid"], "pays-test", public, KeyStatus.ACTIVE)
     signer = verify_signed_response(
         200, list(answer.headers.items()), answer.get_data(), request_method="GET",
-        request_url=ORIGIN + WELL_KNOWN_PATH, nonces=None, now=utc_now(),
+        request_url=ORIGIN + WELL_KNOWN_PATH, now=utc_now(),
         request_headers=list(answer.request.headers.items()),
         resolve_key=lambda keyid: record if keyid == record.keyid else None)
     assert signer.keyid == "pays-test:k1"
