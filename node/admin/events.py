@@ -160,18 +160,11 @@ def attendance(event_uuid: str) -> ResponseReturnValue:
 
 def _attendance_occurrence(event: Event) -> events.Occurrence | None:
     """The occurrence named by ``?quand=``, else the latest started one, else the next one."""
-    stamp = calendar.parse_utc_stamp(request.values.get("quand", ""))
-    if stamp is not None:
-        found = events.occurrence_at(event, stamp)
-        if found is None:
-            abort(404)
-        return found
-    now = utcnow()
-    started = [o for o in events.occurrences(event, event.starts_at, now) if o.started]
-    if started:
-        return started[-1]
-    upcoming = events.occurrences(event, now, now + calendar.SERIES_HORIZON)
-    return upcoming[0] if upcoming else None
+    try:
+        return events.chosen_occurrence(event, request.values.get("quand", ""),
+                                        prefer_started=True)
+    except events.OccurrenceUnknown:
+        abort(404)
 
 
 def _save_attendance(event: Event, occurrence: events.Occurrence) -> None:

@@ -234,6 +234,31 @@ def occurrence_at(event: Event, starts_at: datetime) -> Occurrence | None:
     return next((item for item in found if item.starts_at == starts_at), None)
 
 
+class OccurrenceUnknown(LookupError):
+    """``?quand=`` names no date of this rencontre (the view answers 404)."""
+
+
+def chosen_occurrence(event: Event, quand: str, *,
+                      prefer_started: bool = False) -> Occurrence | None:
+    """The occurrence a page's ``?quand=`` names; without one, a sensible default.
+
+    The default is the next occurrence (else the last one) for the public page, and the
+    latest started one (else the next) where attendance is noted (``prefer_started``).
+    A ``quand`` that is not a date of the series raises :class:`OccurrenceUnknown`.
+    """
+    if quand:
+        stamp = calendar.parse_utc_stamp(quand)
+        found = None if stamp is None else occurrence_at(event, stamp)
+        if found is None:
+            raise OccurrenceUnknown(quand)
+        return found
+    now = utcnow()
+    upcoming = occurrences(event, now, now + calendar.SERIES_HORIZON)
+    started = [item for item in occurrences(event, event.starts_at, now) if item.started]
+    order = (started[-1:], upcoming[:1]) if prefer_started else (upcoming[:1], started[-1:])
+    return next((found[0] for found in order if found), None)
+
+
 def _visible_events(viewer: Viewer) -> list[Event]:
     return list(db.session.scalars(
         db.select(Event).where(Event.visibility.in_(visible_levels(viewer)))
