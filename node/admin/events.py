@@ -80,11 +80,13 @@ def event_edit(event_uuid: str) -> ResponseReturnValue:
         form.fill_from(event)
     elif form.validate_on_submit():
         try:
-            told = events.update_event(event, form.to_input())
+            change = events.update_event(event, form.to_input())
         except events.EventError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
+            db.session.commit()
+            told = event_notices.after_update(change)
             flash(_("Rencontre « %(title)s » enregistrée.", title=event.title), "success")
             if told:
                 flash(ngettext("%(num)d personne inscrite a été prévenue du changement par "
@@ -135,6 +137,7 @@ def event_delete(event_uuid: str) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         title = event.title
         events.delete_event(event)
+        db.session.commit()
         flash(_("Rencontre « %(title)s » supprimée.", title=title), "success")
     return redirect(url_for("admin.events"))
 

@@ -121,27 +121,46 @@ def create_event(data: EventInput, created_by: Account | None = None) -> Event:
     return event
 
 
-def update_event(event: Event, data: EventInput) -> int:
-    """Apply an organiser's changes, give freed places to the waitlist, and tell the people
-    expected of a new time or place (commits); returns how many were told.
+@dataclass(frozen=True)
+class Arrangement:
+    """When and where an event takes place: what its attendees must hear about if it moves."""
 
-    Growing the capacity (or removing it) is one of the ways a place frees up, so the
-    waitlisted people of every future occurrence are promoted in order.
+    starts_at: datetime
+    ends_at: datetime
+    rrule: str | None
+    venue_id: int | None
+
+    @classmethod
+    def of(cls, event: Event) -> Arrangement:
+        return cls(event.starts_at, event.ends_at, event.rrule or None, event.venue_id)
+
+
+@dataclass(frozen=True)
+class EventChange:
+    """What :func:`update_event` did, for what the caller does once it has committed:
+    :func:`node.services.event_notices.after_update` gives freed places to the waitlist
+    and tells the people expected of a new time or place."""
+
+    event: Event
+    before: Arrangement
+
+
+def update_event(event: Event, data: EventInput) -> EventChange:
+    """Apply an organiser's changes (flushed, not committed); answers follow a moved time.
+
+    The caller commits, then calls ``event_notices.after_update`` with the returned change:
+    no mail announces a change that was not saved.
     """
-    from node.services import event_notices, rsvps
-
     if event.cancelled:
         raise EventError(_("Une rencontre annulée ne peut plus être modifiée."))
-    before = event_notices.Arrangement.of(event)
+    before = Arrangement.of(event)
     cleaned = _clean(data)
     shift = cast(datetime, cleaned["starts_at"]) - event.starts_at
     for name, value in cleaned.items():
         setattr(event, name, value)
     _follow_new_times(event, shift)
-    db.session.commit()
-    for when in sorted({r.occurrence_at for r in event.rsvps if r.occurrence_at > utcnow()}):
-        rsvps.fill_places(event, when)
-    return event_notices.tell_moved(event, before)
+    db.session.flush()
+    return EventChange(event, before)
 
 
 def _follow_new_times(event: Event, shift: timedelta) -> None:
@@ -175,9 +194,10 @@ def cancel_event(event: Event) -> None:
 
 
 def delete_event(event: Event) -> None:
-    """Remove an event and its answers for good (commits); cancelling is usually kinder."""
+    """Remove an event and its answers for good (flushed, not committed); cancelling is
+    usually kinder."""
     db.session.delete(event)
-    db.session.commit()
+    db.session.flush()
 
 
 def recipient(rsvp: Rsvp) -> str | None:
