@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from flask import Flask
@@ -24,11 +25,19 @@ from webui.idle_memory import IdleMemoryRelease
 
 #: How long a stopping server waits for a background loop to finish its current round.
 STOP_WAIT_SECONDS = 30.0
+#: File in the instance folder holding the id of the process that serves it.
+PID_FILE = "serve.pid"
 
 
-def hand_over(module: str, host: str, port: int, threads: int, federation: bool) -> NoReturn:
-    """Replace this process with ``python -m <module>`` serving on ``host:port``."""
+def hand_over(module: str, host: str, port: int, threads: int, federation: bool,
+              instance_path: str) -> NoReturn:
+    """Replace this process with ``python -m <module>`` serving on ``host:port``.
+
+    The server gets the instance this command found, so it reads the same settings file
+    whatever its working directory.
+    """
     sys.stdout.flush()
+    os.environ["CHALEUR_INSTANCE_PATH"] = instance_path
     args = [sys.executable, "-m", module, "--host", host, "--port", str(port),
             "--threads", str(threads)] + ([] if federation else ["--no-federation"])
     os.execv(sys.executable, args)
@@ -69,12 +78,15 @@ def serve_app(app: Flask, options: argparse.Namespace, ident: str,
                            threads=options.threads, ident=ident,
                            max_request_body_size=body_limit(app))
     signal.signal(signal.SIGTERM, _stop_serving)
+    pid_file = Path(app.instance_path) / PID_FILE
+    pid_file.write_text(str(os.getpid()))
     server.print_listen("Serving on http://{}:{}")
     try:
         server.run()
     finally:
         for loop in background:
             loop.stop(timeout=STOP_WAIT_SECONDS)
+        pid_file.unlink(missing_ok=True)
 
 
 def body_limit(app: Flask) -> int:
@@ -87,3 +99,22 @@ def body_limit(app: Flask) -> int:
     its limit, hence the one byte more.
     """
     return int(app.config["MAX_CONTENT_LENGTH"]) + 1
+
+
+def running_server(instance: Path) -> int | None:
+    """The id of the server process serving this instance, if one is running.
+
+    A restore must not replace the database under a running server (its connections would
+    keep writing to the replaced file); ``serve`` notes its process id in the instance.
+    """
+    try:
+        pid = int((instance / PID_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid  # alive, another user's (the service account)
+    return pid

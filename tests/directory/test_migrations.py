@@ -210,10 +210,10 @@ def test_snowball_migration_rebuilds_the_index(backend: str, tmp_path: Path) -> 
 
 
 def check_ids_owned_across_types(app: Flask) -> None:
-    """0004 → 0005: rows sharing an id keep the first one stored (its owner); the later
+    """0005 → 0006: rows sharing an id keep the first one stored (its owner); the later
     ones leave with their search rows; then the database itself refuses a shared id."""
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR, revision="0004")
+        upgrade(directory=MIGRATIONS_DIR, revision="0005")
         for node_id in ("westhouse", "sparsbach"):
             db.session.add(Peer(node_id=node_id, name=node_id, status=PeerStatus.ADMITTED))
         db.session.commit()

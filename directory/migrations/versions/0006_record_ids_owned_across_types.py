@@ -9,8 +9,8 @@ with their search rows, are dropped before the constraint is created.
 SQLite cannot change a table's constraints: the table is rebuilt (AUTOINCREMENT kept), with
 foreign keys off during the copy and checked before the commit, as in 0003.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06 06:30:00
 
 """
@@ -18,12 +18,13 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
-ENTRY_TABLES = ('member_skill', 'member_entry', 'listing_entry', 'event_entry')
+ENTRY_TABLES = ('member_skill', 'member_entry', 'listing_entry', 'event_entry',
+                'event_occurrence')
 
 
 def upgrade():

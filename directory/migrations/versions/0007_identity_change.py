@@ -4,8 +4,8 @@ An admitted node that re-posts its document with another address, endpoints, nam
 contact no longer has it applied at once: the new document waits here (one row per node at
 most) until the coordinator approves it; the peer's current document keeps serving.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06 06:40:00
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
