@@ -98,3 +98,18 @@ def _ical_event(card: dict[str, Any]) -> Event:
         except ValueError:
             pass  # a malformed rule from a node: publish the first occurrence only
     return event
+
+
+def coming_cards(territory: str, days: int, count: int,
+                 now: datetime | None = None) -> list[tuple[dict[str, Any], datetime]]:
+    """The next rencontres within ``days``, at most ``count``, each with when its record last
+    changed: what the RSS and Atom feeds and the embedded agenda list."""
+    now = now or utcnow()
+    clauses = [*_filters(territory, now), EventEntry.starts_at < now + timedelta(days=days)]
+    rows = db.session.execute(
+        select(EventEntry, Record.uuid, Record.payload, Peer, Record.updated, Record.received_at)
+        .join(Record, Record.id == EventEntry.record_id)
+        .join(Peer, Peer.id == EventEntry.peer_id)
+        .where(*clauses).order_by(EventEntry.starts_at, EventEntry.record_id).limit(count))
+    return [(event_card(entry, uuid, payload, peer), updated or received)
+            for entry, uuid, payload, peer, updated, received in rows]
