@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-JSON_PREFIXES = ("/api/", "/federation/", "/.well-known/")
+JSON_PREFIXES = ("/api/", "/federation/", "/.well-known/", "/ap/", "/nodeinfo/")
 
 
 def wants_json() -> bool:

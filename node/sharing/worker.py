@@ -45,6 +45,7 @@ class FederationWorker(BackgroundLoop):
         if time.monotonic() >= self._next_schedule:
             self._next_schedule = time.monotonic() + float(self.app.config["SCHEDULE_INTERVAL"])
             self.scheduled_work()
+        self.fediverse_round()
         if not self.joined():
             return
         if not self._backlog_retried:
@@ -74,6 +75,24 @@ class FederationWorker(BackgroundLoop):
                 run_due_work()
             except Exception:  # noqa: BLE001 - the thread must survive to retry
                 log.exception("scheduled work round failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    def fediverse_round(self) -> None:
+        """Send the due fediverse deliveries (followers on Mastodon, Mobilizon, Gancio…),
+        joined to a Pays or not. One COUNT when there is nothing to send: the signing code
+        is imported only when there is."""
+        from webui.fediverse import EXTENSION_KEY
+        from webui.fediverse_delivery import deliver_due, has_due
+
+        with self.app.app_context():
+            site = self.app.extensions.get(EXTENSION_KEY)
+            try:
+                if site is not None and has_due(site, int(time.time())):
+                    deliver_due(site)
+            except Exception:  # noqa: BLE001 - the thread must survive to retry
+                log.exception("fediverse delivery round failed")
                 db.session.rollback()
             finally:
                 db.session.remove()

@@ -1,0 +1,84 @@
+"""Rencontres to the fediverse, in the transaction that changes them.
+
+After each flush, every rencontre created, changed or deleted is compared with what the
+fediverse was last told (``ap_object``): newly published → ``Create``, still published and
+changed → ``Update``, no longer published (made private, cancelled, deleted) → ``Delete``
+of a ``Tombstone``, after which its id answers ``410 Gone``. The activity and one delivery
+per follower inbox are inserted on the flush's own connection, so nothing is announced
+that was not saved, and nothing saved goes unannounced. Registered by ``create_app``.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from federation.activitypub import store, vocabulary
+from node.fediverse.site import build_actor, event_id, is_published, public_event
+from node.models import Event, fediverse_tables
+
+FLAG = "fediverse_added"
+
+
+def _changed_events(session: Session) -> list[tuple[Event, bool]]:
+    found = [(obj, False) for obj in session.new if isinstance(obj, Event)]
+    found += [(obj, False) for obj in session.dirty if isinstance(obj, Event)
+              and session.is_modified(obj, include_collections=False)]
+    found += [(obj, True) for obj in session.deleted if isinstance(obj, Event)]
+    return found
+
+
+def publish_changes(session: Session, flush_context: Any) -> None:
+    """The after-flush hook (see the module's docstring)."""
+    changed = _changed_events(session)
+    if not changed:
+        return
+    connection = session.connection()
+    tables = fediverse_tables
+    actor = None
+    for event, deleted in changed:
+        live = not deleted and is_published(event)
+        before = store.object_state(connection, tables, event.uuid)
+        if not live and before is not True:
+            continue  # never published, or already removed: nothing to say
+        actor = actor or build_actor(session)
+        if actor is None:
+            return  # no identity yet: nobody can follow this site
+        now = datetime.now(UTC)
+        activity_id = f"{actor.id.rsplit('/', 1)[0]}/activities/{uuid_module.uuid4()}"
+        if live:
+            kind = "Update" if before is True else "Create"
+            body = vocabulary.activity(kind, activity_id, actor,
+                                       vocabulary.event_object(public_event(event), actor), now)
+        else:
+            body = vocabulary.activity("Delete", activity_id, actor,
+                                       vocabulary.tombstone(event_id(event.uuid), now), now)
+        store.record_activity(connection, tables, body, public=True,
+                              inboxes=store.follower_inboxes(connection, tables),
+                              now=int(now.timestamp()))
+        store.set_object_state(connection, tables, event.uuid, live, int(now.timestamp()))
+        session.info[FLAG] = True
+
+
+def _wake(session: Session) -> None:
+    if session.info.pop(FLAG, False):
+        from node.sharing.worker import wake_worker
+
+        wake_worker()
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(FLAG, None)
+
+
+def init_publishing() -> None:
+    """Register the hooks once per process (they are on the Session class, shared by every
+    app of the process; each reads its own app's configuration when it runs)."""
+    for name, hook in (("after_flush", publish_changes), ("after_commit", _wake),
+                       ("after_rollback", _forget)):
+        if not sa_event.contains(Session, name, hook):
+            sa_event.listen(Session, name, hook)
