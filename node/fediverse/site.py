@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,7 +62,7 @@ def build_actor(session: Session, public_key_pem: str = "") -> Actor | None:
         id=actor_id, username=username, host=urlsplit(base).netloc,
         name=row.name if row else username, summary=row.description if row else "",
         profile_url=f"{base}/",
-        icon_url=base + url_for("webui.static", filename="favicon.svg"),
+        icon_url=f"{base}/ui/static/favicon.svg",
         public_key_pem=public_key_pem, inbox=f"{base}/ap/inbox", outbox=f"{base}/ap/outbox",
         followers=f"{base}/ap/followers", shared_inbox=f"{base}/ap/inbox")
 
