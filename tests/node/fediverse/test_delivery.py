@@ -7,6 +7,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -51,6 +52,7 @@ def port() -> int:
     return free_port()
 
 
+@contextmanager
 def serve(port: int) -> Iterator[Inbox]:
     server = Inbox(port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -85,7 +87,7 @@ def test_backoff_while_down_then_delivered_after_a_restart(fedi_app: Flask, port
     with restarted.app_context():
         db.session.execute(update(fediverse_tables.delivery).values(next_attempt_at=0))
         db.session.commit()
-    for server in serve(port):
+    with serve(port) as server:
         with restarted.app_context():
             assert deliver_due(restarted.extensions[EXTENSION_KEY]) == (1, 0)
             actor = restarted.extensions[EXTENSION_KEY].actor()
@@ -95,7 +97,7 @@ def test_backoff_while_down_then_delivered_after_a_restart(fedi_app: Flask, port
         assert path == "/inbox" and b'"type": "Create"' in body
 
         def fetch(key_id: str, refresh: bool) -> RemoteKey:
-            return RemoteKey(key_id, actor.id, pem)
+            return RemoteKey(key_id, "http://node.test/ap/actor", pem)
 
         signer = verify_request("POST", path, headers, body, fetch, datetime.now(UTC),
                                 host=f"127.0.0.1:{port}")
