@@ -3,6 +3,7 @@
 from directory.models.base import UTCDateTime, utcnow
 from directory.models.coordinator import Coordinator
 from directory.models.federation import DirectoryIdentity, DirectoryKey, PeerKey, SeenNonce
+from directory.models.fediverse import fediverse_tables
 from directory.models.peer import AdmissionDecision, Peer, PeerStatus
 from directory.models.record import (
     RECORD_TYPES,
@@ -16,5 +17,5 @@ from directory.models.record import (
 __all__ = [
     "AdmissionDecision", "Coordinator", "DirectoryIdentity", "DirectoryKey", "EventEntry",
     "ListingEntry", "MemberEntry", "MemberSkill", "Peer", "PeerKey", "PeerStatus",
-    "RECORD_TYPES", "Record", "SeenNonce", "UTCDateTime", "utcnow",
+    "RECORD_TYPES", "Record", "SeenNonce", "UTCDateTime", "fediverse_tables", "utcnow",
 ]

@@ -85,6 +85,8 @@ def event_payload(event: Event) -> dict[str, Any] | None:
         "commune_code": venue.commune_code if venue else "", "capacity": event.capacity,
         "rrule": event.rrule or "", "cancelled": event.cancelled,
         "url": _url(f"/rencontres/{event.uuid}"),
+        # Only these may leave the network (the Pays's fediverse account, its feeds).
+        "public": event.visibility == Visibility.PUBLIC.value,
     }
 
 
