@@ -64,6 +64,21 @@ def feed_links() -> dict[str, str]:
             "iCalendar": url_for("public.events_ics", _external=True)}
 
 
+@bp.app_context_processor
+def follow_handle() -> dict[str, object]:
+    """``fediverse_handle()`` in templates: « @sparsbach@host », to follow the village from
+    Mastodon, Mobilizon or Gancio (None before the node has an identity)."""
+
+    def fediverse_handle() -> str | None:
+        from node.extensions import db
+        from node.fediverse.site import build_actor
+
+        actor = build_actor(db.session())
+        return f"@{actor.handle}" if actor else None
+
+    return {"fediverse_handle": fediverse_handle}
+
+
 @bp.get("/rencontres.rss")
 def events_rss() -> ResponseReturnValue:
     body = syndication.rss_feed(

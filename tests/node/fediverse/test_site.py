@@ -120,3 +120,8 @@ def test_outbox_is_paged_newest_first(fedi_app: Flask) -> None:
     assert client.get("/ap/outbox?page=true&avant=abc").status_code == 400
     followers = json.loads(client.get("/ap/followers").data)
     assert followers["totalItems"] == 3 and "orderedItems" not in followers
+
+
+def test_rencontres_page_shows_the_handle_to_follow(fedi_app: Flask) -> None:
+    page = fedi_app.test_client().get("/rencontres").get_data(as_text=True)
+    assert "@sparsbach@node.test" in page
