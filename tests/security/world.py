@@ -104,4 +104,5 @@ def build_world(app: Flask) -> World:
                 "admin.approve_member": {"account_id": str(_account(PENDING_EMAIL).id)},
                 "admin.refuse_member": {"account_id": str(_account(PENDING_EMAIL).id)},
                 "static": {"filename": "missing.txt"},
+                "fediverse.event": {"uuid": event.uuid},
             })
