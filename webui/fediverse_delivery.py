@@ -1,19 +1,24 @@
 """Sending the fediverse queue: one signed POST per (activity, inbox), retried with backoff.
 
-The app's background worker calls :func:`deliver_due` (with the app context pushed) when
-:func:`has_due` says there is work, so a site nobody follows never imports the signing
-stack. Each attempt's outcome is committed at once: a crash loses at most one attempt, and
+Both apps' background workers call :func:`delivery_round`: :func:`deliver_due` runs only
+when :func:`has_due` says there is work, so a site nobody follows never imports the
+signing stack. Each attempt's outcome is committed at once: a crash loses at most one attempt, and
 a row survives restarts until it is delivered or given up (:mod:`federation.delivery`).
 """
 
 from __future__ import annotations
 
+import logging
 import random
+import time
 from datetime import UTC, datetime
 
+from flask import Flask
 from sqlalchemy import func, or_, select
 
-from webui.fediverse import FediverseSite
+from webui.fediverse import EXTENSION_KEY, FediverseSite
+
+log = logging.getLogger("chaleur.fediverse")
 
 
 def has_due(site: FediverseSite, now: int) -> bool:
@@ -55,3 +60,21 @@ def deliver_due(site: FediverseSite, limit: int = 50,
     finally:
         client.close()
     return delivered, len(due) - delivered
+
+
+def delivery_round(app: Flask) -> None:
+    """One round of either app's worker thread: send what is due, log a failure (the next
+    round retries; rows keep their state), and leave no session behind."""
+    site: FediverseSite | None = app.extensions.get(EXTENSION_KEY)
+    if site is None:
+        return
+    sessions = app.extensions["sqlalchemy"].session
+    with app.app_context():
+        try:
+            if has_due(site, int(time.time())):
+                deliver_due(site)
+        except Exception:  # noqa: BLE001 - the worker thread must survive to retry
+            log.exception("fediverse delivery round failed")
+            sessions.rollback()
+        finally:
+            sessions.remove()

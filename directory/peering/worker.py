@@ -46,20 +46,11 @@ class PullWorker(BackgroundLoop):
         self.fediverse_round()
 
     def fediverse_round(self) -> None:
-        """Send the due fediverse deliveries (the Pays's followers); one COUNT when none."""
-        from webui.fediverse import EXTENSION_KEY as FEDIVERSE
-        from webui.fediverse_delivery import deliver_due, has_due
+        """Send the due fediverse deliveries (:func:`webui.fediverse_delivery.delivery_round`:
+        one COUNT when there is nothing to send, the signing code only when there is)."""
+        from webui.fediverse_delivery import delivery_round
 
-        with self.app.app_context():
-            site = self.app.extensions.get(FEDIVERSE)
-            try:
-                if site is not None and has_due(site, int(time.time())):
-                    deliver_due(site)
-            except Exception:  # noqa: BLE001 - the thread must survive to retry
-                log.exception("fediverse delivery round failed")
-                db.session.rollback()
-            finally:
-                db.session.remove()
+        delivery_round(self.app)
 
     def sweep(self, force: bool = False) -> None:
         """One round; an error is logged (never record content) and retried next round."""

@@ -80,22 +80,11 @@ class FederationWorker(BackgroundLoop):
                 db.session.remove()
 
     def fediverse_round(self) -> None:
-        """Send the due fediverse deliveries (followers on Mastodon, Mobilizon, Gancio…),
-        joined to a Pays or not. One COUNT when there is nothing to send: the signing code
-        is imported only when there is."""
-        from webui.fediverse import EXTENSION_KEY
-        from webui.fediverse_delivery import deliver_due, has_due
+        """Send the due fediverse deliveries (:func:`webui.fediverse_delivery.delivery_round`:
+        one COUNT when there is nothing to send, the signing code only when there is)."""
+        from webui.fediverse_delivery import delivery_round
 
-        with self.app.app_context():
-            site = self.app.extensions.get(EXTENSION_KEY)
-            try:
-                if site is not None and has_due(site, int(time.time())):
-                    deliver_due(site)
-            except Exception:  # noqa: BLE001 - the thread must survive to retry
-                log.exception("fediverse delivery round failed")
-                db.session.rollback()
-            finally:
-                db.session.remove()
+        delivery_round(self.app)
 
     def retry_backlog(self) -> None:
         """When pushing starts, retry at once what waited out a delay while this process was

@@ -112,6 +112,7 @@ class FediverseDouble:
                 client = SignedHttpClient(session, self.key_id, self.private_pem)
                 response = await client.get(url)
                 text = await response.text()
+                response.release()
                 return response.status, json.loads(text) if text else None
         result: tuple[int, dict[str, Any] | None] = self.run(go())
         return result
@@ -121,6 +122,8 @@ class FediverseDouble:
             async with aiohttp.ClientSession() as session:
                 client = SignedHttpClient(session, self.key_id, self.private_pem)
                 response = await client.post(inbox, json.dumps(activity))
+                await response.read()
+                response.release()
                 return int(response.status)
         result: int = self.run(go())
         return result
