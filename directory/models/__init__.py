@@ -8,6 +8,7 @@ from directory.models.peer import AdmissionDecision, Peer, PeerStatus
 from directory.models.record import (
     RECORD_TYPES,
     EventEntry,
+    EventOccurrence,
     ListingEntry,
     MemberEntry,
     MemberSkill,
@@ -16,6 +17,7 @@ from directory.models.record import (
 
 __all__ = [
     "AdmissionDecision", "Coordinator", "DirectoryIdentity", "DirectoryKey", "EventEntry",
-    "ListingEntry", "MemberEntry", "MemberSkill", "Peer", "PeerKey", "PeerStatus",
-    "RECORD_TYPES", "Record", "SeenNonce", "UTCDateTime", "fediverse_tables", "utcnow",
+    "EventOccurrence", "ListingEntry", "MemberEntry", "MemberSkill", "Peer", "PeerKey",
+    "PeerStatus", "RECORD_TYPES", "Record", "SeenNonce", "UTCDateTime", "fediverse_tables",
+    "utcnow",
 ]

@@ -27,7 +27,8 @@ def _options() -> EmbedOptions:
 def items(options: EmbedOptions) -> list[AgendaItem]:
     found = agenda.coming_cards(options.territory, options.days, options.count)
     return [AgendaItem(
-        uid=f"{card['territory']}/{card['id']}", title=card["title"], url=card["url"],
+        uid=f"{card['territory']}/{card['id']}/{card['starts_at']:%Y%m%dT%H%M%SZ}",
+        title=card["title"], url=card["url"] or card["village_url"] or "",
         starts_at=card["starts_at"], ends_at=card["ends_at"], when=card["when"],
         place=", ".join(p for p in (card["venue_name"], card["commune"]) if p),
         description=card["description"], cancelled=card["cancelled"], updated=updated,

@@ -29,6 +29,9 @@ from tests.security.world import build_world
 # Exemptions from CSRF outside /api/ and /federation/, each with its reason.
 ALLOWED_WITHOUT_CSRF: dict[str, str] = {
     "fediverse.inbox": "ActivityPub inbox: servers sign each POST (draft-cavage); no session",
+    "exchange.unsubscribe": "a mail client POSTs the one-click unsubscribe link (RFC 8058) "
+                            "without a session; the signed token in the URL is the proof, and "
+                            "test_alerts shows a forged one is refused (404, nothing written)",
 }
 
 # Valid values for every field any form asks for: without CSRF, such a post WOULD act.

@@ -1,7 +1,7 @@
 """The fediverse layer: followers, outbox, delivery queue, published Events, remote keys
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 06:40:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
