@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from federation.activitypub import store, vocabulary
 from node.fediverse.site import build_actor, event_id, is_published, public_event
-from node.models import Event, fediverse_tables
+from node.models import Community, Event, fediverse_tables
 
 FLAG = "fediverse_added"
 
@@ -32,8 +32,33 @@ def _changed_events(session: Session) -> list[tuple[Event, bool]]:
     return found
 
 
+def _announce_profile(session: Session) -> None:
+    """The village's public page changed (name, presentation): followers get
+    ``Update{Group}``, so their copy of the account follows. Nothing is said while nobody
+    follows (and the signing key is then not even loaded)."""
+    if not any(isinstance(obj, Community) and session.is_modified(obj) for obj in session.dirty):
+        return
+    connection = session.connection()
+    inboxes = store.follower_inboxes(connection, fediverse_tables)
+    if not inboxes:
+        return
+    from node.fediverse.site import NodeFediverse
+
+    actor = NodeFediverse().actor()
+    if actor is None:
+        return
+    now = datetime.now(UTC)
+    activity_id = f"{actor.id.rsplit('/', 1)[0]}/activities/{uuid_module.uuid4()}"
+    store.record_activity(connection, fediverse_tables,
+                          vocabulary.activity("Update", activity_id, actor,
+                                              vocabulary.actor_document(actor), now),
+                          public=False, inboxes=inboxes, now=int(now.timestamp()))
+    session.info[FLAG] = True
+
+
 def publish_changes(session: Session, flush_context: Any) -> None:
     """The after-flush hook (see the module's docstring)."""
+    _announce_profile(session)
     changed = _changed_events(session)
     if not changed:
         return

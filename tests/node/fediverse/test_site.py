@@ -125,3 +125,20 @@ def test_outbox_is_paged_newest_first(fedi_app: Flask) -> None:
 def test_rencontres_page_shows_the_handle_to_follow(fedi_app: Flask) -> None:
     page = fedi_app.test_client().get("/rencontres").get_data(as_text=True)
     assert "@sparsbach@node.test" in page
+
+
+def test_a_new_presentation_reaches_followers_as_update_of_the_group(fedi_app: Flask) -> None:
+    from node.models import Community
+
+    with fedi_app.test_request_context():
+        community = db.session.scalars(select(Community)).one()
+        community.description = "Nouvelle présentation du tiers-lieu."
+        db.session.commit()
+    [update] = activities(fedi_app)
+    assert update["type"] == "Update" and update["object"]["type"] == "Group"
+    assert "Nouvelle présentation" in update["object"]["summary"]
+    assert "BEGIN PUBLIC KEY" in update["object"]["publicKey"]["publicKeyPem"]
+    assert deliveries(fedi_app) == [("Update", "https://mastodon.example/inbox"),
+                                    ("Update", "https://mobilizon.example/inbox")]
+    outbox = json.loads(fedi_app.test_client().get("/ap/outbox").data)
+    assert outbox["totalItems"] == 0  # the outbox lists rencontres only
