@@ -54,3 +54,16 @@ def publish_events(peer: Peer, rows: list[dict[str, Any]]) -> int:
                                int(now.timestamp()))
         recorded += 1
     return recorded
+
+
+def republish_village(peer: Peer) -> int:
+    """After a suspension (or a reinstatement): the village's rencontres leave the fediverse
+    (Delete) or come back (Create), by the same rule as everything else."""
+    from sqlalchemy import select
+
+    from directory.models import Record
+
+    rows = [{"uuid": record.uuid, "payload": record.payload, "deleted": record.deleted,
+             "updated": record.updated} for record in db.session.scalars(
+        select(Record).where(Record.peer_id == peer.id, Record.type == "event"))]
+    return publish_events(peer, rows)

@@ -73,3 +73,17 @@ def test_only_public_rencontres_of_the_villages_go_out(app: Flask, client: Flask
     assert outbox["totalItems"] == 3
     for activity in _activities():
         assert vocabulary.PUBLIC in activity["to"]  # type: ignore[operator]
+
+
+def test_a_suspended_village_leaves_the_fediverse(app: Flask, client: FlaskClient) -> None:
+    from directory.services.peers import reinstate_node, suspend_node
+
+    _identity_and_follower()
+    apply_batch(SPARSBACH, [envelope("event", event_payload("Café", public=True),
+                                     record_id=PUBLIC_ID)])
+    suspend_node(SPARSBACH, by="test")
+    assert [a["type"] for a in _activities()] == ["Create", "Delete"]
+    assert client.get(f"/ap/events/{PUBLIC_ID}").status_code == 410
+    reinstate_node(SPARSBACH, by="test")
+    assert [a["type"] for a in _activities()] == ["Create", "Delete", "Create"]
+    assert client.get(f"/ap/events/{PUBLIC_ID}").status_code == 200
