@@ -8,14 +8,14 @@ cancelled, deleted, or its village suspended) → ``Delete`` of a ``Tombstone``.
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from datetime import UTC, datetime
 from typing import Any
 
 from directory.extensions import db
 from directory.fediverse.site import build_actor, event_id, is_published, public_event
 from directory.models import Peer, fediverse_tables
-from federation.activitypub import store, vocabulary
+from federation.activitypub.announce import announce_event
+from federation.activitypub.vocabulary import Actor
 
 
 def publish_events(peer: Peer, rows: list[dict[str, Any]]) -> int:
@@ -25,34 +25,22 @@ def publish_events(peer: Peer, rows: list[dict[str, Any]]) -> int:
         return 0
     session = db.session()
     connection = session.connection()
-    actor = None
+    actors: list[Actor | None] = []
+
+    def actor_of() -> Actor | None:
+        if not actors:
+            actors.append(build_actor(session))
+        return actors[0]
+
     recorded = 0
     for row in rows:
         uuid, payload = str(row["uuid"]), row.get("payload")
-        live_event = None
+        live = None
         if not row.get("deleted") and is_published(payload, peer.status):
-            live_event = public_event(uuid, payload or {}, peer.label,
-                                      row.get("updated") or datetime.now(UTC))
-        before = store.object_state(connection, fediverse_tables, uuid)
-        if live_event is None and before is not True:
-            continue
-        actor = actor or build_actor(session)
-        if actor is None:
-            return recorded
-        now = datetime.now(UTC)
-        activity_id = f"{actor.id.rsplit('/', 1)[0]}/activities/{uuid_module.uuid4()}"
-        if live_event is not None:
-            body = vocabulary.activity("Update" if before is True else "Create", activity_id,
-                                       actor, vocabulary.event_object(live_event, actor), now)
-        else:
-            body = vocabulary.activity("Delete", activity_id, actor,
-                                       vocabulary.tombstone(event_id(uuid), now), now)
-        store.record_activity(connection, fediverse_tables, body, public=True,
-                              inboxes=store.follower_inboxes(connection, fediverse_tables),
-                              now=int(now.timestamp()))
-        store.set_object_state(connection, fediverse_tables, uuid, live_event is not None,
-                               int(now.timestamp()))
-        recorded += 1
+            live = public_event(uuid, payload or {}, peer.label,
+                                row.get("updated") or datetime.now(UTC))
+        recorded += announce_event(connection, fediverse_tables, actor_of, uuid,
+                                   event_id(uuid), live) is not None
     return recorded
 
 

@@ -10,7 +10,6 @@ that was not saved, and nothing saved goes unannounced. Registered by ``create_a
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +17,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from federation.activitypub import store, vocabulary
+from federation.activitypub.announce import activity_id, announce_event
+from federation.activitypub.vocabulary import Actor
 from node.fediverse.site import build_actor, event_id, is_published, public_event
 from node.models import Community, Event, fediverse_tables
 
@@ -48,9 +49,8 @@ def _announce_profile(session: Session) -> None:
     if actor is None:
         return
     now = datetime.now(UTC)
-    activity_id = f"{actor.id.rsplit('/', 1)[0]}/activities/{uuid_module.uuid4()}"
     store.record_activity(connection, fediverse_tables,
-                          vocabulary.activity("Update", activity_id, actor,
+                          vocabulary.activity("Update", activity_id(actor), actor,
                                               vocabulary.actor_document(actor), now),
                           public=False, inboxes=inboxes, now=int(now.timestamp()))
     session.info[FLAG] = True
@@ -63,30 +63,18 @@ def publish_changes(session: Session, flush_context: Any) -> None:
     if not changed:
         return
     connection = session.connection()
-    tables = fediverse_tables
-    actor = None
+    actors: list[Actor | None] = []
+
+    def actor_of() -> Actor | None:
+        if not actors:
+            actors.append(build_actor(session))
+        return actors[0]
+
     for event, deleted in changed:
-        live = not deleted and is_published(event)
-        before = store.object_state(connection, tables, event.uuid)
-        if not live and before is not True:
-            continue  # never published, or already removed: nothing to say
-        actor = actor or build_actor(session)
-        if actor is None:
-            return  # no identity yet: nobody can follow this site
-        now = datetime.now(UTC)
-        activity_id = f"{actor.id.rsplit('/', 1)[0]}/activities/{uuid_module.uuid4()}"
-        if live:
-            kind = "Update" if before is True else "Create"
-            body = vocabulary.activity(kind, activity_id, actor,
-                                       vocabulary.event_object(public_event(event), actor), now)
-        else:
-            body = vocabulary.activity("Delete", activity_id, actor,
-                                       vocabulary.tombstone(event_id(event.uuid), now), now)
-        store.record_activity(connection, tables, body, public=True,
-                              inboxes=store.follower_inboxes(connection, tables),
-                              now=int(now.timestamp()))
-        store.set_object_state(connection, tables, event.uuid, live, int(now.timestamp()))
-        session.info[FLAG] = True
+        live = public_event(event) if not deleted and is_published(event) else None
+        if announce_event(connection, fediverse_tables, actor_of, event.uuid,
+                          event_id(event.uuid), live):
+            session.info[FLAG] = True
 
 
 def _wake(session: Session) -> None:
