@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from directory.extensions import db
+from directory.fediverse.publishing import publish_events
 from directory.models import (
     RECORD_TYPES,
     EventEntry,
@@ -124,6 +125,8 @@ def stage_batch(peer: Peer, records: Sequence[dict[str, Any]], *,
     if strict and result.refused:
         raise OwnershipRefused(result.refused)
     _write(plan, peer.id)
+    publish_events(peer, [row for row in plan.new_rows + plan.changed_rows
+                          if row["type"] == "event"])
     if result.applied:
         mark_changed(peer.id)  # in-memory search data follows (people_index)
     peer.last_success_at = utcnow()
@@ -249,7 +252,7 @@ def _plan(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
         if item.version <= version:
             result.unchanged += 1
         else:
-            plan.changed_rows.append({"rid": rid, "type": item.type, **row})
+            plan.changed_rows.append({"rid": rid, "type": item.type, "uuid": item.uuid, **row})
             result.deleted += item.deleted
             result.updated += not item.deleted
             if not item.deleted:
