@@ -11,6 +11,7 @@ to the system between bursts.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -50,16 +51,36 @@ def server_options(module: str, default_port: int,
 
 
 def serve_app(app: Flask, options: argparse.Namespace, ident: str) -> None:
-    """Serve ``app`` with waitress until the process ends, trimming memory when idle."""
-    from waitress import serve
+    """Serve ``app`` with waitress until the process ends, trimming memory when idle.
+
+    A port already taken is a French line, not a traceback; the process id is noted in the
+    instance once the port is ours (:func:`running_server`)."""
+    import logging
+
+    from waitress.server import create_server
 
     served = IdleMemoryRelease(app)
     served.start()
+    logging.basicConfig()
+    try:
+        server = create_server(served, host=options.host, port=options.port,
+                               threads=options.threads, ident=ident)
+    except OSError as error:
+        if error.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        print(f"Erreur : impossible d'écouter sur {options.host}:{options.port} "
+              f"({error.strerror}). " + (
+                  "Ce port est déjà pris : un autre « serve » tourne-t-il déjà (son terminal, "
+                  "ou le service systemd) ? Sinon choisissez un autre port (--port, ou "
+                  "SERVE_PORT dans settings.toml)." if error.errno == errno.EADDRINUSE else
+                  "Vérifiez l'adresse d'écoute (--host) ; un port sous 1024 demande les "
+                  "droits d'administrateur."), file=sys.stderr)
+        sys.exit(1)
+    server.print_listen("Serving on http://{}:{}")
     pid_file = Path(app.instance_path) / PID_FILE
     pid_file.write_text(str(os.getpid()))
     try:
-        serve(served, host=options.host, port=options.port, threads=options.threads,
-              ident=ident)
+        server.run()
     finally:
         pid_file.unlink(missing_ok=True)
 
