@@ -42,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    webui.init_app(app)
+    webui.init_app(app, layout="directory/layout.html")
 
     from directory.admin.session import init_login
 

@@ -42,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    webui.init_app(app)
+    webui.init_app(app, layout="node/layout.html")
 
     from node.auth.session import init_login
 
@@ -65,6 +65,8 @@ def _register_blueprints(app: Flask) -> None:
     from node.auth import bp as auth_bp
     from node.decisions import bp as decisions_bp
     from node.decisions import init_templates as init_decision_templates
+    from node.exchange import bp as exchange_bp
+    from node.exchange.views import unsubscribe
     from node.members import bp as members_bp
     from node.peering import bp as peering_bp
     from node.peering import network_bp
@@ -74,6 +76,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(exchange_bp)
+    csrf.exempt(unsubscribe)  # the signed link is the proof; mail clients POST it (RFC 8058)
     init_decision_templates(app)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 
 import communes
+import vocabulary
 from node.extensions import db
 from node.models import (
     Account,
@@ -35,6 +36,7 @@ from node.models import (
     Venue,
     Visibility,
 )
+from node.services import shared_figures
 from node.services.accounts import hash_password
 from node.services.community import extra_communes, find_commune
 from node.services.example_decisions import load_example_decisions
@@ -244,8 +246,10 @@ def _member(rng: random.Random, index: int, own: list[str], near: list[str],
     )
     for kind, titles in ((ListingKind.OFFER, trade.offers), (ListingKind.NEED, trade.needs)):
         for title in rng.sample(titles, k=rng.randint(0, len(titles))):
-            member.listings.append(Listing(uuid=_uuid(rng), kind=kind.value, title=title,
-                                           created_at=joined))
+            member.listings.append(Listing(
+                uuid=_uuid(rng), kind=kind.value, title=title, created_at=joined,
+                skills=list(vocabulary.concepts_in(f"{title} {trade.name}")),
+                commune_code=member.commune_code))
     return Account(email=email, password_hash=password_hash, role=Role.MEMBER.value,
                    status=AccountStatus.ACTIVE.value, created_at=joined, member=member)
 
@@ -282,6 +286,20 @@ def _events(rng: random.Random, venues: list[Venue], today: date) -> list[Event]
                         starts_at=start, ends_at=start + timedelta(hours=2), venue=venues[1],
                         rrule=MONTHLY_RULE, visibility=Visibility.PUBLIC.value))
     return events
+
+
+def _cancel_date_after_next(event: Event, now: datetime) -> None:
+    """The series' date after next is cancelled alone, as organisers do over a holiday: the
+    demo shows it struck out at the village and gone from the Pays."""
+    if not event.rrule:
+        return
+    _, upcoming = _occurrences(event, now)
+    local_start = event.starts_at.astimezone(PARIS).replace(tzinfo=None)
+    following = rrulestr(event.rrule, dtstart=local_start).after(
+        upcoming.astimezone(PARIS).replace(tzinfo=None))
+    if following is not None:
+        moment = following.replace(tzinfo=PARIS).astimezone(UTC)
+        event.cancelled_dates = [moment.strftime("%Y%m%dT%H%M%SZ")]
 
 
 def _occurrences(event: Event, now: datetime) -> tuple[list[datetime], datetime]:
@@ -377,10 +395,13 @@ def load_example_data(members: int = 40, seed: int = 1,
     events = _events(rng, venues, now.astimezone(PARIS).date())
     profiles = [account.member for account in accounts]
     rsvps = sum(_answers(rng, event, profiles, now) for event in events)
+    for event in events:
+        _cancel_date_after_next(event, now)
     db.session.add_all(accounts + venues + events)
     db.session.flush()
     db.session.add_all(_address_books(rng, profiles))
     load_example_decisions(rng, profiles, events, now)
+    shared_figures.refresh(now)  # the Pays shows the funders' figures at the first push
     db.session.commit()
     return ExampleSummary(members=members,
                           listings=sum(len(p.listings) for p in profiles),

@@ -26,13 +26,16 @@ class MailNotSent(RuntimeError):
     """The SMTP server could not be reached or refused the message."""
 
 
-def send_mail(to: str, subject: str, body: str, *, reply_to: str | None = None) -> None:
-    """Send one plain-text message (UTF-8) through the configured backend, now."""
-    deliver(compose(to, subject, body, reply_to=reply_to))
+def send_mail(to: str, subject: str, body: str, *, reply_to: str | None = None,
+              html: str | None = None, headers: dict[str, str] | None = None) -> None:
+    """Send one message (UTF-8) through the configured backend, now."""
+    deliver(compose(to, subject, body, reply_to=reply_to, html=html, headers=headers))
 
 
-def compose(to: str, subject: str, body: str, *, reply_to: str | None = None) -> EmailMessage:
-    """One plain-text message (UTF-8) from this node, ready for :func:`deliver`."""
+def compose(to: str, subject: str, body: str, *, reply_to: str | None = None,
+            html: str | None = None, headers: dict[str, str] | None = None) -> EmailMessage:
+    """One message from this node, ready for :func:`deliver`: plain text, with an HTML
+    alternative when given (round-ups), and extra headers (``List-Unsubscribe``)."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
@@ -40,7 +43,11 @@ def compose(to: str, subject: str, body: str, *, reply_to: str | None = None) ->
     message["Message-ID"] = make_msgid(domain="chaleur.local")
     if reply_to:
         message["Reply-To"] = reply_to
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
 
 

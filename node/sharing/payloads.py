@@ -18,14 +18,18 @@ from node.models import (
     Community,
     Decision,
     Event,
-    FieldGroup,
     Listing,
     Member,
     Venue,
     Visibility,
 )
 from node.services import calendar
-from node.services.visibility import Viewer, can_see, is_listed, network_payload
+from node.services.visibility import (
+    Viewer,
+    can_see_listing,
+    is_listed,
+    network_payload,
+)
 
 SHARED_EVENT_LEVELS = {Visibility.NETWORK.value, Visibility.PUBLIC.value}
 
@@ -39,12 +43,15 @@ def _iso(value: Any) -> str | None:
 
 
 def community_payload(community: Community) -> dict[str, Any]:
-    return {
+    payload: dict[str, Any] = {
         "name": community.name, "description": community.description,
         "communes": list(community.communes or []), "contact_name": community.contact_name,
         "contact_role": community.contact_role, "contact_email": community.contact_email,
         "contact_phone": community.contact_phone, "url": _url("/"),
     }
+    if community.shared_figures:  # counts only (services.shared_figures), never a name
+        payload["figures"] = community.shared_figures
+    return payload
 
 
 def venue_payload(venue: Venue) -> dict[str, Any] | None:
@@ -70,13 +77,17 @@ def member_payload(member: Member) -> dict[str, Any] | None:
 
 
 def listing_payload(listing: Listing) -> dict[str, Any] | None:
+    """An active listing the network may see; a fulfilled or expired one, or one narrowed
+    to the village, travels as a tombstone so every copy forgets it."""
     member = listing.member
     if member is None or member_payload(member) is None:
         return None
-    if not can_see(Viewer.network(), member, FieldGroup.SKILLS):
+    if not can_see_listing(Viewer.network(), listing):
         return None
     return {"kind": listing.kind, "title": listing.title, "details": listing.details,
-            "member_id": member.uuid}
+            "member_id": member.uuid, "skills": list(listing.skills or []),
+            "commune_code": listing.commune_code, "radius_km": listing.radius_km,
+            "expires_at": _iso(listing.expires_at)}
 
 
 def _event_venue(event: Event) -> Venue | None:
