@@ -23,7 +23,7 @@ from node.models import (
     Venue,
     Visibility,
 )
-from node.services.visibility import Viewer, can_see, network_payload
+from node.services.visibility import Viewer, can_see, listing_is_public, network_payload
 
 SHARED_EVENT_LEVELS = {Visibility.NETWORK.value, Visibility.PUBLIC.value}
 
@@ -71,7 +71,7 @@ def listing_payload(listing: Listing) -> dict[str, Any] | None:
     if not can_see(Viewer.network(), member, FieldGroup.SKILLS):
         return None
     return {"kind": listing.kind, "title": listing.title, "details": listing.details,
-            "member_id": member.uuid}
+            "member_id": member.uuid, "public": listing_is_public(member)}
 
 
 def event_payload(event: Event) -> dict[str, Any] | None:
@@ -85,6 +85,7 @@ def event_payload(event: Event) -> dict[str, Any] | None:
         "commune_code": venue.commune_code if venue else "", "capacity": event.capacity,
         "rrule": event.rrule or "", "cancelled": event.cancelled,
         "url": _url(f"/rencontres/{event.uuid}"),
+        "public": event.visibility == Visibility.PUBLIC.value,
     }
 
 

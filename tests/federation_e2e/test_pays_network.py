@@ -14,10 +14,11 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -37,9 +38,19 @@ from federation.keys import (
 from federation.signatures import sign_request
 from federation.verification import utc_now
 from node.extensions import db
-from node.models import Admission, FieldGroup, Member, OutboxEntry, Peer, Visibility
+from node.models import (
+    Admission,
+    FieldGroup,
+    Listing,
+    Member,
+    NetworkCopy,
+    OutboxEntry,
+    Peer,
+    Visibility,
+)
 from node.peering.identity import node_document
 from node.services import accounts
+from node.services.events import EventInput, create_event
 from node.services.members import delete_member
 from tests.federation_e2e.conftest import PASSWORD, NodeProcess, wait_for
 from tests.federation_e2e.pays import DirectoryProcess
@@ -128,14 +139,17 @@ def outbox_states(node: NodeProcess) -> set[str]:
         return states
 
 
-def add_member(node: NodeProcess, name: str, *, identity: Visibility = Visibility.NETWORK,
-               trade: str = "", **fields: Any) -> str:
+def add_member(node: NodeProcess, name: str, *, identity: Visibility = Visibility.PUBLIC,
+               skills: Visibility = Visibility.PUBLIC, trade: str = "",
+               listing: str = "", **fields: Any) -> str:
     with node.app().app_context():
         email = f"{re.sub(r'[^a-z]', '', name.lower())}-{uuid.uuid4().hex[:6]}@example.org"
         account = accounts.create_account(email, name, PASSWORD, commune_code="67475")
         member: Member = account.member
         member.set_visibility(FieldGroup.IDENTITY, identity)
-        member.set_visibility(FieldGroup.SKILLS, Visibility.NETWORK)
+        member.set_visibility(FieldGroup.SKILLS, skills)
+        if listing:
+            member.listings.append(Listing(kind="offer", title=listing))
         member.trade = trade
         for field_name, value in fields.items():
             setattr(member, field_name, value)
@@ -291,6 +305,102 @@ def test_a_trade_search_finds_both_villages_and_edits_show_within_seconds(
     wait_for(lambda: "Anne Tonnelière" in pays_search(net.pays, "charpente"), timeout=10)
     assert (datetime.now(UTC) - started).total_seconds() < 10
     assert "Anne Tonnelière" not in pays_search(net.pays, "tonnellerie")
+
+
+#: Values the demo members below open to the network (« Réseau ») and not to everyone.
+NETWORK_VALUES = ("NETBIO-7731", "77 19", "helene.reseau", "NETNAME-5512", "NETTRADE-4410",
+                  "NETLISTING-3307", "NETEVENT-9902")
+
+
+def anonymous_pages(origin: str, start: list[str], limit: int = 400) -> dict[str, str]:
+    """Every same-origin page and answer reachable from ``start`` without signing in (links
+    followed breadth first, sign-in and form pages included), URL → body."""
+    seen: dict[str, str] = {}
+    queue = [origin + path for path in start]
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        answer = requests.get(url, timeout=10, allow_redirects=False)
+        seen[url] = answer.text
+        if "html" not in answer.headers.get("Content-Type", ""):
+            continue
+        for link in re.findall(r'href="([^"#]+)"', answer.text):
+            link = link.replace("&amp;", "&")
+            if link.startswith("/") and not link.startswith("//"):
+                link = origin + link
+            if link.startswith(origin) and "/ui/static/" not in link and link not in seen:
+                queue.append(link)
+    return seen
+
+
+def without_query(url: str, body: str) -> str:
+    """The body in lower case without the visitor's own search words, which a results page
+    echoes in its search box."""
+    typed = parse_qs(urlsplit(url).query).get("q", [""])[0].lower()
+    body = body.lower()
+    return body.replace(typed, "") if typed else body
+
+
+def test_network_fields_are_shown_to_no_anonymous_visitor(net: Network) -> None:
+    """« Réseau » means the network's members: a phone, an e-mail, a bio, a whole member, an
+    offer and a rencontre opened to the network travel to the directory (and back to the
+    villages in the signed network copy) but no anonymous page, API answer, feed or search
+    of the Pays site or of a village shows them, nor finds anything by them."""
+    helene = add_member(net.spars, "Hélène Publique", trade="Vannerie",
+                        bio="NETBIO-7731 vannière", phone="+33 6 12 34 77 19",
+                        contact_email="helene.reseau@example.org")
+    change_member(net.spars, helene, visibility_about=Visibility.NETWORK,
+                  visibility_contact=Visibility.NETWORK)
+    gaspard = add_member(net.spars, "Gaspard NETNAME-5512", identity=Visibility.NETWORK,
+                         skills=Visibility.NETWORK, trade="NETTRADE-4410",
+                         listing="NETLISTING-3307 enclume")
+    with net.spars.app().app_context():
+        soon = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(days=9)
+        create_event(EventInput("NETEVENT-9902 soirée", soon, soon + timedelta(hours=2),
+                                visibility=Visibility.NETWORK))
+        create_event(EventInput("Marché public des artisans", soon, soon + timedelta(hours=3),
+                                visibility=Visibility.PUBLIC))
+        db.session.commit()
+        db.session.remove()
+
+    def arrived() -> bool:
+        stored = net.pays.database_text()
+        return all(value in stored for value in ("77 19", "NETNAME-5512", "NETLISTING-3307",
+                                                 "NETEVENT-9902", "Marché public"))
+
+    wait_for(arrived, timeout=20)
+    # The signed network copy still carries the network fields to the villages.
+    net.west.cli("federation", "pull-network")
+    with net.west.app().app_context():
+        copy = str(db.session.scalars(db.select(NetworkCopy)).one().data)
+        db.session.remove()
+    assert "77 19" in copy and "NETNAME-5512" in copy and "NETBIO-7731" in copy
+
+    pays = anonymous_pages(net.pays.url, [
+        "/", "/annuaire", "/agenda", "/agenda.ics", "/offres-et-besoins", "/territoires",
+        "/decisions", "/statistiques", "/api/v1/search", "/api/v1/listings",
+        "/api/v1/events", "/api/v1/territories", "/api/v1/statistics", "/api/v1/openapi.json",
+        *(f"/annuaire?q={q}" for q in ("vannerie", "netbio", "77 19", "helene.reseau",
+                                       "netname", "nettrade", "gaspard")),
+        *(f"/api/v1/search?q={q}" for q in ("vannerie", "netbio", "helene", "gaspard")),
+        *(f"/offres-et-besoins?q={q}" for q in ("netlisting", "enclume")),
+        *(f"/api/v1/listings?q={q}" for q in ("netlisting", "enclume"))])
+    assert len(pays) > 40
+    home = anonymous_pages(net.spars.url, [
+        "/", "/rencontres", "/rencontres.ics", "/api/v1/members", f"/api/v1/members/{helene}",
+        f"/api/v1/members/{gaspard}", "/api/v1/events", f"/membres/{helene}",
+        f"/membres/{helene}.vcf", "/carnet.vcf", "/api/v1/openapi.json"])
+    leaks = {(url, value) for pages in (pays, home) for url, body in pages.items()
+             for value in NETWORK_VALUES if value.lower() in without_query(url, body)}
+    assert leaks == set()
+    # What is public still shows: the public part of Hélène, the public rencontre.
+    assert "Hélène Publique" in pays[net.pays.url + "/annuaire?q=vannerie"]
+    search = requests.get(net.pays.url + "/api/v1/search", params={"q": "vannerie"},
+                          timeout=10).json()
+    assert [item["display_name"] for item in search["items"]] == ["Hélène Publique"]
+    assert search["items"][0]["phone"] == "" and search["items"][0]["bio"] == ""
+    assert "Marché public des artisans" in pays[net.pays.url + "/agenda.ics"]
 
 
 def test_a_node_cannot_create_change_or_delete_another_nodes_records(net: Network,

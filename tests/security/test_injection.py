@@ -163,8 +163,8 @@ def _seed_directory(app: Flask) -> None:
                                       bio=f"{EVIL}\n{LINE_BREAK}", commune_code="67475")),
             envelope("event", event_payload(EVIL, description=f"{EVIL}\n{LINE_BREAK}",
                                             venue_name=EVIL, commune_code="67475")),
-            envelope("listing", {"kind": "offer", "title": EVIL, "details": EVIL}),
-            envelope("listing", {"kind": "need", "title": EVIL, "details": EVIL}),
+            envelope("listing", {"public": True, "kind": "offer", "title": EVIL, "details": EVIL}),
+            envelope("listing", {"public": True, "kind": "need", "title": EVIL, "details": EVIL}),
         ])
         directory_db.session.commit()
         return None

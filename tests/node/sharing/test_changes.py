@@ -100,3 +100,26 @@ def test_community_only_event_is_not_shared_until_opened(app: Flask) -> None:
         event.visibility = Visibility.PUBLIC
         db.session.commit()
         assert feed_for(event.uuid)[0].envelope["payload"]["title"] == "Rencontre"
+
+
+def test_reshare_announces_every_shared_record_again_and_nothing_else(app: Flask) -> None:
+    """``chaleur federation reshare`` after an upgrade: each shared record gets a new version
+    with today's payload (its public marks); a record never shared stays unannounced."""
+    runner = app.test_cli_runner()
+    with app.app_context():
+        member = member_by_email(MEMBER_EMAIL)
+        share(member, FieldGroup.IDENTITY, FieldGroup.SKILLS)
+        member.listings.append(Listing(kind=ListingKind.OFFER.value, title="Rabot"))
+        db.session.commit()
+        before = {entry.record_uuid: entry.version for entry in db.session.scalars(
+            db.select(FeedEntry))}
+        assert len(before) == 3  # the community, the member and the offer
+        result = runner.invoke(args=["federation", "reshare"])
+        assert result.exit_code == 0 and "2 fiche(s)" in result.output
+        db.session.expire_all()
+        after = {entry.record_uuid: entry for entry in db.session.scalars(db.select(FeedEntry))}
+        assert after[member.uuid].version == before[member.uuid] + 1
+        assert after[member.uuid].envelope["payload"]["public"] == []
+        offer = member.listings[0].uuid
+        assert after[offer].version == before[offer] + 1
+        assert after[offer].envelope["payload"]["public"] is False
