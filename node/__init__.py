@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from node.decisions import bp as decisions_bp
     from node.decisions import init_templates as init_decision_templates
     from node.members import bp as members_bp
+    from node.oidc import bp as oidc_bp
     from node.peering import bp as peering_bp
     from node.peering import network_bp
     from node.public import bp as public_bp
@@ -81,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(peering_bp)  # federation endpoints: peers sign, no session
     csrf.exempt(peering_bp)
     app.register_blueprint(network_bp)
+    app.register_blueprint(oidc_bp)  # signing in elsewhere in the network (OpenID Connect)
+    csrf.exempt("node.oidc.views.token")  # sites authenticate with a signed assertion
 
 
 def _register_context(app: Flask) -> None:

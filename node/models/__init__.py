@@ -69,3 +69,7 @@ __all__ += ["Action", "Audience", "Ballot", "BallotChoice", "CalendarFeed", "Cha
 from node.models.villages import VillageMessage  # noqa: E402
 
 __all__ += ["VillageMessage"]
+
+from node.models.signin import SignInCode, SignInConsent  # noqa: E402
+
+__all__ += ["SignInCode", "SignInConsent"]
