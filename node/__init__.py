@@ -84,6 +84,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(network_bp)
     app.register_blueprint(oidc_bp)  # signing in elsewhere in the network (OpenID Connect)
     csrf.exempt("node.oidc.views.token")  # sites authenticate with a signed assertion
+    from node.peering.sign_in import relying_party
+    from webui import village_sign_in
+
+    # « Se connecter avec mon village » for members of the other villages.
+    village_sign_in.init_app(app, relying_party())
 
 
 def _register_context(app: Flask) -> None:

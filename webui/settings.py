@@ -71,7 +71,11 @@ def _apply_cookie_policy(config: Config, cookie_name: str) -> None:
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["REMEMBER_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    config["SESSION_COOKIE_NAME"] = cookie_name
+    # Browsers share cookies between the ports of one host: two sites on one machine (the
+    # demo, the tests: 127.0.0.1:5101 and :5102) would overwrite each other's session in
+    # the middle of « Se connecter avec mon village ». An explicit port names the cookie.
+    port = urlsplit(str(config["PUBLIC_URL"])).port
+    config["SESSION_COOKIE_NAME"] = f"{cookie_name}_{port}" if port else cookie_name
 
 
 def _check_origin_and_secret(config: Config) -> None:

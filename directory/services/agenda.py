@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from directory.extensions import db
 from directory.models import EventEntry, Peer, Record, utcnow
-from directory.services.audience import Audience, event_condition
+from directory.services.audience import current_audience, event_condition
 from directory.services.network import is_stale, shown
 from directory.services.params import EventQuery
 from directory.services.search import Page, commune_label, safe_url
@@ -23,7 +23,7 @@ FEED_LIMIT = 2000
 
 def _filters(territory: str, since: datetime) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = [
-        shown(EventEntry.peer_id), event_condition(Audience.anonymous()),
+        shown(EventEntry.peer_id), event_condition(current_audience()),
         func.coalesce(EventEntry.ends_at, EventEntry.starts_at) >= since]
     if territory:
         clauses.append(EventEntry.peer_id.in_(select(Peer.id).where(Peer.node_id == territory)))

@@ -50,6 +50,14 @@ class Audience:
         return cls(Reach.NETWORK)
 
 
+def current_audience() -> Audience:
+    """Who asks, for this request: a member of an admitted village signed in here with
+    their village (webui/village_sign_in.py) sees « Réseau »; anyone else the public part."""
+    from webui.village_sign_in import current_member
+
+    return Audience.network() if current_member() is not None else Audience.anonymous()
+
+
 def is_public(kind: str, payload: dict[str, Any] | None) -> bool:
     """True when anyone may see this record (a member: at least who they are)."""
     return public_part(kind, payload) is not None

@@ -58,3 +58,19 @@ def _village(client_id: str) -> Site | None:
         return Site(client_id, str(item.get("name") or client_id), str(item["base_url"]),
                     str(item["base_url"]) + str(item["sign_in"]), keys)
     return None
+
+
+def returning_site_origin(next_path: str | None) -> str | None:
+    """The origin of the site a sign-in page will send the member back to, when its
+    ``next`` is this node's authorization endpoint for a known site (so the page's form may
+    end there: CSP ``form-action``)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from federation.identity import AUTHORIZE_PATH
+
+    parts = urlsplit(next_path or "")
+    if parts.scheme or parts.netloc or parts.path != AUTHORIZE_PATH:
+        return None
+    client_id = parse_qs(parts.query).get("client_id", [""])[0]
+    site = find_site(client_id) if client_id else None
+    return site.base_url if site is not None else None

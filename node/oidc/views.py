@@ -4,6 +4,8 @@ the token endpoint answers OAuth's JSON errors."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from authlib.oauth2 import OAuth2Error
 from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,10 +14,11 @@ from flask_login import current_user
 
 from federation.identity import discovery_document, public_jwk
 from node.extensions import db
-from node.oidc.clients import find_site
+from node.oidc.clients import Site, find_site
 from node.oidc.provider import issuer, server
 from node.peering.identity import published_keys
 from node.services.network_sign_in import agree, has_agreed, village_name, what_site_learns
+from webui.security import allow_form_target
 
 
 def discovery() -> ResponseReturnValue:
@@ -32,16 +35,27 @@ def _refused(message: str, status: int = 400) -> ResponseReturnValue:
     return render_template("node/oidc/refused.html", message=message), status
 
 
+def _tell(site: Site, error: str) -> ResponseReturnValue:
+    """An error answer to the site's registered redirect URI (``prompt=none``), with the
+    request's ``state`` and this issuer (RFC 9207)."""
+    query = urlencode({"error": error, "state": str(request.values.get("state", "")),
+                       "iss": issuer()})
+    return redirect(site.redirect_uri + "?" + query)
+
+
 def authorize() -> ResponseReturnValue:
     """GET: sign in if needed, then the consent page the first time for this site (or the
     answer at once). POST: the member's choice on the consent page."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path))
-    authorization = server(current_app._get_current_object())  # type: ignore[attr-defined]
     site = find_site(str(request.values.get("client_id", "")))
     if site is None:
         return _refused(_("Ce site ne fait pas partie du réseau du Pays : la connexion est "
                           "refusée."))
+    silent = request.values.get("prompt") == "none"
+    if not current_user.is_authenticated:
+        if silent and request.values.get("redirect_uri") == site.redirect_uri:
+            return _tell(site, "login_required")  # signed out, deactivated or deleted here
+        return redirect(url_for("auth.login", next=request.full_path))
+    authorization = server(current_app._get_current_object())  # type: ignore[attr-defined]
     try:
         grant = authorization.get_consent_grant(end_user=current_user)
     except OAuth2Error as error:
@@ -57,6 +71,9 @@ def authorize() -> ResponseReturnValue:
             return refused
         agree(current_user, site.client_id)
     elif not has_agreed(current_user, site.client_id):
+        if silent:
+            return _tell(site, "consent_required")
+        allow_form_target(site.base_url)  # the consent form's answer goes back to the site
         return render_template("node/oidc/consent.html", site=site,
                                learns=what_site_learns(current_user),
                                village=village_name())

@@ -35,7 +35,8 @@ class Viewer:
 
     @classmethod
     def network(cls) -> Viewer:
-        """The Pays directory and, through it, the other villages."""
+        """The Pays directory and, through it, the other villages; a member of another
+        admitted village signed in here with their village (« Réseau »)."""
         return cls(Visibility.NETWORK)
 
     @classmethod
