@@ -16,6 +16,7 @@ from node.extensions import csrf, db, limiter, login_manager
 from node.request_log import configure_logging
 from node.settings import load_settings
 from node.sharing import changes as _change_capture  # noqa: F401  (registers the hooks)
+from webui.instance import NODE_FOLDER, locate_instance
 from webui.sqlite_pragmas import set_sqlite_pragmas
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
@@ -27,10 +28,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     ``with_cli=False`` is the production server's app (:mod:`node.serving`): no command-line
     machinery and no migration engine loaded, to keep a village's small machine light.
     """
-    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
-        "CHALEUR_INSTANCE_PATH"
-    )
-    app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path),
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or locate_instance(NODE_FOLDER)
+    app = Flask(__name__, instance_path=os.path.abspath(instance_path),
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     load_settings(app, test_config)
@@ -43,13 +42,14 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    webui.init_app(app)
+    webui.init_app(app, layout="node/layout.html")
 
     from node.auth.session import init_login
 
     init_login(app)
     _register_blueprints(app)
     _register_context(app)
+    _register_hooks()
     if with_cli:
         from node.cli import register_commands
         from webui.migration_engine import init_migrations
@@ -65,6 +65,8 @@ def _register_blueprints(app: Flask) -> None:
     from node.auth import bp as auth_bp
     from node.decisions import bp as decisions_bp
     from node.decisions import init_templates as init_decision_templates
+    from node.exchange import bp as exchange_bp
+    from node.exchange.views import unsubscribe
     from node.members import bp as members_bp
     from node.oidc import bp as oidc_bp
     from node.peering import bp as peering_bp
@@ -75,6 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(exchange_bp)
+    csrf.exempt(unsubscribe)  # the signed link is the proof; mail clients POST it (RFC 8058)
     init_decision_templates(app)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
@@ -89,6 +93,14 @@ def _register_blueprints(app: Flask) -> None:
 
     # « Se connecter avec mon village » for members of the other villages.
     village_sign_in.init_app(app, relying_party())
+
+
+def _register_hooks() -> None:
+    """Service hooks, registered here where a reader looks for them (never on import)."""
+    from node.services.members import on_member_deleted
+    from node.services.rsvps import give_freed_places
+
+    on_member_deleted(give_freed_places)  # a leaving member's places go to the waitlist
 
 
 def _register_context(app: Flask) -> None:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
-from vocabulary.text import query_stem, stem, stems_of, words
+from vocabulary.text import MIN_STEM, _stem_folded, query_stem, stem, stems_of, words
 
-__all__ = ["Concept", "QueryTerm", "SearchText", "concepts", "find", "parse_query",
-           "search_text"]
+__all__ = ["Concept", "QueryTerm", "SearchText", "concepts", "concepts_in", "find",
+           "parse_query", "search_text", "synonyms_of"]
 
 #: Longest vocabulary term, in words, recognised in a search box.
 MAX_TERM_WORDS = 4
@@ -124,8 +124,14 @@ def find(concept_id: str) -> Concept | None:
 
 def _key(name_words: list[str]) -> tuple[str, ...]:
     """How a term is recognised: the stems of its folded words (accents or not, plural or
-    not, « ébénistes » is « ebeniste »)."""
-    return tuple(query_stem(word) for word in name_words)
+    not, « ébénistes » is « ebeniste »). The words come folded from :func:`words`, so the
+    stem is taken straight from the cached stemmer (``query_stem`` would fold again)."""
+    return tuple(map(_folded_key, name_words))
+
+
+def _folded_key(word: str) -> str:
+    root = _stem_folded(word)
+    return root if len(root) >= MIN_STEM else word
 
 
 def _synonym(name: str) -> Synonym:
@@ -149,6 +155,12 @@ def _lexicon() -> dict[tuple[str, ...], tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def _synonyms() -> dict[str, tuple[Synonym, ...]]:
     return {c.id: tuple(dict.fromkeys(_synonym(name) for name in c.names)) for c in concepts()}
+
+
+def synonyms_of(concept_id: str) -> tuple[Synonym, ...]:
+    """Every name of a concept as the stems a text must all have (empty for an unknown id):
+    what a full-text index is asked when a text names the concept."""
+    return _synonyms().get(concept_id, ())
 
 
 def _covered(synonym: Synonym, typed: tuple[tuple[str, str], ...]) -> bool:
@@ -180,3 +192,28 @@ def parse_query(query: str, max_words: int = 8) -> tuple[QueryTerm, ...]:
         terms.append(QueryTerm(typed_term, synonyms, ids))
         start += size
     return tuple(terms)
+
+
+def concepts_in(text: str) -> tuple[str, ...]:
+    """Ids of the vocabulary concepts a free text names, in order of first mention
+    (« Cherche un Schreiner pour une cuisine » → ``menuiserie``): how a listing's title and
+    details are read into skills, and how matching reads a text it is given."""
+    return concepts_in_words(words(text))
+
+
+def concepts_in_words(folded: list[str]) -> tuple[str, ...]:
+    """:func:`concepts_in` for words already folded by :func:`vocabulary.text.words`."""
+    keys = _key(folded)  # each word stemmed once, then windows of up to 4 words
+    lexicon = _lexicon()
+    found: dict[str, None] = {}
+    start = 0
+    while start < len(keys):
+        for size in range(min(MAX_TERM_WORDS, len(keys) - start), 0, -1):
+            ids = lexicon.get(keys[start:start + size], ())
+            if ids:
+                found.update(dict.fromkeys(ids))
+                start += size
+                break
+        else:
+            start += 1
+    return tuple(found)

@@ -24,8 +24,12 @@ class SettingsError(RuntimeError):
 
 def load_web_settings(app: Flask, defaults: dict[str, Any], overrides: dict[str, Any] | None,
                       *, database_file: str, cookie_name: str) -> Config:
-    """Defaults, then ``CHALEUR_*`` variables, then overrides; shared checks applied."""
+    """Defaults, then the instance's ``settings.toml``, then ``CHALEUR_*`` variables, then
+    overrides; shared checks applied."""
+    from webui.instance import read_settings
+
     app.config.update(defaults)
+    app.config.update(read_settings(Path(app.instance_path), defaults))
     app.config.from_prefixed_env(ENV_PREFIX)
     if overrides:
         app.config.update(overrides)
@@ -71,11 +75,13 @@ def _apply_cookie_policy(config: Config, cookie_name: str) -> None:
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["REMEMBER_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    # Browsers share cookies between the ports of one host: two sites on one machine (the
-    # demo, the tests: 127.0.0.1:5101 and :5102) would overwrite each other's session in
-    # the middle of « Se connecter avec mon village ». An explicit port names the cookie.
+    # Browsers keep one cookie jar per host, whatever the port (RFC 6265 §8.5): two sites on
+    # one host (the demo, docker compose on one machine) would overwrite each other's session
+    # and sign the visitor out. A public address with its own port names its cookies after it.
     port = urlsplit(str(config["PUBLIC_URL"])).port
     config["SESSION_COOKIE_NAME"] = f"{cookie_name}_{port}" if port else cookie_name
+    if port:
+        config["REMEMBER_COOKIE_NAME"] = f"remember_token_{port}"
 
 
 def _check_origin_and_secret(config: Config) -> None:

@@ -7,6 +7,7 @@ from directory.models.peer import AdmissionDecision, Peer, PeerStatus
 from directory.models.record import (
     RECORD_TYPES,
     EventEntry,
+    EventOccurrence,
     ListingEntry,
     MemberEntry,
     MemberSkill,
@@ -15,6 +16,6 @@ from directory.models.record import (
 
 __all__ = [
     "AdmissionDecision", "Coordinator", "DirectoryIdentity", "DirectoryKey", "EventEntry",
-    "ListingEntry", "MemberEntry", "MemberSkill", "Peer", "PeerKey", "PeerStatus",
-    "RECORD_TYPES", "Record", "SeenNonce", "UTCDateTime", "utcnow",
+    "EventOccurrence", "ListingEntry", "MemberEntry", "MemberSkill", "Peer", "PeerKey",
+    "PeerStatus", "RECORD_TYPES", "Record", "SeenNonce", "UTCDateTime", "utcnow",
 ]

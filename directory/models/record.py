@@ -100,3 +100,21 @@ class EventEntry(db.Model):  # type: ignore[name-defined,misc]
     title: Mapped[str] = mapped_column(Text, default="")
     #: Anyone may see it (else the network's members only: see services/audience.py).
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class EventOccurrence(db.Model):  # type: ignore[name-defined,misc]
+    """One dated occurrence of a live event record, the series expanded with its exceptions
+    (:func:`federation.recurrence.occurrences`): what the agenda, feeds and figures count.
+    Cancelled and excluded dates have no row; a cancelled whole event keeps its rows, marked
+    by ``EventEntry.cancelled``."""
+
+    __tablename__ = "event_occurrence"
+
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("record.id", ondelete="CASCADE"), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    peer_id: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_event_occurrence_starts_at", "starts_at"),
+                      Index("ix_event_occurrence_peer", "peer_id", "starts_at"))

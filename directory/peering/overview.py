@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from directory.extensions import db
-from directory.models import EventEntry, Peer, PeerKey, Record, utcnow
+from directory.models import EventOccurrence, Peer, PeerKey, Record, utcnow
 from directory.services.network import shown
 from federation.errors import RecordRefused
 from federation.jsonbody import dump_json_body
@@ -46,10 +46,13 @@ def _section(record_type: str, now: datetime) -> list[dict[str, Any]]:
     query = (select(Record, Peer.node_id).join(Peer, Peer.id == Record.peer_id)
              .where(Record.type == record_type, Record.deleted.is_(False),
                     shown(Record.peer_id)))
-    if record_type == "event":
-        query = (query.join(EventEntry, EventEntry.record_id == Record.id)
-                 .where(func.coalesce(EventEntry.ends_at, EventEntry.starts_at) >= now)
-                 .order_by(EventEntry.starts_at))
+    if record_type == "event":  # by its next date: a series started long ago is upcoming
+        upcoming = (select(EventOccurrence.record_id,
+                           func.min(EventOccurrence.starts_at).label("next_at"))
+                    .where(EventOccurrence.ends_at >= now)
+                    .group_by(EventOccurrence.record_id).subquery())
+        query = (query.join(upcoming, upcoming.c.record_id == Record.id)
+                 .order_by(upcoming.c.next_at, Record.id))
     else:
         query = query.order_by(Record.updated.desc(), Record.id)
     items = []

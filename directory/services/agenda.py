@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import format_datetime
-from icalendar import Calendar, Event, vRecur
+from icalendar import Calendar, Event
 from sqlalchemy import ColumnElement, func, select
 
 from directory.extensions import db
-from directory.models import EventEntry, Peer, Record, utcnow
+from directory.models import EventEntry, EventOccurrence, Peer, Record, utcnow
 from directory.services.audience import current_audience, event_condition
 from directory.services.network import is_stale, shown
 from directory.services.params import EventQuery
@@ -22,46 +22,70 @@ FEED_LIMIT = 2000
 
 
 def _filters(territory: str, since: datetime) -> list[ColumnElement[bool]]:
+    """Occurrences not over at ``since`` (a series counts date by date)."""
     clauses: list[ColumnElement[bool]] = [
-        shown(EventEntry.peer_id), event_condition(current_audience()),
-        func.coalesce(EventEntry.ends_at, EventEntry.starts_at) >= since]
+        shown(EventOccurrence.peer_id), EventOccurrence.ends_at >= since,
+        EventOccurrence.record_id.in_(select(EventEntry.record_id).where(
+            event_condition(current_audience())))]
     if territory:
-        clauses.append(EventEntry.peer_id.in_(select(Peer.id).where(Peer.node_id == territory)))
+        clauses.append(EventOccurrence.peer_id.in_(
+            select(Peer.id).where(Peer.node_id == territory)))
     return clauses
 
 
 def _rows(clauses: list[ColumnElement[bool]], offset: int, limit: int) -> list[Any]:
     return list(db.session.execute(
-        select(EventEntry, Record.uuid, Record.payload, Peer)
-        .join(Record, Record.id == EventEntry.record_id)
-        .join(Peer, Peer.id == EventEntry.peer_id)
-        .where(*clauses).order_by(EventEntry.starts_at, EventEntry.record_id)
+        select(EventEntry, Record.uuid, Record.payload, Peer, EventOccurrence.starts_at,
+               EventOccurrence.ends_at)
+        .select_from(EventOccurrence)
+        .join(EventEntry, EventEntry.record_id == EventOccurrence.record_id)
+        .join(Record, Record.id == EventOccurrence.record_id)
+        .join(Peer, Peer.id == EventOccurrence.peer_id)
+        .where(*clauses).order_by(EventOccurrence.starts_at, EventOccurrence.record_id)
         .offset(offset).limit(limit)))
 
 
 def upcoming_events(query: EventQuery, page_size: int = 20,
                     now: datetime | None = None) -> Page:
-    """Rencontres not yet over, soonest first, suspended nodes excluded."""
+    """Rencontres not yet over, soonest first, each date of a series in its place,
+    suspended nodes excluded."""
     clauses = _filters(query.territory, now or utcnow())
-    total = db.session.scalar(select(func.count()).select_from(EventEntry).where(*clauses)) or 0
+    total = db.session.scalar(
+        select(func.count()).select_from(EventOccurrence).where(*clauses)) or 0
     rows = _rows(clauses, (query.page - 1) * page_size, page_size)
     return Page([event_card(*row) for row in rows], total, query.page, page_size)
 
 
 def event_card(entry: EventEntry, uuid: str, payload: dict[str, Any] | None,
-               peer: Peer) -> dict[str, Any]:
+               peer: Peer, starts_at: datetime | None = None,
+               ends_at: datetime | None = None) -> dict[str, Any]:
+    """An event as the site shows it; with ``starts_at``, one occurrence of it."""
     data = payload or {}
+    start = starts_at or entry.starts_at
+    end = ends_at if starts_at is not None else entry.ends_at
     return {
         "id": uuid, "title": entry.title or "?", "description": str(data.get("description") or ""),
-        "starts_at": entry.starts_at, "ends_at": entry.ends_at,
-        "when": format_datetime(entry.starts_at, "EEEE d MMMM y, HH:mm"),
+        "starts_at": start, "ends_at": end if end and end > start else None,
+        "when": format_datetime(start, "EEEE d MMMM y, HH:mm"),
         "venue_name": str(data.get("venue_name") or ""),
         "commune_code": entry.commune_code, "commune": commune_label(entry.commune_code),
         "cancelled": entry.cancelled, "recurring": bool(data.get("rrule")),
         "rrule": str(data.get("rrule") or ""),
-        "url": safe_url(data.get("url")) or safe_url(peer.base_url),
+        # No url: the rencontre is not public, its village page would answer 404.
+        "url": safe_url(data.get("url")), "village_url": safe_url(peer.base_url),
         "territory": peer.node_id, "territory_name": peer.label, "stale": is_stale(peer),
     }
+
+
+def find_event(record_id: str) -> dict[str, Any] | None:
+    """One rencontre's card, for its page at the Pays (None if unknown or not shown)."""
+    row = db.session.execute(
+        select(EventEntry, Record.uuid, Record.payload, Peer)
+        .join(Record, Record.id == EventEntry.record_id)
+        .join(Peer, Peer.id == EventEntry.peer_id)
+        .where(Record.uuid == record_id, shown(EventEntry.peer_id),
+               event_condition(current_audience())).limit(1)).first()
+    return event_card(*row) if row is not None else None
 
 
 def calendar_feed(territory: str = "", name: str = "") -> bytes:
@@ -78,8 +102,12 @@ def calendar_feed(territory: str = "", name: str = "") -> bytes:
 
 
 def _ical_event(card: dict[str, Any]) -> Event:
+    """One VEVENT per occurrence: a series arrives expanded, its cancelled dates left out and
+    its moved dates in their new place, so every calendar shows what the Pays shows."""
     event = Event()
-    event.add("uid", f"{card['id']}@{card['territory']}")
+    stamp = card["starts_at"].strftime("%Y%m%dT%H%M%SZ")
+    uid = f"{card['id']}-{stamp}" if card["recurring"] else card["id"]
+    event.add("uid", f"{uid}@{card['territory']}")
     event.add("dtstamp", utcnow())
     event.add("dtstart", card["starts_at"])
     if card["ends_at"] and card["ends_at"] > card["starts_at"]:
@@ -90,12 +118,7 @@ def _ical_event(card: dict[str, Any]) -> Event:
     location = ", ".join(part for part in (card["venue_name"], card["commune"]) if part)
     if location:
         event.add("location", location)
-    if card["url"]:
-        event.add("url", card["url"])
+    if card["url"] or card["village_url"]:
+        event.add("url", card["url"] or card["village_url"])
     event.add("status", "CANCELLED" if card["cancelled"] else "CONFIRMED")
-    if card["rrule"]:
-        try:
-            event.add("rrule", vRecur.from_ical(card["rrule"].removeprefix("RRULE:")))
-        except ValueError:
-            pass  # a malformed rule from a node: publish the first occurrence only
     return event

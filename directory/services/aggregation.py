@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +27,7 @@ from directory.extensions import db
 from directory.models import (
     RECORD_TYPES,
     EventEntry,
+    EventOccurrence,
     ListingEntry,
     Peer,
     PeerStatus,
@@ -36,11 +37,15 @@ from directory.models import (
 from directory.services import fulltext
 from directory.services.audience import is_public, public_part
 from directory.services.people_index import mark_changed
+from federation.recurrence import occurrences, parse_time
 from vocabulary.text import words
 
 log = logging.getLogger("chaleur.directory.aggregation")
 LOOKUP_CHUNK = 500
 SEARCHED_TYPES = ("member", "listing")
+#: Listing kinds that look for someone (a helping hand, partners for a tender); the
+#: Pays's « Offres et besoins » shows them as needs, the others as offers.
+NEED_KINDS = ("need", "help", "tender")
 SHORT = 200
 MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 
@@ -141,7 +146,7 @@ def _accepted(node_id: str, records: Iterable[dict[str, Any]],
                         node_id, kind, uuid[:64], reason)
             result.refused.append((kind, uuid, reason))
             continue
-        item = _Incoming(kind, uuid, int(raw["version"]), _parse_time(raw.get("updated")),
+        item = _Incoming(kind, uuid, int(raw["version"]), parse_time(raw.get("updated")),
                          bool(raw.get("deleted")),
                          None if raw.get("deleted") else dict(raw.get("payload") or {}))
         previous = kept.get((kind, uuid))
@@ -165,16 +170,6 @@ def _refusal(node_id: str, raw: dict[str, Any]) -> str:
     if not raw.get("deleted") and not isinstance(raw.get("payload"), dict):
         return "live record without a payload"
     return ""
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _mark() -> str:
@@ -329,7 +324,7 @@ def _bulk_execute(sql: str, columns: Sequence[str], rows: list[dict[str, Any]]) 
 
 
 SEARCH_TABLES = {"member": ("member_skill", "member_entry"), "listing": ("listing_entry",),
-                 "event": ("event_entry",)}
+                 "event": ("event_occurrence", "event_entry")}
 
 
 def _forget_search_rows(changed: list[dict[str, Any]]) -> None:
@@ -374,6 +369,7 @@ def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
     skills: list[tuple[Any, ...]] = []
     listings: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
+    dates: list[dict[str, Any]] = []  # a series expanded: one row per occurrence
     texts: list[tuple[int, str, str]] = []
     for rid, item in live:
         payload = item.payload or {}
@@ -384,7 +380,7 @@ def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
         elif item.type == "listing" and is_public("listing", payload):
             listings.append({
                 "record_id": rid, "peer_id": peer_id,
-                "kind": "need" if payload.get("kind") == "need" else "offer",
+                "kind": "need" if payload.get("kind") in NEED_KINDS else "offer",
                 "title": _short(payload.get("title"), 300),
                 "member_uuid": _short(payload.get("member_id"), 64), "updated": item.updated})
             texts.append((rid, "", listing_text(payload)))
@@ -392,9 +388,12 @@ def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
             event_row = _event_row(rid, peer_id, payload)
             if event_row:
                 events.append(event_row)
+                dates.extend({"record_id": rid, "peer_id": peer_id, "starts_at": found.starts_at,
+                              "ends_at": found.ends_at} for found in occurrences(payload))
     _bulk_insert("member_entry", MEMBER_COLUMNS, members)
     _bulk_insert("member_skill", ("record_id", "skill_key", "skill"), skills)
-    for model, rows in ((ListingEntry, listings), (EventEntry, events)):
+    for model, rows in ((ListingEntry, listings), (EventEntry, events),
+                        (EventOccurrence, dates)):
         if rows:
             db.session.execute(insert(model.__table__), rows)
     fulltext.add(texts)
@@ -461,11 +460,11 @@ def searchable_text(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
 
 
 def _event_row(rid: int, peer_id: int, payload: dict[str, Any]) -> dict[str, Any] | None:
-    starts = _parse_time(payload.get("starts_at"))
+    starts = parse_time(payload.get("starts_at"))
     if starts is None:
         return None
     return {"record_id": rid, "peer_id": peer_id, "starts_at": starts,
-            "ends_at": _parse_time(payload.get("ends_at")),
+            "ends_at": parse_time(payload.get("ends_at")),
             "commune_code": _short(payload.get("commune_code"), 5),
             "cancelled": bool(payload.get("cancelled")),
             "title": _short(payload.get("title"), 300),
@@ -482,7 +481,8 @@ def forget_node_records(peer_node_id: str) -> int:
     connection = db.session.connection()
     for start in range(0, len(record_ids), LOOKUP_CHUNK):
         chunk = tuple(record_ids[start:start + LOOKUP_CHUNK])
-        for table in ("member_skill", "member_entry", "listing_entry", "event_entry"):
+        for table in ("member_skill", "member_entry", "listing_entry", "event_occurrence",
+                      "event_entry"):
             connection.exec_driver_sql(
                 f"DELETE FROM {table} WHERE record_id IN ({_marks(len(chunk))})", chunk)
     fulltext.remove(record_ids)

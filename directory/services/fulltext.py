@@ -167,14 +167,36 @@ def matching_record_ids(query: str) -> list[int] | None:
     Joined into one string in the database: a broad word matches tens of thousands of
     records, and one row is much cheaper to fetch than that many."""
     terms = query_terms(query)
-    if not terms:
-        return None
+    return None if not terms else _joined_ids(_match(terms))
+
+
+def _joined_ids(match: TextClause) -> list[int]:
     postgres = db.session.get_bind().dialect.name == "postgresql"
-    match = _match(terms)
     joined = "string_agg(record_id::text, ',')" if postgres else "group_concat(record_id)"
     found = db.session.execute(text(f"SELECT {joined} FROM ({match.text}) AS matched")
                                .bindparams(**match.compile().params)).scalar()
     return list(map(int, found.split(","))) if found else []
+
+
+def any_of(synonyms: Sequence[Sequence[str]]) -> TextClause:
+    """``SELECT record_id`` of the records holding, among their stems, every stem of at
+    least one of these synonyms (exact stems): how matching asks for « any name of this
+    skill » where a search asks for every term."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    syntax = _TSQUERY if postgres else _FTS5
+    expression = syntax.any_of.join(
+        "(" + syntax.all_of.join(syntax.exact.format(root) for root in roots) + ")"
+        for roots in synonyms)
+    if postgres:
+        return text("SELECT record_id FROM record_text "
+                    "WHERE document @@ to_tsquery('simple', :match)").bindparams(match=expression)
+    return text("SELECT rowid AS record_id FROM record_text WHERE record_text MATCH :match"
+                ).bindparams(match=expression)
+
+
+def ids_with_any(synonyms: Sequence[Sequence[str]]) -> list[int]:
+    """The record ids :func:`any_of` selects, fetched as one joined string."""
+    return _joined_ids(any_of(synonyms)) if synonyms else []
 
 
 def _match(terms: tuple[QueryTerm, ...]) -> TextClause:

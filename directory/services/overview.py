@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 
 import communes
 from directory.extensions import db
-from directory.models import EventEntry, MemberEntry, MemberSkill, Peer, Record, utcnow
+from directory.models import (
+    EventEntry,
+    EventOccurrence,
+    MemberEntry,
+    MemberSkill,
+    Peer,
+    Record,
+    utcnow,
+)
 from directory.services.network import is_stale, shown, shown_peers
 from directory.services.search import commune_label, safe_url
 
@@ -33,9 +41,11 @@ def territories(now: datetime | None = None) -> list[dict[str, Any]]:
         select(MemberEntry.peer_id, func.count()).where(shown(MemberEntry.peer_id))
         .group_by(MemberEntry.peer_id)).all())
     events = dict(db.session.execute(
-        select(EventEntry.peer_id, func.count())
-        .where(shown(EventEntry.peer_id), EventEntry.starts_at >= now)
-        .group_by(EventEntry.peer_id)).all())
+        select(EventOccurrence.peer_id, func.count())
+        .join(EventEntry, EventEntry.record_id == EventOccurrence.record_id)
+        .where(shown(EventOccurrence.peer_id), EventOccurrence.starts_at >= now,
+               EventEntry.cancelled.is_(False))
+        .group_by(EventOccurrence.peer_id)).all())
     result = []
     for peer in shown_peers():
         page = pages.get(peer.id, {})
@@ -93,9 +103,11 @@ def statistics() -> dict[str, list[tuple[str, int]]]:
         .join(MemberEntry, MemberEntry.record_id == MemberSkill.record_id)
         .where(shown(MemberEntry.peer_id))
         .group_by(MemberSkill.skill_key).order_by(count.desc(), MemberSkill.skill_key).limit(TOP))
-    month = _month(EventEntry.starts_at).label("month")
-    months = db.session.execute(
-        select(month, count).where(shown(EventEntry.peer_id), EventEntry.cancelled.is_(False))
+    month = _month(EventOccurrence.starts_at).label("month")
+    months = db.session.execute(  # each date of a series counts, its cancelled dates not
+        select(month, count)
+        .join(EventEntry, EventEntry.record_id == EventOccurrence.record_id)
+        .where(shown(EventOccurrence.peer_id), EventEntry.cancelled.is_(False))
         .group_by(month).order_by(month))
     return {
         "territories": [(name or node_id, n) for name, node_id, n in per_territory],

@@ -211,6 +211,16 @@ def search_people(query: PeopleQuery, page_size: int = 20) -> Page:
     return Page(items, summary.total, query.page, page_size, summary.facets)
 
 
+def find_person(member_id: str) -> dict[str, Any] | None:
+    """One member's card, for their page at the Pays (None if unknown or not shown)."""
+    row = db.session.execute(
+        select(MemberEntry, Record.payload, Peer)
+        .join(Record, Record.id == MemberEntry.record_id)
+        .join(Peer, Peer.id == MemberEntry.peer_id)
+        .where(MemberEntry.uuid == member_id, shown(MemberEntry.peer_id)).limit(1)).first()
+    return person_card(row[0], row[1] or {}, row[2]) if row is not None else None
+
+
 def person_card(entry: MemberEntry, payload: dict[str, Any], peer: Peer) -> dict[str, Any]:
     """What a card shows: only the fields the member shared, links made safe."""
     skills = payload.get("skills")

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -111,6 +112,11 @@ class CancelForm(Form):
 
     message = TextAreaField(_l("Message aux personnes inscrites (facultatif)"), validators=[
         Optional(), Length(max=MAX_CANCEL_MESSAGE)])
+    # For a series opened from one of its dates: that date only, or the whole series.
+    scope = RadioField(_l("Que faut-il annuler ?"), default="date", choices=[
+        SelectChoice("date", _l("Cette date seulement")),
+        SelectChoice("series", _l("Toute la série"))],
+        validators=[Optional()])
 
 
 class AttendanceForm(Form):

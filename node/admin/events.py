@@ -109,9 +109,14 @@ def _show_error(form: EventForm, error: events.EventError) -> None:
 @bp.route("/rencontres/<event_uuid>/annuler", methods=["GET", "POST"])
 @staff_required
 def event_cancel(event_uuid: str) -> ResponseReturnValue:
+    """Cancel a rencontre; opened from one date of a series (``?quand=``), that date only
+    unless the organiser chooses the whole series."""
     event = _event_or_404(event_uuid)
+    occurrence = _named_occurrence(event) if event.rrule else None
     form = CancelForm()
     if form.validate_on_submit():
+        if occurrence is not None and form.scope.data != "series":
+            return _cancel_one_date(event, occurrence, form.message.data or "")
         try:
             events.cancel_event(event)
         except events.EventError as error:
@@ -123,9 +128,37 @@ def event_cancel(event_uuid: str) -> ResponseReturnValue:
                            "Rencontre annulée ; %(num)d personnes prévenues par e-mail.", told),
                   "success")
         return redirect(url_for("admin.events"))
-    waiting = len(event_notices.expected_answers(event))
+    expected = event_notices.expected_answers(event)
+    waiting = len([r for r in expected if occurrence is None
+                   or r.occurrence_at == occurrence.starts_at])
     return render_template("node/admin/events/cancel.html", event=event, form=form,
-                           waiting=waiting), 422 if form.errors else 200
+                           occurrence=occurrence, waiting=waiting,
+                           all_waiting=len(expected)), 422 if form.errors else 200
+
+
+def _named_occurrence(event: Event) -> events.Occurrence | None:
+    stamp = calendar.parse_utc_stamp(request.args.get("quand", ""))
+    if stamp is None:
+        return None
+    found = events.occurrence_at(event, stamp)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _cancel_one_date(event: Event, occurrence: events.Occurrence,
+                     message: str) -> ResponseReturnValue:
+    try:
+        events.cancel_occurrence(event, occurrence.starts_at)
+    except events.EventError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.events"))
+    db.session.commit()
+    told = event_notices.tell_cancelled(event, message, only=occurrence.starts_at)
+    flash(ngettext("Date du %(when)s annulée ; %(num)d personne prévenue par e-mail.",
+                   "Date du %(when)s annulée ; %(num)d personnes prévenues par e-mail.", told,
+                   when=occurrence.when), "success")
+    return redirect(url_for("admin.events"))
 
 
 @bp.post("/rencontres/<event_uuid>/supprimer")

@@ -154,8 +154,13 @@ COMMUNITY = resource({
     "version": {"type": "integer"}, "updated_at": ANSWER_DATETIME,
 })
 
-LISTING = resource({"id": STRING, "kind": {"enum": ["offer", "need"]}, "title": STRING,
-                    "details": STRING})
+LISTING = resource({"id": STRING,
+                    "kind": {"enum": ["offer", "need", "help", "loan", "tender"]},
+                    "title": STRING, "details": STRING,
+                    "skills": {"type": "array", "items": STRING,
+                               "description": "Ids of the shared vocabulary of trades"},
+                    "commune_code": STRING, "radius_km": {"type": "integer"},
+                    "state": {"enum": ["active", "fulfilled", "expired"]}})
 
 MEMBER = {
     "type": "object",

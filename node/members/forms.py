@@ -10,6 +10,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
@@ -17,7 +18,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from node.models import FieldGroup, ListingKind, Visibility
+import vocabulary
+from node.models import FieldGroup, ListingKind, ListingState, Visibility
+from node.models.member import DEFAULT_RADIUS_KM
+from node.services.listings import RADII_KM
+from vocabulary.text import fold
 from webui.forms import Form
 
 VISIBILITY_LABELS = {
@@ -66,14 +71,47 @@ class ProfileForm(Form):
         return getattr(self, f"visibility_{group.value}")
 
 
+LISTING_KIND_LABELS = {
+    ListingKind.OFFER: _l("Je propose (offre)"),
+    ListingKind.NEED: _l("Je recherche (besoin)"),
+    ListingKind.HELP: _l("Un coup de main"),
+    ListingKind.LOAN: _l("Je prête du matériel"),
+    ListingKind.TENDER: _l("Réponse à plusieurs (co-traitance d'un appel d'offres)"),
+}
+
+LISTING_STATE_LABELS = {
+    ListingState.ACTIVE: _l("En cours"),
+    ListingState.FULFILLED: _l("Pourvue"),
+    ListingState.EXPIRED: _l("Expirée"),
+}
+
+
+def _skill_choices() -> list[SelectChoice]:
+    return [SelectChoice(c.id, c.label) for c in sorted(
+        vocabulary.concepts(), key=lambda c: fold(c.label))]
+
+
 class ListingForm(Form):
-    kind = RadioField(_l("Type"), choices=[
-        SelectChoice(ListingKind.OFFER.value, _l("Je propose")),
-        SelectChoice(ListingKind.NEED.value, _l("Je recherche")),
-    ], default=ListingKind.OFFER.value)
+    """An offer or need. Values are checked by ``services.listings.clean_listing``."""
+
+    kind = RadioField(_l("Type"), choices=[SelectChoice(kind.value, text) for kind, text
+                                          in LISTING_KIND_LABELS.items()],
+                      default=ListingKind.OFFER.value, validate_choice=False)
     title = StringField(_l("Titre"), validators=[DataRequired(
         message=_l("Le titre est obligatoire.")), Length(max=120)])
     details = TextAreaField(_l("Détails"), validators=[Optional(), Length(max=2000)])
+    skills = SelectMultipleField(_l("Compétences concernées"), choices=_skill_choices,
+                                 validate_choice=False)
+    commune_code = StringField(_l("Commune"))
+    radius_km = SelectField(_l("Jusqu'à quelle distance ?"), choices=[
+        SelectChoice(str(km), _l("%(km)s km", km=km)) for km in RADII_KM],
+        default=str(DEFAULT_RADIUS_KM), validate_choice=False)
+    visibility = RadioField(_l("Qui voit l'annonce ?"), choices=[
+        SelectChoice("", _l("Comme mes compétences")),
+        SelectChoice(Visibility.COMMUNITY.value, VISIBILITY_LABELS[Visibility.COMMUNITY]),
+        SelectChoice(Visibility.NETWORK.value, VISIBILITY_LABELS[Visibility.NETWORK]),
+        SelectChoice(Visibility.PUBLIC.value, VISIBILITY_LABELS[Visibility.PUBLIC]),
+    ], default="", validate_choice=False)
 
 
 class NoteForm(Form):

@@ -9,34 +9,45 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required, logout_user
+from flask_login import current_user, login_required, logout_user
 
+from node.extensions import db
 from node.members import bp
 from node.members.forms import (
+    LISTING_KIND_LABELS,
+    LISTING_STATE_LABELS,
     PROFILE_FIELDS,
     DeleteAccountForm,
     ListingForm,
     ProfileForm,
 )
 from node.members.views import current_member
-from node.models import FieldGroup, Listing, ListingKind, Member, Visibility
+from node.models import FieldGroup, Listing, ListingState, Member, Visibility
+from node.models.member import LISTING_DAYS
 from node.services.accounts import normalise_email, password_matches
 from node.services.community import commune_name
+from node.services.listings import (
+    clean_listing,
+    own_listing,
+    post_listing,
+    set_state,
+    skill_labels,
+)
+from node.services.listings import edit_listing as change_listing
+from node.services.listings import remove_listing as delete_listing
+from node.services.matching import describe_reason, matches_for
 from node.services.member_fields import clean_member_fields
 from node.services.members import (
     MemberError,
-    add_listing,
-    clean_listing,
     commune_code_from_input,
-    delete_listing,
     delete_member,
     is_last_admin,
     nearby_communes,
-    own_listing,
-    update_listing,
     update_profile,
 )
 from node.services.personal_data import export_member_data
+from node.services.visibility import Viewer
+from webui.i18n import current_language
 
 
 def _profile_form(member: Member) -> ProfileForm:
@@ -79,22 +90,36 @@ def me() -> ResponseReturnValue:
         422 if form.errors else 200)
 
 
+def _listing_raw(form: ListingForm) -> dict[str, object]:
+    return {"kind": form.kind.data, "title": form.title.data, "details": form.details.data,
+            "skills": form.skills.data or [],
+            "commune_code": commune_code_from_input(form.commune_code.data or ""),
+            "radius_km": form.radius_km.data, "visibility": form.visibility.data or ""}
+
+
+def _listing_page(template: str, form: ListingForm, **context: object) -> ResponseReturnValue:
+    return render_template(
+        template, form=form, nearby=nearby_communes(), kinds=LISTING_KIND_LABELS,
+        states=LISTING_STATE_LABELS, commune_name=commune_name,
+        skill_labels=lambda ids: skill_labels(ids, current_language()),
+        **context), (422 if form.errors else 200)
+
+
 @bp.route("/mon-profil/offres", methods=["GET", "POST"])
 @login_required
 def listings() -> ResponseReturnValue:
     member = current_member()
     form = ListingForm()
     if form.validate_on_submit():
-        values, errors = clean_listing(form.kind.data, form.title.data or "",
-                                       form.details.data or "")
-        if not errors:
-            add_listing(member, ListingKind(values["kind"]), values["title"], values["details"])
-            flash(_("Annonce ajoutée."), "success")
+        data, errors = clean_listing(_listing_raw(form))
+        if data is not None:
+            post_listing(member, data)
+            db.session.commit()
+            flash(_("Annonce ajoutée, visible %(days)s jours.", days=LISTING_DAYS), "success")
             return redirect(url_for("members.listings"))
         for name, message in errors.items():
             getattr(form, name).errors = [message]
-    return render_template("node/members/listings.html", form=form, member=member), (
-        422 if form.errors else 200)
+    return _listing_page("node/members/listings.html", form, member=member)
 
 
 def _own_listing_or_404(listing_uuid: str) -> Listing:
@@ -109,24 +134,51 @@ def _own_listing_or_404(listing_uuid: str) -> Listing:
 def edit_listing(listing_uuid: str) -> ResponseReturnValue:
     listing = _own_listing_or_404(listing_uuid)
     form = ListingForm(obj=listing)
+    if not form.is_submitted():
+        form.radius_km.data = str(listing.radius_km)
     if form.validate_on_submit():
-        values, errors = clean_listing(form.kind.data, form.title.data or "",
-                                       form.details.data or "")
-        if not errors:
-            update_listing(listing, ListingKind(values["kind"]), values["title"],
-                           values["details"])
+        data, errors = clean_listing(_listing_raw(form))
+        if data is not None:
+            change_listing(listing, data)
+            db.session.commit()
             flash(_("Annonce modifiée."), "success")
             return redirect(url_for("members.listings"))
         for name, message in errors.items():
             getattr(form, name).errors = [message]
-    return render_template("node/members/listing_edit.html", form=form, listing=listing), (
-        422 if form.errors else 200)
+    return _listing_page("node/members/listing_edit.html", form, listing=listing)
+
+
+@bp.post("/mon-profil/offres/<listing_uuid>/etat/<state>")
+@login_required
+def listing_state(listing_uuid: str, state: str) -> ResponseReturnValue:
+    """« C'est pourvu » or « Remettre en ligne » (which renews it)."""
+    listing = _own_listing_or_404(listing_uuid)
+    if state not in (ListingState.ACTIVE.value, ListingState.FULFILLED.value):
+        abort(404)
+    set_state(listing, ListingState(state))
+    db.session.commit()
+    flash(_("Annonce pourvue : merci de l'avoir signalé.") if state == ListingState.FULFILLED
+          else _("Annonce remise en ligne pour %(days)s jours.", days=LISTING_DAYS), "success")
+    return redirect(url_for("members.listings"))
+
+
+@bp.get("/mon-profil/offres/<listing_uuid>/correspondances")
+@login_required
+def listing_matches(listing_uuid: str) -> ResponseReturnValue:
+    """Who answers my listing, here and in the other villages, and why."""
+    listing = _own_listing_or_404(listing_uuid)
+    found = matches_for(listing, Viewer.for_account(current_user))
+    return render_template(
+        "node/members/listing_matches.html", listing=listing, matches=found,
+        reason_text=lambda r: describe_reason(r.kind, r.value), kinds=LISTING_KIND_LABELS,
+        commune_name=commune_name)
 
 
 @bp.post("/mon-profil/offres/<listing_uuid>/supprimer")
 @login_required
 def remove_listing(listing_uuid: str) -> ResponseReturnValue:
     delete_listing(_own_listing_or_404(listing_uuid))
+    db.session.commit()
     flash(_("Annonce supprimée."), "success")
     return redirect(url_for("members.listings"))
 

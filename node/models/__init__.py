@@ -11,14 +11,15 @@ from node.models.member import (
     FieldGroup,
     Listing,
     ListingKind,
+    ListingState,
     Member,
 )
 
 __all__ = [
     "Account", "AccountStatus", "AddressBookEntry", "ApiToken", "Community", "DEFAULT_VISIBILITY",
     "Event", "ExtraCommune", "FIELDS_BY_GROUP", "FieldGroup", "Invitation", "Listing",
-    "ListingKind", "Member", "Role", "Rsvp", "RsvpStatus", "SharedRecord", "SignupMode",
-    "Venue", "VISIBILITY_ORDER", "Visibility", "utcnow",
+    "ListingKind", "ListingState", "Member", "Role", "Rsvp", "RsvpStatus", "SharedRecord",
+    "SignupMode", "Venue", "VISIBILITY_ORDER", "Visibility", "utcnow",
 ]
 
 from node.models.sharing import FeedEntry, OutboxEntry  # noqa: E402
@@ -69,6 +70,10 @@ __all__ += ["Action", "Audience", "Ballot", "BallotChoice", "CalendarFeed", "Cha
 from node.models.villages import VillageMessage  # noqa: E402
 
 __all__ += ["VillageMessage"]
+
+from node.models.exchange import AlertSettings, MatchSeen  # noqa: E402
+
+__all__ += ["AlertSettings", "MatchSeen"]
 
 from node.models.signin import SignInCode, SignInConsent  # noqa: E402
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node.extensions import db
@@ -29,6 +29,9 @@ class Event(SharedRecord, db.Model):  # type: ignore[name-defined,misc]
     rrule: Mapped[str] = mapped_column(String(255), default="")  # "" : a single occurrence
     visibility: Mapped[str] = mapped_column(String(16), default=Visibility.COMMUNITY)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Occurrences of a series cancelled one by one: their UTC starts (20260303T173000Z),
+    # shared as the record's ``exdates``. Assign a new list to change it (JSON column).
+    cancelled_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("account.id", ondelete="SET NULL"))
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node.extensions import db
@@ -79,12 +79,45 @@ class Member(SharedRecord, db.Model):  # type: ignore[name-defined,misc]
 
 
 class ListingKind(StrEnum):
+    """What a listing is; each kind stands on one side: it offers, or it looks for someone."""
+
     OFFER = "offer"  # « je propose »
     NEED = "need"  # « je recherche »
+    HELP = "help"  # « un coup de main » : a small, quick help asked for
+    LOAN = "loan"  # « prêt de matériel » : equipment lent
+    TENDER = "tender"  # « réponse à plusieurs » : partners sought to answer a call for tenders
+
+    @property
+    def side(self) -> str:
+        """``offer`` or ``need``: the side a match is looked for on the other one."""
+        return "offer" if self in (ListingKind.OFFER, ListingKind.LOAN) else "need"
+
+
+class ListingState(StrEnum):
+    ACTIVE = "active"
+    FULFILLED = "fulfilled"  # « pourvue » : found what it sought, or given what it offered
+    EXPIRED = "expired"  # its time ran out; one click from the reminder mail renews it
+
+
+#: Default reach of a listing around its commune, in km.
+DEFAULT_RADIUS_KM = 20
+#: Default life of a listing, in days (renewed in one click from the reminder mail).
+LISTING_DAYS = 60
+
+
+def listing_expiry(start: datetime | None = None) -> datetime:
+    """When a listing posted or renewed at ``start`` (now) runs out."""
+    return (start or utcnow()) + timedelta(days=LISTING_DAYS)
+
+
+def _fresh_expiry() -> datetime:
+    # No argument: SQLAlchemy would hand a one-argument default its execution context.
+    return listing_expiry()
 
 
 class Listing(SharedRecord, db.Model):  # type: ignore[name-defined,misc]
-    """One offer or need of a member; shares the visibility of the member's skills group."""
+    """One offer or need of a member, with the skills it is about (ids of the shared
+    vocabulary), where it stands and how far it reaches, how long it lives, who sees it."""
 
     __tablename__ = "listing"
 
@@ -93,7 +126,21 @@ class Listing(SharedRecord, db.Model):  # type: ignore[name-defined,misc]
     kind: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(120))
     details: Mapped[str] = mapped_column(Text, default="")
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    commune_code: Mapped[str] = mapped_column(String(5), default="")
+    radius_km: Mapped[int] = mapped_column(Integer, default=DEFAULT_RADIUS_KM)
+    # "" follows the member's skills group; a level narrows it (never widens: see
+    # services.visibility.listing_level).
+    visibility: Mapped[str] = mapped_column(String(16), default="")
+    state: Mapped[str] = mapped_column(String(12), default=ListingState.ACTIVE.value,
+                                       index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_fresh_expiry,
+                                                 index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def side(self) -> str:
+        return ListingKind(self.kind).side
 
     member: Mapped[Member] = relationship(back_populates="listings")
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from node.extensions import limiter
-from node.models import Event, RsvpStatus, Venue, utcnow
+from node.models import Event, Rsvp, RsvpStatus, Venue, utcnow
 from node.public import bp, jsonld
 from node.public.forms import AnswerForm, ConfirmForm, GuestAnswerForm
 from node.services import calendar, events, meetings, rsvps
@@ -80,7 +80,7 @@ def event_answer(event_uuid: str) -> ResponseReturnValue:
     except rsvps.RsvpError as error:
         flash(str(error), "error")
     else:
-        flash(_status_message(answer.rsvp.status), "success")
+        flash(_status_message(answer.rsvp), "success")
     return redirect(url_for("public.event", event_uuid=event.uuid,
                             quand=calendar.as_utc_stamp(starts_at)))
 
@@ -103,7 +103,7 @@ def event_guest_answer(event_uuid: str) -> ResponseReturnValue:
     except rsvps.RsvpError as error:
         flash(str(error), "error")
         return _render_event(event, occurrence, AnswerForm(), form), 400
-    flash(_status_message(answer.rsvp.status) + " "
+    flash(_status_message(answer.rsvp) + " "
           + _("Un e-mail de confirmation vous a été envoyé, avec un lien pour annuler."),
           "success")
     return redirect(url_for("public.event", event_uuid=event.uuid, quand=occurrence.stamp))
@@ -132,13 +132,16 @@ def guest_cancel() -> ResponseReturnValue:
                            occurrence=occurrence, done=done)
 
 
-def _status_message(status: str) -> str:
+def _status_message(rsvp: Rsvp) -> str:
+    position = rsvps.waitlist_position(rsvp)
+    if position is not None:
+        return str(_("La rencontre est complète : vous êtes n° %(position)s sur la liste "
+                     "d'attente.", position=position))
     return str({
         RsvpStatus.GOING: _("C'est noté : vous venez."),
         RsvpStatus.MAYBE: _("C'est noté : vous viendrez peut-être."),
         RsvpStatus.NOT_GOING: _("C'est noté : vous ne venez pas."),
-        RsvpStatus.WAITLISTED: _("La rencontre est complète : vous êtes sur la liste d'attente."),
-    }[RsvpStatus(status)])
+    }[RsvpStatus(rsvp.status)])
 
 
 def _chosen_occurrence(event: Event) -> events.Occurrence | None:
@@ -164,8 +167,10 @@ def _render_event(event: Event, occurrence: events.Occurrence | None, form: Answ
     mine = None
     counts = {"going": 0, "waitlisted": 0, "places_left": None}
     data = None
+    full = False
     if occurrence is not None:
         counts = _counts(event, occurrence.starts_at)
+        full = rsvps.is_full(event, occurrence.starts_at)
         if current_user.is_authenticated and current_user.member:
             mine = next((r for r in rsvps.answers(event, occurrence.starts_at)
                          if r.member_id == current_user.member.id), None)
@@ -181,7 +186,8 @@ def _render_event(event: Event, occurrence: events.Occurrence | None, form: Answ
         "node/events/event.html", event=event, occurrence=occurrence, series=series,
         meeting_closed=record is not None and record.closed_at is not None,
         counts=counts, mine=mine, form=form, guest_form=guest_form, json_ld=data,
-        open=occurrence is not None and not event.cancelled and not occurrence.started,
+        full=full, position=rsvps.waitlist_position(mine) if mine is not None else None,
+        open=occurrence is not None and not occurrence.cancelled and not occurrence.started,
         venue_commune=venue_commune)
 
 

@@ -242,6 +242,10 @@ def _vevent(event: Event, url: str, host: str) -> icalendar.Event:
         entry.add("description", event.description)
     if event.rrule:
         entry.add("rrule", icalendar.vRecur.from_ical(event.rrule))
+        for stamp in sorted(event.cancelled_dates or []):
+            cancelled = parse_utc_stamp(stamp)
+            if cancelled is not None:  # the dates cancelled one by one leave the series
+                entry.add("exdate", to_local(cancelled))
     if event.venue is not None:
         entry.add("location", ", ".join(filter(None, [event.venue.name, event.venue.address])))
     entry.add("url", url)

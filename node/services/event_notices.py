@@ -54,8 +54,9 @@ def _where(event: Event) -> str:
     return ", ".join(part for part in (event.venue.name, event.venue.address) if part)
 
 
-def tell_cancelled(event: Event, message: str = "") -> int:
-    """Mail everyone expected at a future occurrence of a cancelled event; how many were told.
+def tell_cancelled(event: Event, message: str = "", only: datetime | None = None) -> int:
+    """Mail everyone expected at a future occurrence of a cancelled event (or, with ``only``,
+    at that one cancelled date of the series); how many were told.
 
     ``message`` is the organiser's word to them (why, what instead), quoted in the mail.
     Call it after the cancellation is committed.
@@ -63,6 +64,8 @@ def tell_cancelled(event: Event, message: str = "") -> int:
     told = 0
     note = message.strip()
     for rsvp in expected_answers(event):
+        if only is not None and rsvp.occurrence_at != only:
+            continue
         body = _("Bonjour %(name)s,\n\nLa rencontre « %(title)s » du %(when)s est annulée. "
                  "Nous sommes désolés du contretemps.\n\n", name=rsvp.person_name,
                  title=event.title, when=_when(event, rsvp))

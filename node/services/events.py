@@ -68,7 +68,8 @@ class Occurrence:
 
     @property
     def cancelled(self) -> bool:
-        return self.event.cancelled
+        """The whole rencontre, or only this date of the series, is cancelled."""
+        return self.event.cancelled or self.stamp in (self.event.cancelled_dates or [])
 
     @property
     def started(self) -> bool:
@@ -172,6 +173,29 @@ def cancel_event(event: Event) -> None:
         raise EventError(_("Cette rencontre est déjà annulée."))
     event.cancelled = True
     db.session.flush()
+
+
+def cancel_occurrence(event: Event, starts_at: datetime) -> Occurrence:
+    """Cancel one date of a series (flushed, not committed); the other dates stay.
+
+    The date is kept in ``event.cancelled_dates`` and shared as an excluded date, so the Pays
+    stops showing it at the next push. The caller commits, then tells the people expected
+    with :func:`node.services.event_notices.tell_cancelled` (``only=starts_at``).
+    """
+    if event.cancelled:
+        raise EventError(_("Cette rencontre est déjà annulée."))
+    if not event.rrule:
+        raise EventError(_("Une rencontre unique s'annule en entier."))
+    occurrence = occurrence_at(event, starts_at)
+    if occurrence is None:
+        raise EventError(_("Cette date ne fait pas partie de la rencontre."))
+    if occurrence.cancelled:
+        raise EventError(_("Cette date est déjà annulée."))
+    if occurrence.started:
+        raise EventError(_("Cette date est passée : elle ne peut plus être annulée."))
+    event.cancelled_dates = sorted({*(event.cancelled_dates or []), occurrence.stamp})
+    db.session.flush()
+    return occurrence
 
 
 def delete_event(event: Event) -> None:

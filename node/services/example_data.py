@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 
 import communes
+import vocabulary
 from node.extensions import db
 from node.models import (
     Account,
@@ -35,6 +36,7 @@ from node.models import (
     Venue,
     Visibility,
 )
+from node.services import shared_figures
 from node.services.accounts import hash_password
 from node.services.community import extra_communes, find_commune
 from node.services.example_decisions import load_example_decisions
@@ -149,6 +151,26 @@ SINGLE_EVENTS = (
      "Les bases pour un site lisible par tous.", Visibility.PUBLIC, 12),
     (45, 19, "Rencontre inter-villages",
      "Avec les indépendants des villages voisins.", Visibility.NETWORK, None),
+    # The coming season: enough rencontres shared with the Pays that its agenda has a
+    # second page (the journeys suite walks every list's paging on this data).
+    (3, 12, "Déjeuner partagé au tiers-lieu",
+     "Chacun apporte un plat ; on parle des projets du mois.", Visibility.PUBLIC, None),
+    (12, 18, "Atelier : photographier ses produits",
+     "Lumière, fond et retouches simples avec un téléphone.", Visibility.PUBLIC, None),
+    (26, 9, "Café des artisans",
+     "Un café pour se rencontrer avant la journée de travail.", Visibility.NETWORK, None),
+    (33, 14, "Atelier : devis et factures en règle",
+     "Mentions obligatoires et outils gratuits.", Visibility.PUBLIC, None),
+    (40, 14, "Atelier : bien assurer son activité",
+     "Responsabilité civile, décennale : les questions à poser.", Visibility.PUBLIC, None),
+    (52, 19, "Soirée des projets à plusieurs",
+     "Trouver un associé ou un sous-traitant au village.", Visibility.NETWORK, None),
+    (60, 10, "Marché des savoir-faire",
+     "Les indépendants du village montrent leur travail.", Visibility.PUBLIC, None),
+    (74, 18, "Atelier : se faire connaître en ligne",
+     "Fiche d'établissement, réseaux sociaux et bouche-à-oreille.", Visibility.PUBLIC, None),
+    (88, 9, "Petit-déjeuner de rentrée",
+     "Les nouvelles de chacun et le programme de la saison.", Visibility.NETWORK, None),
 )
 
 
@@ -224,8 +246,10 @@ def _member(rng: random.Random, index: int, own: list[str], near: list[str],
     )
     for kind, titles in ((ListingKind.OFFER, trade.offers), (ListingKind.NEED, trade.needs)):
         for title in rng.sample(titles, k=rng.randint(0, len(titles))):
-            member.listings.append(Listing(uuid=_uuid(rng), kind=kind.value, title=title,
-                                           created_at=joined))
+            member.listings.append(Listing(
+                uuid=_uuid(rng), kind=kind.value, title=title, created_at=joined,
+                skills=list(vocabulary.concepts_in(f"{title} {trade.name}")),
+                commune_code=member.commune_code))
     return Account(email=email, password_hash=password_hash, role=Role.MEMBER.value,
                    status=AccountStatus.ACTIVE.value, created_at=joined, member=member)
 
@@ -278,6 +302,13 @@ def _occurrences(event: Event, now: datetime) -> tuple[list[datetime], datetime]
     return past, nxt
 
 
+def _within_capacity(event: Event, status: RsvpStatus, going: int) -> RsvpStatus:
+    """"Going" once the places are taken is "waitlisted": example data never overbooks."""
+    if status is RsvpStatus.GOING and event.capacity is not None and going >= event.capacity:
+        return RsvpStatus.WAITLISTED
+    return status
+
+
 def _answers(rng: random.Random, event: Event, members: list[Member], now: datetime) -> int:
     """RSVPs for past occurrences (with attendance) and for the next one (with guests)."""
     past, upcoming = _occurrences(event, now)
@@ -286,15 +317,17 @@ def _answers(rng: random.Random, event: Event, members: list[Member], now: datet
         is_past = when <= now
         crowd = rng.sample(members, k=min(len(members), rng.randint(6, 24)))
         going = 0
-        for member in crowd:
+        for rank, member in enumerate(crowd):
             status = rng.choices((RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.NOT_GOING),
                                  weights=(6, 2, 1))[0]
-            if status is RsvpStatus.GOING and event.capacity and going >= event.capacity:
-                status = RsvpStatus.WAITLISTED
+            status = _within_capacity(event, status, going)
             going += status is RsvpStatus.GOING
             attended = (rng.random() < 0.85) if is_past and status is RsvpStatus.GOING else None
+            # One answer after another, as people really ask: the waitlist has an order.
+            asked = min(when - timedelta(days=3), now - timedelta(days=2)) + timedelta(
+                minutes=7 * rank)
             event.rsvps.append(Rsvp(occurrence_at=when, member=member, status=status.value,
-                                    attended=attended, created_at=when - timedelta(days=3)))
+                                    attended=attended, created_at=asked))
             count += 1
         if not is_past and event.visibility == Visibility.PUBLIC:
             number = rng.randint(1, 99)
@@ -302,7 +335,8 @@ def _answers(rng: random.Random, event: Event, members: list[Member], now: datet
                 occurrence_at=when, guest_name=f"Invité·e {number}",
                 guest_email=f"invite.{number}.{event.uuid[:8]}@{EMAIL_DOMAIN}",
                 guest_token_hash=hashlib.sha256(_uuid(rng).encode()).hexdigest(),
-                status=RsvpStatus.GOING.value, created_at=now - timedelta(days=1)))
+                status=_within_capacity(event, RsvpStatus.GOING, going).value,
+                created_at=now - timedelta(days=1)))
             count += 1
     return count
 
@@ -351,6 +385,7 @@ def load_example_data(members: int = 40, seed: int = 1,
     db.session.flush()
     db.session.add_all(_address_books(rng, profiles))
     load_example_decisions(rng, profiles, events, now)
+    shared_figures.refresh(now)  # the Pays shows the funders' figures at the first push
     db.session.commit()
     return ExampleSummary(members=members,
                           listings=sum(len(p.listings) for p in profiles),

@@ -25,8 +25,6 @@ from node.models import (
     Event,
     FieldGroup,
     Invitation,
-    Listing,
-    ListingKind,
     Member,
     Role,
     Rsvp,
@@ -37,8 +35,6 @@ from node.services.community import current_community, extra_communes
 
 NEARBY_KM = 25
 MAX_NOTE_LENGTH = 500
-MAX_LISTING_TITLE = 120
-MAX_LISTING_DETAILS = 2000
 
 
 class MemberError(ValueError):
@@ -89,47 +85,6 @@ def nearby_communes(radius_km: float = NEARBY_KM) -> list[communes.Commune]:
         if centre is not None:
             found.update((c.code, c) for c in communes.within_km(centre, radius_km, extra))
     return sorted(found.values(), key=lambda c: communes.fold(c.name))
-
-
-# -- offers and needs -----------------------------------------------------------------------
-
-def clean_listing(kind: str, title: str, details: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Checks shared by adding and editing a listing: (cleaned values, errors by field)."""
-    errors: dict[str, str] = {}
-    if kind not in {k.value for k in ListingKind}:
-        errors["kind"] = _("Choisissez « Je propose » ou « Je recherche ».")
-    title = " ".join(title.split())
-    if not title:
-        errors["title"] = _("Le titre est obligatoire.")
-    elif len(title) > MAX_LISTING_TITLE:
-        errors["title"] = _("%(n)s caractères au plus.", n=MAX_LISTING_TITLE)
-    details = details.strip()
-    if len(details) > MAX_LISTING_DETAILS:
-        errors["details"] = _("%(n)s caractères au plus.", n=MAX_LISTING_DETAILS)
-    return {"kind": kind, "title": title, "details": details}, errors
-
-
-def add_listing(member: Member, kind: ListingKind, title: str, details: str = "") -> Listing:
-    listing = Listing(kind=kind.value, title=title, details=details)
-    member.listings.append(listing)
-    db.session.commit()
-    return listing
-
-
-def update_listing(listing: Listing, kind: ListingKind, title: str, details: str) -> None:
-    listing.kind, listing.title, listing.details = kind.value, title, details
-    db.session.commit()
-
-
-def delete_listing(listing: Listing) -> None:
-    db.session.delete(listing)
-    db.session.commit()
-
-
-def own_listing(member: Member, listing_uuid: str) -> Listing | None:
-    """One of this member's listings; None for someone else's, so nobody edits another's."""
-    return db.session.scalars(db.select(Listing).where(
-        Listing.uuid == listing_uuid, Listing.member_id == member.id)).first()
 
 
 # -- address book ---------------------------------------------------------------------------
@@ -189,7 +144,8 @@ class FreedPlace:
     occurrence_at: datetime
 
 
-DeletionHook = Callable[[Member, list[FreedPlace]], None]
+# A hook may return what to do once the deletion is committed (mail leaves after commit).
+DeletionHook = Callable[[Member, list[FreedPlace]], Callable[[], None] | None]
 _deletion_hooks: list[DeletionHook] = []
 
 
@@ -199,6 +155,8 @@ def on_member_deleted(hook: DeletionHook) -> DeletionHook:
     It runs inside the deletion's transaction, after the member's RSVPs are gone and before
     the member's own row is: the events service promotes waitlists there, the federation
     records a tombstone for ``member.uuid``. A hook that raises cancels the whole deletion.
+    What a hook returns (a callable, or None) is called after the commit: mails go there.
+    Hooks are registered in ``create_app``, never by importing a module.
     """
     if hook not in _deletion_hooks:
         _deletion_hooks.append(hook)
@@ -228,13 +186,15 @@ def delete_member(member: Member) -> None:
                             "autre administrateur avant de supprimer votre compte."))
     try:
         freed = _delete_rsvps(member)
-        for hook in list(_deletion_hooks):
-            hook(member, freed)
+        afterwards = [hook(member, freed) for hook in list(_deletion_hooks)]
         _delete_member_rows(member, account)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    for then in afterwards:
+        if then is not None:
+            then()
 
 
 def _delete_rsvps(member: Member) -> list[FreedPlace]:

@@ -7,18 +7,31 @@ decision was deleted, the action done): the notice is then dropped, not sent.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from flask import render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from federation.records import parse_utc
 from node.extensions import db
-from node.models import Account, Action, Decision, Event, Mandate, Notice
+from node.models import (
+    Account,
+    Action,
+    Decision,
+    Event,
+    Listing,
+    ListingState,
+    Mandate,
+    Notice,
+)
 from node.services import calendar
 from node.services.decisions import find_decision
 from node.services.events import public_link
+from node.services.notices import Letter
 
-Text = tuple[str, str] | None
+Text = tuple[str, str] | Letter | None
 
 
 def _hello(account: Account) -> str:
@@ -114,10 +127,91 @@ def mandate_ending(notice: Notice, account: Account) -> Text:
               link=public_link("decisions.governance")))
 
 
+def listing_expiring(notice: Notice, account: Account) -> Text:
+    """The one-click renewal mail; nothing once the listing is gone, fulfilled or renewed."""
+    from node.services.listings import renew_token
+
+    listing = db.session.get(Listing, int(notice.subject_key.split(":")[1]))
+    if (listing is None or listing.state != ListingState.ACTIVE
+            or f"{listing.expires_at:%Y%m%d}" != notice.subject_key.split(":")[2]):
+        return None
+    return (_("Votre annonce « %(title)s » arrive à échéance", title=listing.title),
+            _("%(hello)s\n\nVotre annonce « %(title)s » ne sera plus en ligne après le "
+              "%(day)s.\n\nToujours d'actualité ? Prolongez-la de 60 jours d'un clic :\n"
+              "%(renew)s\n\nC'est pourvu, ou vous voulez la modifier ? Vos annonces :\n"
+              "%(mine)s\n", hello=_hello(account), title=listing.title,
+              day=format_date(calendar.to_local(listing.expires_at).date(), "EEEE d MMMM y"),
+              renew=public_link("exchange.renew_listing", token=renew_token(listing)),
+              mine=public_link("members.listings")))
+
+
+def _unsubscribe(account: Account, kind: str) -> tuple[str, dict[str, str]]:
+    """The one-click unsubscribe link and its headers (RFC 2369 and RFC 8058)."""
+    from node.services.alerts import unsubscribe_token
+
+    link = public_link("exchange.unsubscribe", token=unsubscribe_token(account, kind))
+    return link, {"List-Unsubscribe": f"<{link}>",
+                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _match_lines(matches: list[dict[str, Any]]) -> list[str]:
+    from node.services.matching import describe_reason
+
+    return [_("- %(title)s (%(village)s), score %(score)s : %(reasons)s",
+              title=item["title"], village=item["village"] or _("ce village"),
+              score=item["score"], reasons=" · ".join(
+                  describe_reason(kind, value) for kind, value in item["reasons"]))
+            for item in matches]
+
+
+def match_alert(notice: Notice, account: Account) -> Text:
+    """New answers to one of my needs, told once; nothing once the need is closed."""
+    listing = db.session.get(Listing, int(notice.data.get("listing", 0)))
+    if listing is None or listing.state != ListingState.ACTIVE:
+        return None
+    link, headers = _unsubscribe(account, "match")
+    lines = _match_lines(notice.data.get("matches", []))
+    return Letter(
+        _("Quelqu'un répond à votre annonce « %(title)s »", title=listing.title),
+        _("%(hello)s\n\nDu nouveau pour « %(title)s » :\n%(lines)s\n\nToutes les "
+          "correspondances et leurs raisons :\n%(page)s\n\nNe plus recevoir ces alertes : "
+          "%(stop)s\n", hello=_hello(account), title=listing.title, lines="\n".join(lines),
+          page=public_link("members.listing_matches", listing_uuid=listing.uuid), stop=link),
+        headers=headers)
+
+
+def weekly_roundup(notice: Notice, account: Account) -> Text:
+    """« Cette semaine dans le réseau », plain text and HTML."""
+    link, headers = _unsubscribe(account, "weekly")
+    listings, events = notice.data.get("listings", []), notice.data.get("events", [])
+    if not listings and not events:
+        return None
+    when = [{**event, "day": format_date(calendar.to_local(parse_utc(event["when"])).date(),
+                                         "EEEE d MMMM")} for event in events]
+    lines = _match_lines(listings)
+    rencontres = [_("- %(day)s : %(title)s (%(village)s)", day=event["day"],
+                    title=event["title"], village=event["village"] or _("ce village"))
+                  for event in when]
+    body = "\n".join([
+        _hello(account), "",
+        *([_("Des offres et des besoins qui répondent à votre métier :"), *lines, ""]
+          if lines else []),
+        *([_("Les prochaines rencontres près de chez vous :"), *rencontres, ""]
+          if rencontres else []),
+        _("Vos annonces : %(link)s", link=public_link("members.listings")),
+        _("Ne plus recevoir ce résumé : %(link)s", link=link)])
+    html = render_template("node/mail/weekly.html", hello=_hello(account), lines=lines,
+                           events=when, stop=link, mine=public_link("members.listings"))
+    return Letter(_("Cette semaine dans le réseau"), body + "\n", html, headers)
+
+
 RENDERERS: dict[str, Callable[[Notice, Account], Text]] = {
     "decision_reminder": reminder,
     "decision_result": result,
     "dates_rencontre": dates_rencontre,
     "action_reminder": action_reminder,
     "mandate_ending": mandate_ending,
+    "listing_expiring": listing_expiring,
+    "match_alert": match_alert,
+    "weekly_roundup": weekly_roundup,
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,17 @@ from node.models import Account, Notice, utcnow
 from node.services.mail import MailNotSent, send_mail
 
 log = logging.getLogger("chaleur.notices")
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A notice that needs more than a subject and a plain-text body."""
+
+    subject: str
+    body: str
+    html: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
 MAX_TRIES = 5
 BATCH = 200
 
@@ -83,9 +95,10 @@ def _send_one(notice: Notice, now: datetime) -> int:
         notice.sent_at = now
         notice.data = {**notice.data, "skipped": True}
         return 0
-    subject, body = text
+    letter = text if isinstance(text, Letter) else Letter(*text)
     try:
-        send_mail(account.email, subject, body)  # type: ignore[union-attr]
+        send_mail(account.email, letter.subject, letter.body,  # type: ignore[union-attr]
+                  html=letter.html, headers=letter.headers)
     except MailNotSent:
         notice.tries += 1
         if notice.tries < MAX_TRIES:

@@ -1,15 +1,18 @@
 """Answers to a rencontre: going, maybe, not going, and the waitlist when places run out.
 
 A "going" answer to a full occurrence becomes "waitlisted". Whenever a place frees up (someone
-changes their mind, is removed, or the organiser adds places) :func:`fill_places` promotes the
-first waitlisted people, in the order they joined the list, and mails them. Each function
-validates first, so a refused answer writes nothing; then it commits and mails.
+changes their mind, is removed, leaves the node, or the organiser adds places)
+:func:`fill_places` promotes the first waitlisted people, in the order they joined the list,
+and mails them. The list is fair: while anyone waits, a newcomer joins the end of the list even
+if a place looks free, and the free place goes to whoever asked first. Each function validates
+first, so a refused answer writes nothing; then it commits and mails.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +24,7 @@ from node.extensions import db
 from node.models import Event, Member, Rsvp, RsvpStatus, Visibility, utcnow
 from node.services import calendar
 from node.services.events import Occurrence, notify, occurrence_at, public_link
+from node.services.members import FreedPlace
 
 MAX_GUEST_NAME = 120
 GUEST_STATUSES = (RsvpStatus.GOING, RsvpStatus.MAYBE)
@@ -57,6 +61,32 @@ def answers(event: Event, starts_at: datetime) -> list[Rsvp]:
         .order_by(Rsvp.created_at, Rsvp.id)))
 
 
+def waiting_count(event: Event, starts_at: datetime) -> int:
+    return int(db.session.scalar(
+        db.select(func.count(Rsvp.id)).where(
+            Rsvp.event_id == event.id, Rsvp.occurrence_at == starts_at,
+            Rsvp.status == RsvpStatus.WAITLISTED)) or 0)
+
+
+def is_full(event: Event, starts_at: datetime) -> bool:
+    """True when a new "going" answer would join the waitlist: no place left, or people
+    already waiting (they come first)."""
+    left = places_left(event, starts_at)
+    return (left is not None and left <= 0) or waiting_count(event, starts_at) > 0
+
+
+def waitlist_position(rsvp: Rsvp) -> int | None:
+    """1 for the first person waiting, and so on; None when this answer is not waiting."""
+    if rsvp.status != RsvpStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(db.select(func.count(Rsvp.id)).where(
+        Rsvp.event_id == rsvp.event_id, Rsvp.occurrence_at == rsvp.occurrence_at,
+        Rsvp.status == RsvpStatus.WAITLISTED, Rsvp.id != rsvp.id,
+        (Rsvp.created_at < rsvp.created_at)
+        | ((Rsvp.created_at == rsvp.created_at) & (Rsvp.id < rsvp.id))))
+    return int(ahead or 0) + 1
+
+
 def places_left(event: Event, starts_at: datetime) -> int | None:
     """Free places (None: no limit)."""
     if event.capacity is None:
@@ -71,6 +101,8 @@ def _open_occurrence(event: Event, starts_at: datetime) -> Occurrence:
     occurrence = occurrence_at(event, starts_at)
     if occurrence is None:
         raise RsvpError(_("Cette date ne fait pas partie de la rencontre."))
+    if occurrence.cancelled:
+        raise RsvpError(_("Cette date est annulée : les inscriptions sont fermées."))
     if occurrence.started:
         raise RsvpError(_("Cette rencontre a déjà commencé ou est passée : les inscriptions "
                           "sont fermées."))
@@ -144,9 +176,11 @@ def respond(event: Event, occurrence_at: datetime, status: str, member: Member |
         rsvp.guest_token_hash = token_hash(token)
     rsvp.status = final
     db.session.commit()
-    _confirm(rsvp, occurrence, token)
-    if was_going and final != RsvpStatus.GOING:
+    if (was_going and final != RsvpStatus.GOING) or final == RsvpStatus.WAITLISTED:
+        # A place left free while people waited (a deletion, an import) goes to the first
+        # of them, who may be this person only if nobody asked earlier.
         fill_places(event, occurrence.starts_at)
+    _confirm(rsvp, occurrence, token)
     return Answer(rsvp, token)
 
 
@@ -157,16 +191,25 @@ def _admit(event: Event, starts_at: datetime, wanted: RsvpStatus,
         return wanted
     if current == RsvpStatus.WAITLISTED:
         return RsvpStatus.WAITLISTED
-    if event.capacity is not None and going_count(event, starts_at) >= event.capacity:
+    if is_full(event, starts_at):
         return RsvpStatus.WAITLISTED
     return RsvpStatus.GOING
 
 
 def fill_places(event: Event, starts_at: datetime) -> list[Rsvp]:
     """Promote waitlisted people while places are free; commit and mail each of them."""
-    if event.cancelled or starts_at <= utcnow():
+    if event.cancelled or starts_at <= utcnow() or calendar.as_utc_stamp(starts_at) in (
+            event.cancelled_dates or []):
         return []
     _lock(event)
+    promoted = _promote(event, starts_at)
+    db.session.commit()
+    _tell_promoted(event, starts_at, promoted)
+    return promoted
+
+
+def _promote(event: Event, starts_at: datetime) -> list[Rsvp]:
+    """Give free places to the people waiting, first asked first served (flushes)."""
     promoted: list[Rsvp] = []
     free = places_left(event, starts_at)
     for rsvp in answers(event, starts_at):
@@ -176,7 +219,35 @@ def fill_places(event: Event, starts_at: datetime) -> list[Rsvp]:
             rsvp.status = RsvpStatus.GOING
             promoted.append(rsvp)
             free = None if free is None else free - 1
-    db.session.commit()
+    db.session.flush()
+    return promoted
+
+
+def give_freed_places(member: Member, freed: list[FreedPlace]) -> Callable[[], None]:
+    """The member-deletion hook: the places a leaving member held go to the people waiting.
+
+    Runs inside the deletion's transaction (promotions are flushed, not committed) and
+    returns what to do once it is committed: mail each person promoted. Registered in
+    ``create_app`` with :func:`node.services.members.on_member_deleted`.
+    """
+    told: list[tuple[Event, datetime, list[Rsvp]]] = []
+    for place in freed:
+        event = db.session.get(Event, place.event_id)
+        if event is None or event.cancelled or place.occurrence_at <= utcnow():
+            continue
+        _lock(event)
+        promoted = _promote(event, place.occurrence_at)
+        if promoted:
+            told.append((event, place.occurrence_at, promoted))
+
+    def tell() -> None:
+        for event, starts_at, promoted in told:
+            _tell_promoted(event, starts_at, promoted)
+
+    return tell
+
+
+def _tell_promoted(event: Event, starts_at: datetime, promoted: list[Rsvp]) -> None:
     for rsvp in promoted:
         when = calendar.describe_when(starts_at, starts_at + (event.ends_at - event.starts_at))
         notify(rsvp, _("Une place s'est libérée : %(title)s", title=event.title),
@@ -185,7 +256,6 @@ def fill_places(event: Event, starts_at: datetime) -> list[Rsvp]:
                  "indiquez-le pour laisser la place à quelqu'un d'autre :\n%(link)s\n",
                  name=rsvp.person_name, title=event.title, when=when,
                  link=public_link("public.event", event_uuid=event.uuid)))
-    return promoted
 
 
 def _confirm(rsvp: Rsvp, occurrence: Occurrence, token: str | None) -> None:

@@ -1,4 +1,5 @@
-"""Scheduled work of a node: close what is due, plan reminders, send the notices owed.
+"""Scheduled work of a node: close what is due, plan reminders, expire listings, plan the
+alerts people asked for, send the notices owed.
 
 Run by the background worker of ``chaleur serve`` every SCHEDULE_INTERVAL seconds (and by
 ``chaleur decisions run-due`` for a node run by cron). State lives in the database: every
@@ -16,7 +17,15 @@ from sqlalchemy import select
 
 from node.extensions import db
 from node.models import Account, AccountStatus, Role, utcnow
-from node.services import calendar, meetings, notices, self_governance
+from node.services import (
+    alerts,
+    calendar,
+    listings,
+    meetings,
+    notices,
+    self_governance,
+    shared_figures,
+)
 from node.services.decision_closing import close_due, plan_reminders
 
 
@@ -26,6 +35,10 @@ class Round:
     reminders: int = 0
     actions: int = 0
     mandates: int = 0
+    listings_expired: int = 0
+    listing_reminders: int = 0
+    match_alerts: int = 0
+    weekly: int = 0
     sent: int = 0
 
 
@@ -72,5 +85,14 @@ def run_due_work(now: datetime | None = None) -> Round:
     db.session.commit()
     done.mandates = _plan_mandates(now)
     db.session.commit()
+    done.listings_expired = listings.expire_due(now)
+    done.listing_reminders = listings.plan_reminders(now)
+    db.session.commit()
+    done.match_alerts = alerts.plan_match_alerts(now)
+    db.session.commit()
+    done.weekly = alerts.plan_weekly(now)
+    db.session.commit()
     done.sent = notices.send_due(now)
+    shared_figures.refresh(now)  # the funders' counts at the Pays follow attendance
+    db.session.commit()
     return done

@@ -17,6 +17,8 @@ from node.models import (
     Account,
     AccountStatus,
     FieldGroup,
+    Listing,
+    ListingState,
     Member,
     Visibility,
 )
@@ -90,16 +92,42 @@ def visible_profile(viewer: Viewer, member: Member) -> dict[str, Any] | None:
     profile: dict[str, Any] = {"id": member.uuid}
     for group in visible_groups(viewer, member):
         for name in FIELDS_BY_GROUP[group]:
-            profile[name] = _field_value(member, name)
+            profile[name] = _field_value(viewer, member, name)
     return profile
 
 
-def _field_value(member: Member, name: str) -> Any:
+def listing_level(listing: Listing) -> Visibility:
+    """Who may see a listing: its member's skills group, or its own level when that is
+    narrower (a listing never shows more widely than the skills it is about)."""
+    skills = listing.member.visibility_of(FieldGroup.SKILLS)
+    if not listing.visibility:
+        return skills
+    own = Visibility(listing.visibility)
+    return own if own.rank <= skills.rank else skills
+
+
+def can_see_listing(viewer: Viewer, listing: Listing) -> bool:
+    """True when this viewer may see this listing: its author always; anyone else only
+    while it is active, when they may see who posted it and at its level."""
+    member = listing.member
+    if viewer.member_id is not None and viewer.member_id == member.id:
+        return True
+    return (listing.state == ListingState.ACTIVE and is_listed(viewer, member)
+            and listing_level(listing).rank >= viewer.level.rank)
+
+
+def listing_fields(listing: Listing) -> dict[str, Any]:
+    """What a viewer allowed by :func:`can_see_listing` is shown of a listing."""
+    return {"id": listing.uuid, "kind": listing.kind, "title": listing.title,
+            "details": listing.details, "skills": list(listing.skills or []),
+            "commune_code": listing.commune_code, "radius_km": listing.radius_km,
+            "state": listing.state}
+
+
+def _field_value(viewer: Viewer, member: Member, name: str) -> Any:
     if name == "listings":
-        return [
-            {"id": item.uuid, "kind": item.kind, "title": item.title, "details": item.details}
-            for item in member.listings
-        ]
+        return [listing_fields(item) for item in member.listings
+                if can_see_listing(viewer, item)]
     value = getattr(member, name)
     return list(value) if isinstance(value, list) else value
 
@@ -132,8 +160,6 @@ def network_payload(member: Member) -> dict[str, Any] | None:
     return profile
 
 
-def listing_is_public(member: Member) -> bool:
-    """An offer or need is public when its author is listed for anyone and their skills
-    group is public (a listing shares the visibility of the skills)."""
-    return can_see(Viewer.anonymous(), member, FieldGroup.SKILLS) and \
-        is_listed(Viewer.anonymous(), member)
+def listing_is_public(listing: Listing) -> bool:
+    """An offer or need is public when anyone may see it (its level, its author listed)."""
+    return can_see_listing(Viewer.anonymous(), listing)

@@ -11,19 +11,26 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.orm import object_session
 
 from federation.schemas import schema
 from node.models import (
     Community,
     Decision,
     Event,
-    FieldGroup,
     Listing,
     Member,
     Venue,
     Visibility,
 )
-from node.services.visibility import Viewer, can_see, listing_is_public, network_payload
+from node.services import calendar
+from node.services.visibility import (
+    Viewer,
+    can_see_listing,
+    is_listed,
+    listing_is_public,
+    network_payload,
+)
 
 SHARED_EVENT_LEVELS = {Visibility.NETWORK.value, Visibility.PUBLIC.value}
 
@@ -37,12 +44,15 @@ def _iso(value: Any) -> str | None:
 
 
 def community_payload(community: Community) -> dict[str, Any]:
-    return {
+    payload: dict[str, Any] = {
         "name": community.name, "description": community.description,
         "communes": list(community.communes or []), "contact_name": community.contact_name,
         "contact_role": community.contact_role, "contact_email": community.contact_email,
         "contact_phone": community.contact_phone, "url": _url("/"),
     }
+    if community.shared_figures:  # counts only (services.shared_figures), never a name
+        payload["figures"] = community.shared_figures
+    return payload
 
 
 def venue_payload(venue: Venue) -> dict[str, Any] | None:
@@ -60,33 +70,59 @@ def member_payload(member: Member) -> dict[str, Any] | None:
     if payload is None:
         return None
     payload.pop("listings", None)  # offers and needs travel as their own records
-    payload["profile_url"] = _url(f"/membres/{member.uuid}")
+    # The village page opens to anyone only for a public profile: the Pays links to its own
+    # card for the others, never to a page that answers 404.
+    if is_listed(Viewer.anonymous(), member):
+        payload["profile_url"] = _url(f"/membres/{member.uuid}")
     return payload
 
 
 def listing_payload(listing: Listing) -> dict[str, Any] | None:
+    """An active listing the network may see; a fulfilled or expired one, or one narrowed
+    to the village, travels as a tombstone so every copy forgets it."""
     member = listing.member
     if member is None or member_payload(member) is None:
         return None
-    if not can_see(Viewer.network(), member, FieldGroup.SKILLS):
+    if not can_see_listing(Viewer.network(), listing):
         return None
     return {"kind": listing.kind, "title": listing.title, "details": listing.details,
-            "member_id": member.uuid, "public": listing_is_public(member)}
+            "member_id": member.uuid, "skills": list(listing.skills or []),
+            "commune_code": listing.commune_code, "radius_km": listing.radius_km,
+            "expires_at": _iso(listing.expires_at), "public": listing_is_public(listing)}
+
+
+def _event_venue(event: Event) -> Venue | None:
+    """The venue ``venue_id`` names now. The ``venue`` relationship cannot be trusted while
+    the flush runs: it is not loaded yet on a new event (a rencontre created with a venue
+    would reach the Pays without its place) and still holds the old venue after
+    ``venue_id`` changed on a loaded one. ``Session.get`` reads the identity map first."""
+    if event.venue_id is None:
+        return None
+    session = object_session(event)
+    if session is None:
+        return event.venue
+    return session.get(Venue, event.venue_id)
 
 
 def event_payload(event: Event) -> dict[str, Any] | None:
     if event.visibility not in SHARED_EVENT_LEVELS:
         return None
-    venue = event.venue
-    return {
+    venue = _event_venue(event)
+    payload: dict[str, Any] = {
         "title": event.title, "description": event.description,
         "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at),
         "venue_id": venue.uuid if venue else None, "venue_name": venue.name if venue else "",
         "commune_code": venue.commune_code if venue else "", "capacity": event.capacity,
         "rrule": event.rrule or "", "cancelled": event.cancelled,
-        "url": _url(f"/rencontres/{event.uuid}"),
+        # Only a public rencontre's page opens to anyone (see member_payload).
         "public": event.visibility == Visibility.PUBLIC.value,
+        "url": _url(f"/rencontres/{event.uuid}")
+        if event.visibility == Visibility.PUBLIC.value else None,
     }
+    if event.rrule and event.cancelled_dates:
+        payload["exdates"] = [_iso(calendar.parse_utc_stamp(stamp))
+                              for stamp in sorted(event.cancelled_dates)]
+    return payload
 
 
 def decision_payload(decision: Decision) -> dict[str, Any] | None:

@@ -25,15 +25,9 @@ from sqlalchemy.exc import OperationalError
 from node.extensions import db
 from node.models import Account, Event, FieldGroup, ListingKind, Member, Visibility
 from node.services import accounts, events, rsvps
+from node.services.listings import ListingInput, edit_listing, post_listing, remove_listing
 from node.services.member_fields import clean_member_fields
-from node.services.members import (
-    MemberError,
-    add_listing,
-    delete_listing,
-    delete_member,
-    update_listing,
-    update_profile,
-)
+from node.services.members import MemberError, delete_member, update_profile
 
 VISIBILITIES = list(Visibility)
 EVENT_LEVELS = [str(level) for level in events.EVENT_VISIBILITIES]
@@ -147,12 +141,12 @@ class VillageWorkload:
         marker = self.markers.new(rng)
         kind = rng.choice([ListingKind.OFFER, ListingKind.NEED])
         if member.listings and rng.random() < 0.3:
-            delete_listing(rng.choice(member.listings))
+            remove_listing(rng.choice(member.listings))
         elif member.listings and rng.random() < 0.5:
-            update_listing(rng.choice(member.listings), kind, f"Je propose {marker}",
-                           f"Détails {marker}")
+            edit_listing(rng.choice(member.listings),
+                         ListingInput(kind, f"Je propose {marker}", f"Détails {marker}"))
         else:
-            add_listing(member, kind, f"Je cherche {marker}", f"Détails {marker}")
+            post_listing(member, ListingInput(kind, f"Je cherche {marker}", f"Détails {marker}"))
         db.session.commit()
 
     # -- events ----------------------------------------------------------------------------

@@ -179,7 +179,7 @@ def test_suspended_node_vanishes_from_site_and_api(app: Flask, client: FlaskClie
 def test_statistics_draw_svg_charts_with_titles(app: Flask, client: FlaskClient) -> None:
     seed_network()
     html = client.get("/statistiques").get_data(as_text=True)
-    assert html.count('role="img"') == 4
+    assert html.count('role="img"') == 6  # the four tables, and the funders' two charts
     assert "<title" in html and "Menuisière" in html and "Graphiste" in html
     expected: dict[str, int] = {}
     for days in (3, 4):  # the two rencontres not cancelled
@@ -205,3 +205,49 @@ def test_bad_search_parameters_show_a_message_not_an_error(client: FlaskClient) 
     response = client.get("/annuaire?near=99999&km=abc&page=-1")
     assert response.status_code == 200
     assert "Code INSEE de commune inconnu." in response.get_data(as_text=True)
+
+
+def test_lists_spanning_pages_link_to_the_next_page_with_their_filters(
+        app: Flask, client: FlaskClient) -> None:
+    """« Annuaire », « Offres et besoins » and « Agenda » answered 500 beyond one page: the
+    pagination macro, imported without context, could not see ``page_url``."""
+    seed_network()
+    app.config["PAGE_SIZE"] = 1
+    for path in ("/annuaire?q=&territory=", "/offres-et-besoins?territory=",
+                 "/agenda?territory="):
+        first = client.get(path)
+        assert first.status_code == 200, path
+        html = first.get_data(as_text=True)
+        assert "Page 1 sur" in html and 'rel="next"' in html, path
+        base = path.split("?")[0]
+        assert f'href="{base}?page=2&amp;q=' in html or f'href="{base}?page=2&amp;territory=' \
+            in html, path
+        second = client.get(f"{base}?page=2&territory=")
+        assert second.status_code == 200, path
+        assert "Page 2 sur" in second.get_data(as_text=True)
+        assert 'rel="prev"' in second.get_data(as_text=True), path
+
+
+def test_records_not_public_link_to_the_pays_card_not_to_the_village(
+        app: Flask, client: FlaskClient) -> None:
+    """A profile or rencontre shared with the network but not public comes without its
+    village link: the Pays links to its own card for it, which opens."""
+    shared = envelope("member", member("Nadia Réseau", trade="Graphiste", commune_code="67475"))
+    public = envelope("member", member("Paul Public", trade="Potier", commune_code="67475",
+                                       profile_url="https://sparsbach.example/membres/p"))
+    meeting = envelope("event", event_payload("Atelier entre villages", days=2))
+    apply_batch(SPARSBACH, [shared, public, meeting])
+    people = client.get("/annuaire").get_data(as_text=True)
+    card = f'href="/annuaire/{shared["id"]}"'
+    assert card in people and 'href="https://sparsbach.example/membres/p"' in people
+    assert f'href="/annuaire/{public["id"]}"' not in people
+    page = client.get(f"/annuaire/{shared['id']}")
+    assert page.status_code == 200 and "Nadia Réseau" in page.get_data(as_text=True)
+    for path in ("/", "/agenda"):
+        html = client.get(path).get_data(as_text=True)
+        assert f'href="/agenda/{meeting["id"]}"' in html, path
+        assert "S’inscrire sur le site du village" not in html, path
+    detail = client.get(f"/agenda/{meeting['id']}").get_data(as_text=True)
+    assert "Atelier entre villages" in detail and 'href="https://sparsbach.example"' in detail
+    assert client.get("/annuaire/inconnu").status_code == 404
+    assert client.get("/agenda/inconnu").status_code == 404

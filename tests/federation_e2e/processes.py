@@ -31,6 +31,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def three_free_ports() -> int:
+    """The first of three consecutive free loopback ports (``scripts/demo`` takes a base)."""
+    for _ in range(50):
+        base = free_port()
+        if base + 2 >= 65536:
+            continue
+        ok = True
+        for port in (base + 1, base + 2):
+            with socket.socket() as sock:
+                ok = ok and sock.connect_ex(("127.0.0.1", port)) != 0
+        if ok:
+            return base
+    raise AssertionError("no three consecutive free ports")
+
+
 def wait_for(check: Callable[[], T], timeout: float = 15.0, interval: float = 0.1) -> T:
     """Poll until `check()` is truthy; fail with the last value otherwise."""
     deadline = time.monotonic() + timeout

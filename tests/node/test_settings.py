@@ -40,3 +40,21 @@ def test_passwords_are_hashed_with_scrypt_by_default(tmp_path) -> None:  # type:
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     with app.app_context():
         assert hash_password("correct-horse-battery").startswith("scrypt:")
+
+
+def test_sites_on_one_host_keep_their_own_session_cookie(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Browsers ignore the port for cookies: the demo's two villages on 127.0.0.1 signed the
+    visitor out of one when they visited the other, until each named its cookie after its
+    port."""
+    from directory import create_app as create_directory
+
+    names = {create_app({"INSTANCE_PATH": str(tmp_path / str(port)),
+                         "PUBLIC_URL": f"http://127.0.0.1:{port}"}).config["SESSION_COOKIE_NAME"]
+             for port in (5101, 5102)}
+    pays = create_directory({"INSTANCE_PATH": str(tmp_path / "pays"),
+                             "PUBLIC_URL": "http://127.0.0.1:5100"})
+    assert names == {"chaleur_session_5101", "chaleur_session_5102"}
+    assert pays.config["SESSION_COOKIE_NAME"] == "chaleur_directory_session_5100"
+    plain = create_app({"INSTANCE_PATH": str(tmp_path / "plain"),
+                        "PUBLIC_URL": "https://sparsbach.example.org"})
+    assert plain.config["SESSION_COOKIE_NAME"] == "chaleur_session"

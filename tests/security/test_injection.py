@@ -99,7 +99,8 @@ def _node_world(app: Flask, planted: dict[str, str]) -> World:
         account_id = str(camille.account_id)
     return World(values={**planted, "contact_uuid": planted["member_uuid"],
                          "listing_uuid": listing or "", "account_id": account_id,
-                         "venue_ref": planted["venue_id"], "node_id": "westhouse-marmoutier"})
+                         "venue_ref": planted["venue_id"], "token": "jeton-invalide",
+                         "state": "fulfilled", "node_id": "westhouse-marmoutier"})
 
 
 def test_hostile_text_is_harmless_on_every_node_page(make_node: Callable[..., Flask]) -> None:

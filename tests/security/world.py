@@ -97,7 +97,7 @@ def build_world(app: Flask) -> World:
                     "rsvp_id": str(rsvp.id), "contact_uuid": member.member.uuid,
                     "listing_uuid": listing.uuid, "member_uuid": member.member.uuid,
                     "filename": "chaleur.css", "decision_uuid": decision.uuid,
-                    "action_id": str(action.id), "kind": "judgment",
+                    "action_id": str(action.id), "kind": "judgment", "state": "fulfilled",
                     "node_id": "westhouse-marmoutier"},
             by_endpoint={
                 "auth.accept_invitation": {"token": invite_token},
@@ -105,4 +105,6 @@ def build_world(app: Flask) -> World:
                 "admin.approve_member": {"account_id": str(_account(PENDING_EMAIL).id)},
                 "admin.refuse_member": {"account_id": str(_account(PENDING_EMAIL).id)},
                 "static": {"filename": "missing.txt"},
+                "exchange.unsubscribe": {"token": "jeton-invalide"},
+                "exchange.renew_listing": {"token": "jeton-invalide"},
             })

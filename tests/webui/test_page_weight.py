@@ -4,7 +4,7 @@ The data is the demo's: two villages with the example data ``scripts/demo`` load
 members each, seeds 1 and 2, Sparsbach and Westhouse-Marmoutier), their shared records
 applied to a Pays directory as its pulls would apply them. Each page is fetched as a
 browser does (``Accept-Encoding: gzip``) and its transferred size compared with its budget.
-The journeys suite (branch journeys) will check the same budgets on the pages it walks.
+The journeys suite checks the same budgets (tests/support/page_weight.py) on the demo network.
 
     ./scripts/test tests/webui/test_page_weight.py -s    prints the table of weights
 """
@@ -24,22 +24,21 @@ from node.models import Community, Event, FeedEntry
 from node.services.example_data import load_example_data
 from tests.conftest import build_node
 from tests.directory.conftest import SPARSBACH, WESTHOUSE, build_directory
+from tests.support.page_weight import (
+    KB,
+    MEMBER_BUDGETS,
+    PAYS_BUDGETS,
+    STYLESHEET_BUDGET,
+    VILLAGE_BUDGETS,
+    Weight,
+    over_budget,
+    weight_table,
+)
 from tests.support.sessions import signed_in_client
 
-KB = 1000
-# Transferred bytes, compressed as the browser asked. The Pays home page carries the map
-# inline (SVG of the communes around the villages): 60 KB is what a phone on a weak rural
-# line fetches in a few seconds.
-PAYS_BUDGETS = {"/": 60 * KB, "/annuaire": 20 * KB, "/agenda": 10 * KB,
-                "/territoires": 10 * KB, "/offres-et-besoins": 20 * KB,
-                "/statistiques": 20 * KB, "/agenda.ics": 10 * KB}
-VILLAGE_BUDGETS = {"/": 10 * KB, "/rencontres": 10 * KB, "/rencontres.ics": 10 * KB,
-                   "/connexion": 10 * KB, "/adhesion": 10 * KB}
-MEMBER_BUDGETS = {"/membres": 15 * KB, "/mon-profil": 15 * KB, "/reseau": 10 * KB}
-STYLESHEET_BUDGET = 5 * KB
 VILLAGES = ((SPARSBACH, "Tiers-lieu de Sparsbach", "67475", 1),
             (WESTHOUSE, "Tiers-lieu de Westhouse-Marmoutier", "67527", 2))
-WEIGHTS: list[tuple[str, int, int, int]] = []
+WEIGHTS: list[Weight] = []
 
 
 def _village(path: Path, name: str, commune: str, seed: int) -> Flask:
@@ -93,13 +92,7 @@ def _weigh(client: object, url: str) -> tuple[int, int]:
 
 
 def _check(site: str, client: object, budgets: dict[str, int]) -> list[str]:
-    over = []
-    for url, budget in budgets.items():
-        wire, plain = _weigh(client, url)
-        WEIGHTS.append((f"{site} {url}", plain, wire, budget))
-        if wire > budget:
-            over.append(f"{site} {url}: {wire / KB:.1f} KB > {budget / KB:.0f} KB")
-    return over
+    return over_budget(site, lambda url: _weigh(client, url), budgets, WEIGHTS)
 
 
 def test_main_pages_stay_within_their_budget(network: dict[str, Flask]) -> None:
@@ -114,7 +107,5 @@ def test_main_pages_stay_within_their_budget(network: dict[str, Flask]) -> None:
     over += _check("Sparsbach (membre)", signed_in_client(village, "camille@example.org"),
                    MEMBER_BUDGETS)
     over += _check("Pays", pays.test_client(), {"/ui/static/chaleur.css": STYLESHEET_BUDGET})
-    print(f"\n{'page':40} {'page KB':>8} {'sent KB':>8} {'budget':>7}")
-    for name, plain, wire, budget in WEIGHTS:
-        print(f"{name[:40]:40} {plain / KB:8.1f} {wire / KB:8.1f} {budget / KB:7.0f}")
+    print("\n" + weight_table(WEIGHTS))
     assert over == []

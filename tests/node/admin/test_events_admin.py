@@ -260,3 +260,65 @@ def test_attendance_cannot_be_marked_before_the_start(ctx: Ctx, staff: FlaskClie
                data={"shown": [str(answer)], "attended": [str(answer)]})
     with ctx():
         assert db.session.get(Rsvp, answer).attended is None
+
+
+def test_one_date_of_a_series_is_cancelled_and_shared_as_an_excluded_date(
+        ctx: Ctx, staff: FlaskClient, mailbox: Mailbox) -> None:
+    """Issue 15, fix 3: an organiser cancels one date of a monthly series; that date only is
+    cancelled (the others stay open), the people expected that day are told, and the
+    shared record carries the date in ``exdates``."""
+    from node.models import FeedEntry
+    from node.services import calendar, events
+
+    with ctx():
+        first = local_in(3)
+        event = add_event("Rencontre du mois", starts=first, visibility="public",
+                          rrule=calendar.nth_weekday_rule(first.date()))
+        dates = events.occurrences(event, event.starts_at, event.starts_at + (
+            calendar.SERIES_HORIZON))
+        second = dates[1]
+        rsvps.respond(event, second.starts_at, "going", guest_name="Jo",
+                      guest_email="jo@example.net")
+        rsvps.respond(event, dates[2].starts_at, "going", guest_name="Lu",
+                      guest_email="lu@example.net")
+        uuid, stamp = event.uuid, second.stamp
+    mailbox.wait_for(2)
+    listing = html.unescape(staff.get("/admin/rencontres").get_data(as_text=True))
+    assert f"/admin/rencontres/{uuid}/annuler?quand={stamp}" in listing
+    page = html.unescape(staff.get(f"/admin/rencontres/{uuid}/annuler?quand={stamp}")
+                         .get_data(as_text=True))
+    assert "Cette date seulement" in page and "1 personne attendue à cette date" in page
+    done = staff.post(f"/admin/rencontres/{uuid}/annuler?quand={stamp}",
+                      data={"scope": "date"}, follow_redirects=True)
+    assert "1 personne prévenue" in html.unescape(done.get_data(as_text=True))
+    told = [m for m in mailbox.wait_for(3)[2:] if "annulée" in m["Subject"]]
+    assert [str(m["To"]) for m in told] == ["jo@example.net"]
+    with ctx():
+        event = db.session.scalars(db.select(Event)).one()
+        assert not event.cancelled and event.cancelled_dates == [stamp]
+        assert events.occurrence_at(event, second.starts_at).cancelled  # type: ignore[union-attr]
+        assert not events.occurrence_at(event, dates[2].starts_at).cancelled  # type: ignore[union-attr]
+        with pytest.raises(rsvps.RsvpError):
+            rsvps.respond(event, second.starts_at, "going", guest_name="Al",
+                          guest_email="al@example.net")
+        payload = db.session.scalars(db.select(FeedEntry).where(
+            FeedEntry.record_uuid == uuid)).one().envelope["payload"]
+        expected = second.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert payload["exdates"] == [expected] and payload["rrule"]
+    page = html.unescape(staff.get(f"/rencontres/{uuid}?quand={stamp}").get_data(as_text=True))
+    assert "Cette date est annulée ; les autres dates de la série sont maintenues." in page
+    assert "Enregistrer ma réponse" not in page  # no answer to a cancelled date
+    other = html.unescape(staff.get(f"/rencontres/{uuid}?quand={dates[2].stamp}")
+                          .get_data(as_text=True))
+    assert "Enregistrer ma réponse" in other and 'class="cancelled"' in other
+    ics = icalendar_exdates(staff.get(f"/rencontres/{uuid}.ics").data)
+    assert ics == [second.starts_at]
+
+
+def icalendar_exdates(body: bytes) -> list[datetime]:
+    import icalendar
+
+    vevent = next(iter(icalendar.Calendar.from_ical(body).walk("VEVENT")))
+    exdate = vevent.get("exdate")
+    found = exdate if isinstance(exdate, list) else [exdate]
+    return [item.dt.astimezone(UTC) for entry in found for item in entry.dts]

@@ -225,3 +225,46 @@ def test_moving_the_time_moves_the_answers(ctx: Flask) -> None:
     db.session.expire_all()
     assert db.session.get(Rsvp, answer.id).occurrence_at == second + timedelta(hours=1)
     assert rsvps.going_count(event, second + timedelta(hours=1)) == 1
+
+
+def test_a_free_place_goes_to_who_waited_not_to_a_newcomer(
+        ctx: Flask, new_member: MakeMember) -> None:
+    """Issue 15, fix 4: a place left free while people wait (here freed behind the service's
+    back, as an import or a deletion could) is never taken by someone who asks later."""
+    event = add_event(capacity=1)
+    ana, bea = new_member("Ana Bois"), new_member("Béa Fer")
+    first = rsvps.respond(event, event.starts_at, "going", member=ana).rsvp
+    waiting = rsvps.respond(event, event.starts_at, "going", member=bea).rsvp
+    db.session.delete(db.session.get(Rsvp, first.id))
+    db.session.commit()
+    late = rsvps.respond(event, event.starts_at, "going", member=new_member("Cyr Lin")).rsvp
+    assert _status(waiting) == RsvpStatus.GOING
+    assert _status(late) == RsvpStatus.WAITLISTED
+    assert rsvps.waitlist_position(late) == 1
+
+
+def test_waitlist_position_follows_the_order_of_requests(
+        ctx: Flask, new_member: MakeMember) -> None:
+    event = add_event(capacity=1)
+    people = [new_member(name) for name in ("Un Un", "Deux Deux", "Trois Trois", "Quatre Q")]
+    answers = [rsvps.respond(event, event.starts_at, "going", member=m).rsvp for m in people]
+    assert [rsvps.waitlist_position(a) for a in answers] == [None, 1, 2, 3]
+    assert rsvps.is_full(event, event.starts_at)
+    rsvps.respond(event, event.starts_at, "maybe", member=people[1])  # leaves the list
+    db.session.expire_all()
+    assert [rsvps.waitlist_position(db.session.get(Rsvp, a.id)) for a in answers] == [
+        None, None, 1, 2]
+
+
+def test_a_deleted_members_place_goes_to_the_next_person(
+        ctx: Flask, new_member: MakeMember) -> None:
+    """The deletion hook is registered by create_app itself, not by the tests."""
+    from node.services import members as member_service
+
+    event = add_event(capacity=1)
+    leaving, waiting = new_member("Ana Bois"), new_member("Béa Fer")
+    rsvps.respond(event, event.starts_at, "going", member=leaving)
+    queued = rsvps.respond(event, event.starts_at, "going", member=waiting).rsvp
+    member_service.delete_member(leaving)
+    assert _status(queued) == RsvpStatus.GOING
+    assert rsvps.places_left(event, event.starts_at) == 0

@@ -250,12 +250,14 @@ def test_guest_form_errors_are_shown_and_nothing_is_written(ctx: Ctx,
 def test_full_event_puts_guest_on_waitlist(ctx: Ctx, client: FlaskClient) -> None:
     with ctx():
         uuid = add_event("Petit comité", visibility=Visibility.PUBLIC, capacity=0).uuid
-    stamp = _stamp(client.get(f"/rencontres/{uuid}").get_data(as_text=True))
+    form = html.unescape(client.get(f"/rencontres/{uuid}").get_data(as_text=True))
+    assert "M'inscrire sur la liste d'attente" in form  # the button says what it does
+    stamp = _stamp(form)
     response = client.post(f"/rencontres/{uuid}/invite", data={
         "occurrence": stamp, "guest_name": "Jo", "guest_email": "jo@example.net",
         "status": "going"}, follow_redirects=True)
     page = html.unescape(response.get_data(as_text=True))
-    assert "vous êtes sur la liste d'attente" in page
+    assert "vous êtes n° 1 sur la liste d'attente" in page
     assert "1 en liste d'attente" in page
     assert _rsvps(ctx)[0][0] == RsvpStatus.WAITLISTED
 
@@ -292,3 +294,29 @@ def test_cancel_token_never_reaches_the_log(ctx: Ctx, client: FlaskClient,
         client.post(f"/rencontres/annulation?jeton={token}")
     assert "annulation" in caplog.text and token not in caplog.text
     assert _rsvps(ctx)[0][0] == RsvpStatus.NOT_GOING
+
+
+def test_full_event_tells_a_member_the_waitlist_and_their_position(
+        ctx: Ctx, client: FlaskClient) -> None:
+    """Issue 15, fix 4: on a full rencontre the answer button says it puts you on the
+    waitlist, and once there the page tells your position."""
+    from node.services import accounts
+    from tests.conftest import PASSWORD
+
+    with ctx():
+        event = add_event("Petit comité", capacity=1)
+        for name in ("ana", "bea"):
+            account = accounts.create_account(f"{name}@example.org", name.title(), PASSWORD,
+                                              commune_code="67475")
+            db.session.commit()
+            events_rsvps.respond(event, event.starts_at, "going", member=account.member)
+        uuid = event.uuid
+    sign_in(client, MEMBER_EMAIL)
+    page = html.unescape(client.get(f"/rencontres/{uuid}").get_data(as_text=True))
+    assert "Enregistrer ma réponse (liste d'attente si je viens)" in page
+    assert "vous inscrit sur la liste d'attente, en n° 2" in page
+    answered = html.unescape(client.post(
+        f"/rencontres/{uuid}/reponse", data={"occurrence": _stamp(page), "status": "going"},
+        follow_redirects=True).get_data(as_text=True))
+    assert "vous êtes n° 2 sur la liste d'attente" in answered
+    assert "Vous êtes n° 2 sur la liste d'attente" in answered

@@ -172,3 +172,24 @@ def test_cli_loads_a_thousand_members_then_refuses_a_second_load(runner: Any, ap
     again = runner.invoke(args=["example-data"])
     assert again.exit_code == 1
     assert "déjà chargées" in again.output
+
+
+def test_example_data_never_overbooks(app: Flask) -> None:
+    """Issue 15, fix 4: guests included, no occurrence has more people going than places,
+    and people wait only where the places are taken."""
+    with app.app_context():
+        load_example_data(members=60, seed=7, now=NOW)
+        going: Counter[tuple[int, datetime]] = Counter()
+        waiting: Counter[tuple[int, datetime]] = Counter()
+        for rsvp in db.session.scalars(db.select(Rsvp)):
+            key = (rsvp.event_id, rsvp.occurrence_at)
+            going[key] += rsvp.status == "going"
+            waiting[key] += rsvp.status == "waitlisted"
+        limited = {e.id: e.capacity for e in db.session.scalars(db.select(Event))
+                   if e.capacity is not None}
+        assert any(key[0] in limited for key in waiting)  # a full rencontre is shown
+        for (event_id, when), count in going.items():
+            if event_id in limited:
+                assert count <= limited[event_id], when
+        for (event_id, _when), count in waiting.items():
+            assert count == 0 or going[(event_id, _when)] == limited[event_id]

@@ -123,3 +123,72 @@ def test_reshare_announces_every_shared_record_again_and_nothing_else(app: Flask
         offer = member.listings[0].uuid
         assert after[offer].version == before[offer] + 1
         assert after[offer].envelope["payload"]["public"] is False
+
+
+def test_only_pages_open_to_anyone_travel_as_links(app: Flask) -> None:
+    """The Pays showed links to village pages that answer 404 to its visitors: a profile or
+    a rencontre shared with the network but not public now travels without its link."""
+    from datetime import UTC, datetime, timedelta
+
+    with app.app_context():
+        member = member_by_email(MEMBER_EMAIL)
+        share(member, FieldGroup.IDENTITY)
+        start = datetime.now(UTC) + timedelta(days=3)
+        event = Event(title="Rencontre", starts_at=start, ends_at=start + timedelta(hours=2),
+                      visibility=Visibility.NETWORK.value)
+        db.session.add(event)
+        db.session.commit()
+        assert "profile_url" not in feed_for(member.uuid)[-1].envelope["payload"]
+        assert "url" not in feed_for(event.uuid)[-1].envelope["payload"]
+        member.set_visibility(FieldGroup.IDENTITY, Visibility.PUBLIC)
+        event.visibility = Visibility.PUBLIC.value
+        db.session.commit()
+        assert feed_for(member.uuid)[-1].envelope["payload"]["profile_url"].endswith(
+            f"/membres/{member.uuid}")
+        assert feed_for(event.uuid)[-1].envelope["payload"]["url"].endswith(
+            f"/rencontres/{event.uuid}")
+
+def test_event_created_with_a_venue_carries_its_place_at_the_first_push(app: Flask) -> None:
+    """Issue 15, fix 5: the first feed entry of a new rencontre names its venue and commune
+    (the relationship is not loaded yet while the flush that creates the event runs)."""
+    from datetime import datetime
+
+    from node.models import Venue
+    from node.services.events import EventInput, create_event
+
+    with app.app_context():
+        venue = Venue(name="Grange de Sparsbach", commune_code="67475")
+        db.session.add(venue)
+        db.session.commit()
+        event = create_event(EventInput(
+            title="Café des indépendants", starts_local=datetime(2031, 3, 4, 18, 30),
+            ends_local=datetime(2031, 3, 4, 20, 30), venue_id=venue.id,
+            visibility=Visibility.PUBLIC))
+        db.session.commit()
+        payload = feed_for(event.uuid)[0].envelope["payload"]
+        assert payload["venue_name"] == "Grange de Sparsbach"
+        assert payload["commune_code"] == "67475"
+        assert payload["venue_id"] == venue.uuid
+
+
+def test_event_moved_to_another_venue_shares_the_new_one(app: Flask) -> None:
+    """Changing ``venue_id`` after the old venue was read must not share the old place."""
+    from datetime import UTC, datetime, timedelta
+
+    from node.models import Venue
+
+    with app.app_context():
+        first = Venue(name="Grange", commune_code="67475")
+        second = Venue(name="Salle des fêtes", commune_code="67527")
+        db.session.add_all([first, second])
+        db.session.flush()
+        start = datetime.now(UTC) + timedelta(days=3)
+        event = Event(title="Rencontre", starts_at=start, ends_at=start + timedelta(hours=2),
+                      venue_id=first.id, visibility=Visibility.PUBLIC)
+        db.session.add(event)
+        db.session.commit()
+        assert event.venue is not None and event.venue.name == "Grange"
+        event.venue_id = second.id
+        db.session.commit()
+        payload = feed_for(event.uuid)[-1].envelope["payload"]
+        assert (payload["venue_name"], payload["commune_code"]) == ("Salle des fêtes", "67527")

@@ -1,0 +1,63 @@
+"""Links and settings of the mails about offers and needs: my alerts (off until I ask), the
+one-click unsubscribe of every alert mail, the one-click renewal of a listing."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms import BooleanField
+
+from node.exchange import bp
+from node.extensions import db
+from node.services import alerts
+from node.services.listings import listing_for_renew_token, renew
+from webui.forms import Form
+
+
+class AlertsForm(Form):
+    match_alerts = BooleanField(_l("Me prévenir dès qu'une offre ou un membre répond à l'un de "
+                                   "mes besoins"))
+    weekly = BooleanField(_l("Recevoir « Cette semaine dans le réseau » : au plus un courriel "
+                             "par semaine, seulement s'il y a du nouveau"))
+
+
+@bp.route("/mon-profil/alertes", methods=["GET", "POST"])
+@login_required
+def settings() -> ResponseReturnValue:
+    chosen = alerts.settings_for(current_user)
+    form = AlertsForm(obj=chosen)
+    if form.validate_on_submit():
+        alerts.choose(current_user, bool(form.match_alerts.data), bool(form.weekly.data))
+        db.session.commit()
+        flash(_("Vos alertes sont enregistrées."), "success")
+        return redirect(url_for("exchange.settings"))
+    db.session.commit()  # the row of choices, created off on first visit
+    return render_template("node/exchange/alerts.html", form=form)
+
+
+@bp.route("/alertes/desabonnement/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str) -> ResponseReturnValue:
+    """GET shows a button (a mail scanner following links must not unsubscribe anyone);
+    POST, from that button or from the mail client (``List-Unsubscribe-Post``), does it.
+    The signed token is the proof: no sign-in, no CSRF token (exempted in create_app)."""
+    if request.method == "GET":
+        return render_template("node/exchange/unsubscribe.html", token=token, done=None)
+    done = alerts.unsubscribe(token)
+    db.session.commit()
+    return render_template("node/exchange/unsubscribe.html", token=token,
+                           done=done[1] if done else ""), (200 if done else 404)
+
+
+@bp.get("/annonces/prolonger/<token>")
+def renew_listing(token: str) -> ResponseReturnValue:
+    """The one click of the reminder mail: no sign-in (the signed link is the proof), and
+    renewing twice only moves the date again."""
+    listing = listing_for_renew_token(token)
+    if listing is None:
+        return render_template("node/members/listing_renewed.html", listing=None), 404
+    renew(listing)
+    db.session.commit()
+    return render_template("node/members/listing_renewed.html", listing=listing)
