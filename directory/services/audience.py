@@ -102,3 +102,42 @@ def event_condition(audience: Audience) -> ColumnElement[bool]:
     if audience.reach is Reach.NETWORK:
         return true()
     return EventEntry.public.is_(True)
+
+
+#: Members and listings at most on the page of the network-only part.
+NETWORK_ONLY_LIMIT = 500
+
+
+def network_only(audience: Audience, query: str = "") -> dict[str, list[dict[str, Any]]]:
+    """What only the network sees (members whose name is not public, their listings), for a
+    « Réseau » audience; nothing for anyone else. Not in the search rows (built from the
+    public part), so read from the records, the words matched in Python: the network-only
+    part is the smaller one, and the page is for signed-in members only."""
+    from sqlalchemy import select
+
+    from directory.extensions import db
+    from directory.models import Peer, Record
+    from directory.services.network import shown
+    from vocabulary.text import words
+
+    found: dict[str, list[dict[str, Any]]] = {"members": [], "listings": []}
+    if audience.reach is not Reach.NETWORK:
+        return found
+    wanted = set(words(query))
+    rows = db.session.execute(
+        select(Record.type, Record.uuid, Record.payload, Peer.name, Peer.node_id)
+        .join(Peer, Peer.id == Record.peer_id)
+        .where(Record.type.in_(("member", "listing")), Record.deleted.is_(False),
+               shown(Record.peer_id)).order_by(Record.updated.desc()))
+    for kind, uuid, payload, name, node_id in rows:
+        if payload is None or public_part(kind, payload) is not None:
+            continue
+        item = visible_part(audience, kind, payload) or {}
+        text = " ".join(str(value) for value in item.values())
+        if wanted and not wanted <= set(words(text)):
+            continue
+        bucket = found["members" if kind == "member" else "listings"]
+        if len(bucket) < NETWORK_ONLY_LIMIT:
+            bucket.append({**item, "id": uuid, "territory_name": name or node_id})
+    found["members"].sort(key=lambda item: str(item.get("display_name", "")).lower())
+    return found

@@ -49,9 +49,12 @@ def login() -> ResponseReturnValue:
         account = accounts.authenticate(form.email.data, form.password.data)
         if account is not None and account.status == AccountStatus.ACTIVE:
             start_session(account)
+            notice = accounts.network_notice(account)
             db.session.commit()
             flash(_("Bonjour %(name)s, vous êtes connecté·e.",
                     name=account.member.display_name), "success")
+            if notice:
+                flash(notice, "info")
             return redirect(safe_next_path(form.next.data or request.args.get("next")))
         if account is not None and account.status == AccountStatus.PENDING:
             flash(_("Votre demande d'adhésion est en attente : l'équipe vous écrira dès "

@@ -52,3 +52,4 @@ def agree(account: Account, client_id: str) -> None:
     if not has_agreed(account, client_id):
         db.session.add(SignInConsent(account_id=account.id, client_id=client_id))
         db.session.flush()
+

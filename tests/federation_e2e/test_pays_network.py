@@ -243,7 +243,7 @@ def test_admission_prints_the_fingerprint_and_starts_deliveries(net: Network) ->
     for node in net.nodes():
         expected = pays_peer(net.pays, node.node_id)["fingerprint"]
         out = net.pays.cli("nodes", "admit", node.node_id, "--by", "Léa").stdout
-        assert "admitted" in out and expected in out
+        assert "admis" in out and expected in out  # French statuses since main's CLI change
     for node in net.nodes():
         wait_for(partial(admission_is, node, Admission.ADMITTED), timeout=20)
         records = wait_for(partial(stored_records, net.pays, node.node_id))
@@ -383,7 +383,7 @@ def test_network_fields_are_shown_to_no_anonymous_visitor(net: Network) -> None:
 
     pays = anonymous_pages(net.pays.url, [
         "/", "/annuaire", "/agenda", "/agenda.ics", "/offres-et-besoins", "/territoires",
-        "/decisions", "/statistiques", "/connexion/village", "/api/v1/search",
+        "/decisions", "/statistiques", "/connexion/village", "/reseau", "/api/v1/search",
         "/api/v1/listings",
         "/api/v1/events", "/api/v1/territories", "/api/v1/statistics", "/api/v1/openapi.json",
         *(f"/annuaire?q={q}" for q in ("vannerie", "netbio", "77 19", "helene.reseau",
@@ -479,6 +479,12 @@ def test_a_member_signs_in_with_their_village_on_the_pays_site_and_another_villa
     anonymous = requests.get(net.pays.url + "/api/v1/search", params={"q": "vannerie"},
                              timeout=10).json()["items"]
     assert anonymous[0]["phone"] == ""
+    # Signed in, the network-only members and offers are found too (never anonymously).
+    network_page = browser.get(net.pays.url + "/reseau", params={"q": "gaspard"}, timeout=10)
+    assert "NETNAME-5512" in network_page.text and "NETTRADE-4410" in network_page.text
+    assert "NETLISTING-3307" in browser.get(net.pays.url + "/reseau", timeout=10).text
+    assert requests.get(net.pays.url + "/reseau", timeout=10,
+                        allow_redirects=False).status_code == 302
 
     done = sign_in_with_village(browser, net.west.url, net.spars, email)
     assert done.status_code == 302

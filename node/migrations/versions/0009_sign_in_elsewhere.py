@@ -1,4 +1,5 @@
-"""Signing in elsewhere in the network: authorization codes and consents
+"""Signing in elsewhere in the network: authorization codes and consents, and when each
+member was told what « Réseau » now means
 
 Revision ID: 0009
 Revises: 0008
@@ -17,6 +18,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('network_notice_at', sa.DateTime(), nullable=True))
     op.create_table('sign_in_code',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
@@ -57,3 +60,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sign_in_code_expires_at'))
         batch_op.drop_index(batch_op.f('ix_sign_in_code_account_id'))
     op.drop_table('sign_in_code')
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.drop_column('network_notice_at')
