@@ -80,6 +80,11 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
     app.register_blueprint(peering_bp)
     csrf.exempt(peering_bp)
+    from directory.peering.sign_in import relying_party
+    from webui import village_sign_in
+
+    # « Se connecter avec mon village »: the network's members see « Réseau » fields.
+    village_sign_in.init_app(app, relying_party())
 
 
 def _register_context(app: Flask) -> None:

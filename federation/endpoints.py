@@ -14,4 +14,8 @@ DEFAULT_ENDPOINTS = {
     "feed": "/federation/feed",
     "join": "/federation/join",
     "network": "/federation/network",
+    # Where the site receives a sign-in answer from a village (its OpenID Connect
+    # redirect URI; federation/identity.py). Optional in a document: a site without it
+    # cannot be signed in to with a village account.
+    "sign_in": "/connexion/village/retour",
 }

@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from node.exchange import bp as exchange_bp
     from node.exchange.views import unsubscribe
     from node.members import bp as members_bp
+    from node.oidc import bp as oidc_bp
     from node.peering import bp as peering_bp
     from node.peering import network_bp
     from node.public import bp as public_bp
@@ -97,6 +98,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(peering_bp)  # federation endpoints: peers sign, no session
     csrf.exempt(peering_bp)
     app.register_blueprint(network_bp)
+    app.register_blueprint(oidc_bp)  # signing in elsewhere in the network (OpenID Connect)
+    csrf.exempt("node.oidc.views.token")  # sites authenticate with a signed assertion
+    from node.peering.sign_in import relying_party
+    from webui import village_sign_in
+
+    # « Se connecter avec mon village » for members of the other villages.
+    village_sign_in.init_app(app, relying_party())
 
 
 def _register_hooks() -> None:

@@ -123,7 +123,9 @@ def _member(rng: random.Random, places: list[str]) -> dict[str, Any]:
             "bio": f"{trade} installé·e depuis {rng.randint(1, 30)} ans ; "
                    f"travaille pour les particuliers et les communes du Pays.",
             "languages": rng.sample(["fr", "de", "en", "it"], rng.randint(1, 3)),
-            "website": f"https://{slug}.example", "contact_email": f"{slug}@example.org"}
+            "website": f"https://{slug}.example", "contact_email": f"{slug}@example.org",
+            "public": ["display_name", "trade", "business_name", "commune_code", "skills",
+                       "bio", "languages", "website"]}
 
 
 def node_records(node_id: str, members: int, seed: int = 2026) -> list[dict[str, Any]]:
@@ -137,13 +139,14 @@ def node_records(node_id: str, members: int, seed: int = 2026) -> list[dict[str,
         kind = "offer" if index % 2 == 0 else "need"
         title = rng.choice(OFFERS if kind == "offer" else NEEDS)
         records.append(_envelope("listing", _uuid(rng), node_id, {
-            "kind": kind, "title": title, "details": f"{title}, voir avec moi.",
+            "kind": kind, "title": title, "details": f"{title}, voir avec moi.", "public": True,
             "member_id": rng.choice(member_ids)}))
     for index in range(max(1, members // 100)):
         day = 1 + index % 28
         records.append(_envelope("event", _uuid(rng), node_id, {
             "title": f"Café des indépendants n°{index + 1}", "commune_code": rng.choice(places),
-            "starts_at": f"2026-06-{day:02d}T17:00:00Z", "ends_at": f"2026-06-{day:02d}T19:00:00Z",
+            "public": True, "starts_at": f"2026-06-{day:02d}T17:00:00Z",
+            "ends_at": f"2026-06-{day:02d}T19:00:00Z",
             "cancelled": False, "venue_id": None, "venue_name": "Salle des fêtes"}))
     return records
 

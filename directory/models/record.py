@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.extensions import db
@@ -90,6 +100,8 @@ class EventEntry(db.Model):  # type: ignore[name-defined,misc]
     commune_code: Mapped[str] = mapped_column(String(5), default="")
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(Text, default="")
+    #: Anyone may see it (else the network's members only: see services/audience.py).
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class EventOccurrence(db.Model):  # type: ignore[name-defined,misc]

@@ -75,10 +75,14 @@ def village_addresses() -> list[dict[str, Any]]:
         keys = [{"keyid": key.keyid, "public_key": key.public_key, "status": key.status}
                 for key in db.session.scalars(select(PeerKey).where(
                     PeerKey.peer_id == peer.id, PeerKey.status.in_(("active", "retiring"))))]
-        inbox = str((peer.document or {}).get("endpoints", {}).get("inbox", ""))
+        endpoints = (peer.document or {}).get("endpoints", {})
+        inbox = str(endpoints.get("inbox", ""))
         if keys and inbox.startswith("/") and peer.base_url:
-            found.append({"node_id": peer.node_id, "name": peer.name or peer.node_id,
-                          "base_url": peer.base_url, "inbox": inbox, "keys": keys})
+            village = {"node_id": peer.node_id, "name": peer.name or peer.node_id,
+                       "base_url": peer.base_url, "inbox": inbox, "keys": keys}
+            if str(endpoints.get("sign_in", "")).startswith("/"):
+                village["sign_in"] = str(endpoints["sign_in"])  # its sign-in redirect
+            found.append(village)
     return found[:MAX_ITEMS]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from directory.extensions import db
 from directory.models import EventEntry, EventOccurrence, Peer, Record, utcnow
+from directory.services.audience import current_audience, event_condition
 from directory.services.network import is_stale, shown
 from directory.services.params import EventQuery
 from directory.services.search import Page, commune_label, safe_url
@@ -23,7 +24,9 @@ FEED_LIMIT = 2000
 def _filters(territory: str, since: datetime) -> list[ColumnElement[bool]]:
     """Occurrences not over at ``since`` (a series counts date by date)."""
     clauses: list[ColumnElement[bool]] = [
-        shown(EventOccurrence.peer_id), EventOccurrence.ends_at >= since]
+        shown(EventOccurrence.peer_id), EventOccurrence.ends_at >= since,
+        EventOccurrence.record_id.in_(select(EventEntry.record_id).where(
+            event_condition(current_audience())))]
     if territory:
         clauses.append(EventOccurrence.peer_id.in_(
             select(Peer.id).where(Peer.node_id == territory)))
@@ -84,7 +87,8 @@ def find_event(record_id: str) -> dict[str, Any] | None:
         select(EventEntry, Record.uuid, Record.payload, Peer)
         .join(Record, Record.id == EventEntry.record_id)
         .join(Peer, Peer.id == EventEntry.peer_id)
-        .where(Record.uuid == record_id, shown(EventEntry.peer_id)).limit(1)).first()
+        .where(Record.uuid == record_id, shown(EventEntry.peer_id),
+               event_condition(current_audience())).limit(1)).first()
     return event_card(*row) if row is not None else None
 
 

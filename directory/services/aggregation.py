@@ -37,6 +37,7 @@ from directory.models import (
     utcnow,
 )
 from directory.services import fulltext
+from directory.services.audience import is_public, public_part
 from directory.services.people_index import mark_changed
 from federation.recurrence import occurrences, parse_time
 from vocabulary.text import words
@@ -378,7 +379,10 @@ def _folded_key(value: str) -> str:
 
 
 def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
-    """Write the search rows and full-text entries of live records."""
+    """Write the search rows and full-text entries of live records.
+
+    Members and listings are indexed by their public part only (:mod:`audience`): a
+    search by anyone must not find a record by a value only the network may see."""
     members: list[tuple[Any, ...]] = []
     skills: list[tuple[Any, ...]] = []
     listings: list[dict[str, Any]] = []
@@ -388,8 +392,10 @@ def _index(live: list[tuple[int, _Incoming]], peer_id: int) -> None:
     for rid, item in live:
         payload = item.payload or {}
         if item.type == "member":
-            _index_member(rid, item.uuid, peer_id, payload, members, skills, texts)
-        elif item.type == "listing":
+            public = public_part("member", payload)
+            if public is not None:
+                _index_member(rid, item.uuid, peer_id, public, members, skills, texts)
+        elif item.type == "listing" and is_public("listing", payload):
             listings.append({
                 "record_id": rid, "peer_id": peer_id,
                 "kind": "need" if payload.get("kind") in NEED_KINDS else "offer",
@@ -467,7 +473,8 @@ def listing_text(payload: dict[str, Any]) -> str:
 
 
 def searchable_text(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
-    """The (name, text) the full-text index holds for a live member or listing record."""
+    """The (name, text) the full-text index holds for a live member or listing record,
+    given its public part (:func:`directory.services.audience.public_part`)."""
     if kind == "listing":
         return "", listing_text(payload)
     name = _short(payload.get("display_name")) or "?"
@@ -482,7 +489,8 @@ def _event_row(rid: int, peer_id: int, payload: dict[str, Any]) -> dict[str, Any
             "ends_at": parse_time(payload.get("ends_at")),
             "commune_code": _short(payload.get("commune_code"), 5),
             "cancelled": bool(payload.get("cancelled")),
-            "title": _short(payload.get("title"), 300)}
+            "title": _short(payload.get("title"), 300),
+            "public": is_public("event", payload)}
 
 
 def forget_node_records(peer_node_id: str) -> int:

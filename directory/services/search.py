@@ -24,6 +24,7 @@ import communes
 from directory.extensions import db
 from directory.models import ListingEntry, MemberEntry, Peer, Record
 from directory.services import fulltext
+from directory.services.audience import current_audience, visible_part
 from directory.services.member_rows import Value
 from directory.services.network import is_stale, shown
 from directory.services.params import ListingQuery, PeopleQuery
@@ -204,7 +205,9 @@ def search_people(query: PeopleQuery, page_size: int = 20) -> Page:
         .join(Peer, Peer.id == MemberEntry.peer_id)
         .where(MemberEntry.record_id.in_(ids), shown(MemberEntry.peer_id))))
     found.sort(key=lambda row: place[row[0].record_id])
-    items = [person_card(entry, payload or {}, peer) for entry, payload, peer in found]
+    audience = current_audience()
+    items = [person_card(entry, visible_part(audience, "member", payload) or {}, peer)
+             for entry, payload, peer in found]
     return Page(items, summary.total, query.page, page_size, summary.facets)
 
 
@@ -282,11 +285,12 @@ def search_listings(query: ListingQuery, page_size: int = 20) -> Page:
         .outerjoin(author, and_(author.uuid == ListingEntry.member_uuid,
                                 author.peer_id == ListingEntry.peer_id)),
         summary, clauses, query.page, page_size)
+    audience = current_audience()
     items = [{
         "id": uuid,
-        "kind": entry.kind, "title": entry.title, "details": (payload or {}).get("details") or "",
+        "kind": entry.kind, "title": entry.title, "details": shown.get("details") or "",
         "member": author_name or "", "territory": peer.node_id, "territory_name": peer.label,
-        "stale": is_stale(peer), "url": safe_url((payload or {}).get("url")) or
-        safe_url(peer.base_url),
-    } for entry, uuid, payload, peer, author_name in rows]
+        "stale": is_stale(peer), "url": safe_url(shown.get("url")) or safe_url(peer.base_url),
+    } for entry, uuid, payload, peer, author_name in rows
+        for shown in (visible_part(audience, "listing", payload) or {},)]
     return Page(items, total, query.page, page_size)

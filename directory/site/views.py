@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -18,6 +18,8 @@ from directory.services import (
     search,
     village_decisions,
 )
+from directory.services.audience import Reach, current_audience
+from directory.services.audience import network_only as network_only_part
 from directory.services.network import find_shown_peer, shown_peers
 from directory.services.tables import to_csv
 from directory.site import bp
@@ -118,6 +120,17 @@ def decisions() -> str:
     """« Ce que décident les villages »: what villages share of their decisions."""
     still_open, done = village_decisions.shared_decisions()
     return render_template("directory/site/decisions.html", still_open=still_open, done=done)
+
+
+@bp.get("/reseau")
+def network_only() -> ResponseReturnValue:
+    """« Réseau »: who and what only the network's signed-in members may see."""
+    audience = current_audience()
+    if audience.reach is not Reach.NETWORK:
+        return redirect(url_for("village_sign_in.choose", next="/reseau"))
+    query = request.args.get("q", "")[:200]
+    return render_template("directory/site/network.html", query=query,
+                           found=network_only_part(audience, query))
 
 
 @bp.get("/offres-et-besoins")

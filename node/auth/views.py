@@ -22,9 +22,11 @@ from node.auth.signin import (
 )
 from node.extensions import db, limiter
 from node.models import AccountStatus, SignupMode
+from node.oidc.clients import returning_site_origin
 from node.services import account_mail, accounts, admissions
 from node.services.community import current_community, extra_communes
 from node.services.member_fields import FieldInvalid, clean_commune, clean_member_fields
+from webui.security import allow_form_target
 
 
 def _failed_login(response: Response) -> bool:
@@ -47,15 +49,21 @@ def login() -> ResponseReturnValue:
         account = accounts.authenticate(form.email.data, form.password.data)
         if account is not None and account.status == AccountStatus.ACTIVE:
             start_session(account)
+            notice = accounts.network_notice(account)
             db.session.commit()
             flash(_("Bonjour %(name)s, vous êtes connecté·e.",
                     name=account.member.display_name), "success")
+            if notice:
+                flash(notice, "info")
             return redirect(safe_next_path(form.next.data or request.args.get("next")))
         if account is not None and account.status == AccountStatus.PENDING:
             flash(_("Votre demande d'adhésion est en attente : l'équipe vous écrira dès "
                     "qu'elle l'aura examinée."), "warning")
         else:
             failed = True
+    returning_to = returning_site_origin(form.next.data or request.args.get("next"))
+    if returning_to:  # signing in for another site of the network: the answer goes there
+        allow_form_target(returning_to)
     return render_template("node/auth/login.html", form=form, failed=failed)
 
 

@@ -20,6 +20,7 @@ from node.peering import identity
 from node.peering.directory import DirectoryError, announce_document, join_directory
 from node.peering.membership import registered_directory
 from node.peering.trust import purge_expired_nonces
+from node.sharing.changes import announce_again
 from node.sharing.feed import purge_feed
 from node.sharing.network_copy import pull_network_copy
 from node.sharing.push import last_outbox_error, outbox_counts, push_once
@@ -249,6 +250,20 @@ def purge_feed_command() -> None:
     click.echo(f"{report.superseded} entrée(s) remplacée(s) et {report.tombstones} "
                f"suppression(s) anciennes effacées ; horizon du fil : {report.horizon_seq} ; "
                f"{nonces} nonce(s) expiré(s) oublié(s).")
+
+
+@federation.command(
+    "reshare",
+    short_help="Annoncer à nouveau tout ce que le nœud partage.",
+    help="Annoncer à nouveau à l'annuaire chaque membre, offre ou besoin et rencontre "
+         "partagés, avec ce qu'ils partagent aujourd'hui (une fois, après une mise à jour "
+         "qui l'indique).",
+)
+def reshare_command() -> None:
+    """Announce every shared record again (after an upgrade that changed the payloads)."""
+    count = announce_again(db.session)
+    db.session.commit()
+    click.echo(f"{count} fiche(s) annoncée(s) à nouveau ; elles partent vers l'annuaire.")
 
 
 COMMANDS: list[click.Command] = [federation]

@@ -28,7 +28,8 @@ from webui.forms import Form
 VISIBILITY_LABELS = {
     Visibility.PRIVATE: _l("Privé : administrateurs et animateurs du nœud seulement"),
     Visibility.COMMUNITY: _l("Communauté : membres connectés de ce nœud"),
-    Visibility.NETWORK: _l("Réseau : partagé avec l'annuaire du Pays"),
+    Visibility.NETWORK: _l("Réseau : membres connectés des villages du réseau, jamais les "
+                           "visiteurs anonymes"),
     Visibility.PUBLIC: _l("Public : tout le monde"),
 }
 

@@ -14,10 +14,11 @@ from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms import SelectChoice
 
 import communes
+from node.extensions import login_manager
 from node.members import bp
 from node.members.forms import VISIBILITY_SHORT, DirectoryForm
 from node.models import FieldGroup, ListingKind, Member
@@ -31,11 +32,15 @@ from node.services.directory_search import (
 from node.services.members import address_book_entry, member_by_uuid
 from node.services.vcard import member_vcard
 from node.services.visibility import Viewer, is_listed, visible_profile
+from webui.village_sign_in import current_member as network_member
 
 
 def current_viewer() -> Viewer:
-    """The signed-in person (or an anonymous visitor) as the visibility rules see them."""
-    return Viewer.for_account(current_user if current_user.is_authenticated else None)
+    """The signed-in person, a member of another village signed in here with their village,
+    or an anonymous visitor, as the visibility rules see them."""
+    if current_user.is_authenticated:
+        return Viewer.for_account(current_user)
+    return Viewer.network() if network_member() is not None else Viewer.anonymous()
 
 
 def current_member() -> Member:
@@ -69,8 +74,9 @@ def _page_number() -> int:
 
 
 @bp.get("/membres")
-@login_required
 def directory() -> ResponseReturnValue:
+    if not current_user.is_authenticated and network_member() is None:
+        return login_manager.unauthorized()  # type: ignore[no-any-return]
     viewer = current_viewer()
     profiles = listed_profiles(viewer)
     form = DirectoryForm(request.args)

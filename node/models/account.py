@@ -41,6 +41,8 @@ class Account(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(String(16), default=AccountStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the member was told what « Réseau » means since network sign-in (once).
+    network_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What a person wrote when asking to join ("pourquoi rejoindre"), read by the admins.
     join_message: Mapped[str] = mapped_column(Text, default="")
 

@@ -102,6 +102,19 @@ def record_login(account: Account) -> None:
     account.last_login_at = utcnow()
 
 
+def network_notice(account: Account) -> str | None:
+    """What « Réseau » now means, the first time the member signs in since it changed (then
+    never again); the caller shows it and commits."""
+    if account.network_notice_at is not None:
+        return None
+    account.network_notice_at = utcnow()
+    db.session.flush()
+    return str(_("Nouveau : le niveau « Réseau » de votre fiche est désormais réservé aux membres "
+             "connectés des villages du réseau du Pays ; les visiteurs anonymes du site du Pays "
+             "ne voient plus que ce que vous avez mis en « Public ». Vous pouvez aussi vous "
+             "connecter sur le site du Pays et des autres villages avec votre compte d'ici."))
+
+
 def staff_accounts() -> list[Account]:
     """Active admins and animators: those told about new join requests."""
     return list(db.session.scalars(

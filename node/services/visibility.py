@@ -37,7 +37,8 @@ class Viewer:
 
     @classmethod
     def network(cls) -> Viewer:
-        """The Pays directory and, through it, the other villages."""
+        """The Pays directory and, through it, the other villages; a member of another
+        admitted village signed in here with their village (« Réseau »)."""
         return cls(Visibility.NETWORK)
 
     @classmethod
@@ -131,15 +132,34 @@ def _field_value(viewer: Viewer, member: Member, name: str) -> Any:
     return list(value) if isinstance(value, list) else value
 
 
+def public_fields(member: Member) -> list[str]:
+    """The profile fields anyone may see, in field order ([] when the member is not listed
+    for anonymous visitors: then nothing of them is public, whatever the other groups say)."""
+    anyone = Viewer.anonymous()
+    if not is_listed(anyone, member):
+        return []
+    return [name for group in FieldGroup if can_see(anyone, member, group)
+            for name in FIELDS_BY_GROUP[group]]
+
+
 def network_payload(member: Member) -> dict[str, Any] | None:
     """What may leave the node about this member: only network- or public-visible groups.
 
     None means the member shares nothing with the network (their record must then travel as a
-    tombstone, so every copy forgets them). SIRET never leaves the node.
+    tombstone, so every copy forgets them). SIRET never leaves the node. ``public`` names the
+    fields anyone may see: the Pays site shows anonymous visitors those only, and keeps the
+    others for the network's signed-in members (« Réseau »).
     """
     profile = visible_profile(Viewer.network(), member)
     if profile is None:
         return None
     profile.pop("id", None)
     profile.pop("siret", None)
+    profile["public"] = [name for name in public_fields(member)
+                         if name in profile and name != "listings"]
     return profile
+
+
+def listing_is_public(listing: Listing) -> bool:
+    """An offer or need is public when anyone may see it (its level, its author listed)."""
+    return can_see_listing(Viewer.anonymous(), listing)

@@ -11,13 +11,14 @@ module changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.attributes import flag_modified
 
-from node.models import Account, FeedEntry, Member, OutboxEntry, utcnow
+from node.models import Account, Event, FeedEntry, Listing, Member, OutboxEntry, utcnow
 from node.models.base import bump_versions
 from node.sharing.payloads import record_type, shared_payload
 
@@ -139,3 +140,34 @@ def register(session_class: type[Session]) -> None:
     for name, hook, options in hooks:
         if not event.contains(session_class, name, hook):
             event.listen(session_class, name, hook, **options)
+
+
+#: The attribute flagged to announce a record again, per shared type with a public part.
+ANNOUNCED_AGAIN = {"member": (Member, "display_name"), "listing": (Listing, "title"),
+                   "event": (Event, "title")}
+
+
+def announce_again(session: Session | scoped_session[Any]) -> int:
+    """Mark every shared member, offer or need and rencontre as changed, so the next flush
+    announces each again (version + 1) with its current payload; the caller commits.
+
+    Run once after an upgrade that changes what a payload carries (the ``public`` marks:
+    until its records are announced again, the Pays site shows nothing of them to anyone).
+    Returns how many records will be announced."""
+    latest = session.execute(select(FeedEntry.record_type, FeedEntry.record_uuid)
+                             .where(FeedEntry.deleted.is_(False),
+                                    FeedEntry.record_type.in_(list(ANNOUNCED_AGAIN)))).all()
+    count = 0
+    for kind, uuids in _by_type(latest).items():
+        model, attribute = ANNOUNCED_AGAIN[kind]
+        for obj in session.scalars(select(model).where(model.uuid.in_(uuids))):
+            flag_modified(obj, attribute)
+            count += 1
+    return count
+
+
+def _by_type(rows: Sequence[Any]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for kind, uuid in rows:
+        found.setdefault(kind, []).append(uuid)
+    return found

@@ -29,6 +29,10 @@ SECTIONS = {"territories": "community", "members": "member", "listings": "listin
             "events": "event"}
 
 
+#: An endpoint path on a site's base URL (the node document's pattern).
+PATH = re.compile(r"/[A-Za-z0-9._~/-]{0,199}")
+
+
 class NetworkRefused(FederationRefusal):
     """The directory's network answer does not have the documented shape."""
 
@@ -57,8 +61,14 @@ def _village(item: Any, index: int) -> dict[str, Any]:
         if status not in ("active", "retiring"):
             raise NetworkRefused("network_invalid", f"{where}: key status")
         checked.append({"keyid": keyid, "public_key": key["public_key"], "status": status})
-    return {"node_id": item["node_id"], "name": str(item.get("name", ""))[:200],
-            "base_url": base_url, "inbox": inbox, "keys": checked}
+    village = {"node_id": item["node_id"], "name": str(item.get("name", ""))[:200],
+               "base_url": base_url, "inbox": inbox, "keys": checked}
+    sign_in = item.get("sign_in")
+    if sign_in is not None:  # where the village receives sign-in answers (section 11)
+        if not isinstance(sign_in, str) or not PATH.fullmatch(sign_in):
+            raise NetworkRefused("network_invalid", f"{where}: sign_in path")
+        village["sign_in"] = sign_in
+    return village
 
 
 def validate_network(data: dict[str, Any]) -> dict[str, Any]:

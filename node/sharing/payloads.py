@@ -28,6 +28,7 @@ from node.services.visibility import (
     Viewer,
     can_see_listing,
     is_listed,
+    listing_is_public,
     network_payload,
 )
 
@@ -87,7 +88,7 @@ def listing_payload(listing: Listing) -> dict[str, Any] | None:
     return {"kind": listing.kind, "title": listing.title, "details": listing.details,
             "member_id": member.uuid, "skills": list(listing.skills or []),
             "commune_code": listing.commune_code, "radius_km": listing.radius_km,
-            "expires_at": _iso(listing.expires_at)}
+            "expires_at": _iso(listing.expires_at), "public": listing_is_public(listing)}
 
 
 def _event_venue(event: Event) -> Venue | None:
@@ -113,11 +114,12 @@ def event_payload(event: Event) -> dict[str, Any] | None:
         "venue_id": venue.uuid if venue else None, "venue_name": venue.name if venue else "",
         "commune_code": venue.commune_code if venue else "", "capacity": event.capacity,
         "rrule": event.rrule or "", "cancelled": event.cancelled,
-        # Only a public rencontre's page opens to anyone (see member_payload).
+        # Only a public rencontre's page opens to anyone (see member_payload), and only a
+        # public one is shown to anonymous visitors of the Pays or leaves the network (the
+        # Pays's fediverse account).
+        "public": event.visibility == Visibility.PUBLIC.value,
         "url": _url(f"/rencontres/{event.uuid}")
         if event.visibility == Visibility.PUBLIC.value else None,
-        # Only these may leave the network (the Pays's fediverse account).
-        "public": event.visibility == Visibility.PUBLIC.value,
     }
     if event.rrule and event.cancelled_dates:
         payload["exdates"] = [_iso(calendar.parse_utc_stamp(stamp))

@@ -278,7 +278,8 @@ with app.app_context():
         envelope("event", event_payload("Petit-déjeuner des indépendants", days=3,
                                         venue_name="La Grange", commune_code="67475",
                                         url="https://sparsbach.example/rencontres/1")),
-        envelope("listing", {"kind": "offer", "title": "Prête une scie", "details": "Le samedi."}),
+        envelope("listing", {"public": True,
+                             "kind": "offer", "title": "Prête une scie", "details": "Le samedi."}),
     ])
     apply_batch(WESTHOUSE, [
         envelope("community", {"name": "Atelier de Westhouse", "communes": ["67527"]},
@@ -288,7 +289,8 @@ with app.app_context():
         envelope("member", member("Sophie Graff", trade="Graphiste", commune_code="67527"),
                  origin=WESTHOUSE),
         envelope("event", event_payload("Soirée graphisme", days=4), origin=WESTHOUSE),
-        envelope("listing", {"kind": "need", "title": "Cherche imprimeur"}, origin=WESTHOUSE),
+        envelope("listing", {"public": True,
+                             "kind": "need", "title": "Cherche imprimeur"}, origin=WESTHOUSE),
     ])
 """
 

@@ -98,11 +98,19 @@ def envelope(kind: str, payload: dict[str, Any] | None, origin: str = SPARSBACH,
             "deleted": deleted, "payload": None if deleted else payload}
 
 
-def member(display_name: str, **fields: Any) -> dict[str, Any]:
-    return {"display_name": display_name, **fields}
+def member(display_name: str, *, network: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
+    """A member payload whose fields are public but those named in ``network``."""
+    payload = {"display_name": display_name, **fields}
+    payload["public"] = [name for name in payload if name not in network]
+    return payload
+
+
+def listing(title: str, member_id: str, kind: str = "offer", public: bool = True,
+            **fields: Any) -> dict[str, Any]:
+    return {"kind": kind, "title": title, "member_id": member_id, "public": public, **fields}
 
 
 def event_payload(title: str, days: float = 7, **fields: Any) -> dict[str, Any]:
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
     return {"title": title, "starts_at": starts.isoformat(),
-            "ends_at": (starts + timedelta(hours=2)).isoformat(), **fields}
+            "ends_at": (starts + timedelta(hours=2)).isoformat(), "public": True, **fields}

@@ -28,7 +28,8 @@ def test_new_records_are_stored_and_searchable(app: Flask) -> None:
     result = apply_batch(SPARSBACH, [
         envelope("member", member("Jeanne Charpentier", trade="Charpentière",
                                    skills=["Ossature bois", "Toiture"])),
-        envelope("listing", {"kind": "offer", "title": "Prête une scie", "details": ""}),
+        envelope("listing", {"public": True,
+                             "kind": "offer", "title": "Prête une scie", "details": ""}),
     ])
     assert (result.inserted, result.updated, result.unchanged) == (2, 0, 0)
     assert names("charpent") == ["Jeanne Charpentier"]

@@ -16,7 +16,7 @@ def seed() -> None:
         envelope("member", member("Jean Lehmann", trade="Ébéniste", commune_code="67437",
                                    skills=["Marqueterie"])),
         envelope("event", event_payload("Rencontre du mardi")),
-        envelope("listing", {"kind": "offer", "title": "Prête un établi"}),
+        envelope("listing", {"public": True, "kind": "offer", "title": "Prête un établi"}),
     ])
 
 

@@ -42,13 +42,15 @@ def test_the_pays_is_followable(app: Flask, client: FlaskClient) -> None:
 
 def test_only_public_rencontres_of_the_villages_go_out(app: Flask, client: FlaskClient) -> None:
     _identity_and_follower()
+    unmarked = event_payload("Sans mention")
+    del unmarked["public"]  # the test payloads are public unless told otherwise
     apply_batch(SPARSBACH, [
         envelope("event", event_payload("Café des indépendants", public=True,
                                          venue_name="La Grange", commune_code="67475",
                                          url="https://sparsbach.example/rencontres/1"),
                  record_id=PUBLIC_ID),
         envelope("event", event_payload("Réunion du réseau", public=False)),
-        envelope("event", event_payload("Sans mention")),  # an older node: not public
+        envelope("event", unmarked),  # an older node: not public
     ])
     apply_batch(WESTHOUSE, [envelope("event", event_payload("Soirée graphisme", public=True),
                                      origin=WESTHOUSE)])

@@ -25,10 +25,10 @@ def test_a_need_finds_members_and_offers_across_villages(any_db_app: Flask) -> N
     apply_batch(WESTHOUSE, [
         envelope("member", member("Tom Tischler", trade="Tischler", commune_code="57630"),
                  origin=WESTHOUSE),
-        envelope("listing", {"kind": "offer", "title": "Schreinerei : Treppen",
+        envelope("listing", {"public": True, "kind": "offer", "title": "Schreinerei : Treppen",
                              "member_id": "1b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
                              "commune_code": "67527"}, origin=WESTHOUSE),
-        envelope("listing", {"kind": "need", "title": "Cherche aussi un ébéniste",
+        envelope("listing", {"public": True, "kind": "need", "title": "Cherche aussi un ébéniste",
                              "member_id": "2b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"},
                  origin=WESTHOUSE),
     ])

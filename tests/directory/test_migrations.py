@@ -87,12 +87,14 @@ def check_search_version_upgrade(app: Flask) -> None:
                 "INSERT INTO member_entry (record_id, peer_id, uuid, display_name, sort_key, "
                 "trade, trade_key, commune_code) VALUES (11, 7, 'm-1', 'Camille', 'camille', "
                 "'Ébéniste', 'ebeniste', '67437')"))
-        upgrade(directory=MIGRATIONS_DIR)
-        assert schema_differences() == []
+        upgrade(directory=MIGRATIONS_DIR, revision="0004")
         peer = db.session.scalars(select(Peer)).one()
         assert (peer.node_id, peer.feed_cursor, peer.search_version) == ("sparsbach", "c3", 0)
         page = search_people(PeopleQuery())
         assert page.total == 1 and [f.label for f in page.facets["trade"]] == ["Ébéniste"]
+        db.session.remove()
+        upgrade(directory=MIGRATIONS_DIR)
+        assert schema_differences() == []
         db.session.remove()
         db.engine.dispose()
 
@@ -125,7 +127,8 @@ def check_record_ids_upgrade(app: Flask) -> None:
         apply_batch("sparsbach", [
             envelope("member", member("Jean", trade="Menuisier", skills=["Couture"]),
                      origin="sparsbach"),
-            envelope("listing", {"kind": "offer", "title": "Scie à ruban"}, origin="sparsbach")])
+            envelope("listing", {"public": True,
+                                 "kind": "offer", "title": "Scie à ruban"}, origin="sparsbach")])
         before = table_rows()
         db.session.remove()
         upgrade(directory=MIGRATIONS_DIR, revision="0003")
@@ -190,8 +193,7 @@ def check_snowball_rebuild(app: Flask) -> None:
                 {"id": 11, "words": "Chloé Ébéniste", "stems": "chlo ebenist"},
                 {"id": 12, "words": "Cherche expert-comptable", "stems": "cherch expert compt"}])
         records = table_rows()["record"]
-        upgrade(directory=MIGRATIONS_DIR)
-        assert schema_differences() == []
+        upgrade(directory=MIGRATIONS_DIR, revision="0004")
         assert table_rows()["record"] == records
         assert len(table_rows()["record_text"]) == 2
         assert [i["display_name"] for i in search_people(PeopleQuery(q="menuisier")).items] \
@@ -201,7 +203,57 @@ def check_snowball_rebuild(app: Flask) -> None:
             assert db.session.scalar(text(
                 "SELECT count(*) FROM pg_proc WHERE proname = 'chaleur_unaccent'")) == 0
         db.session.remove()
+        upgrade(directory=MIGRATIONS_DIR)
+        assert schema_differences() == []
+        db.session.remove()
         db.engine.dispose()
+
+
+def check_public_part_upgrade(app: Flask) -> None:
+    """0005 → 0006: records received without the public mark (nodes of the earlier version)
+    leave the search rows and the index, marked ones stay, rencontres get their flag; the
+    records themselves stay for the network copy."""
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="0005")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO peer (id, node_id, name, base_url, status, document, "
+                "key_fingerprint, requested_at, failures, feed_cursor, search_version) "
+                "VALUES (7, 'sparsbach', 'Sparsbach', '', 'admitted', '{}', '', "
+                "'2026-01-01 00:00:00', 0, '', 0)"))
+        db.session.remove()
+        from directory.services.aggregation import apply_batch as apply
+        apply("sparsbach", [
+            envelope("member", {"display_name": "Chloé", "trade": "Ébéniste",
+                                "phone": "03 88 00 00 01"}, origin="sparsbach"),
+            envelope("member", member("Léa", trade="Potière"), origin="sparsbach")])
+        db.session.remove()
+        with db.engine.begin() as connection:  # the 0005 code indexed every record
+            connection.execute(text(
+                "INSERT INTO member_entry (record_id, peer_id, uuid, display_name, sort_key, "
+                "trade, trade_key, commune_code) SELECT id, 7, uuid, 'Chloé', 'chloe', "
+                "'Ébéniste', 'ebeniste', '' FROM record WHERE CAST(payload AS TEXT) LIKE '%Chlo%'"))
+            connection.execute(text(
+                "INSERT INTO record (id, type, uuid, peer_id, version, deleted, payload, "
+                "received_at) VALUES (40, 'event', 'e-1', 7, 1, false, :payload, "
+                "'2026-01-01 00:00:00')"), {"payload": '{"title": "Café", "public": true}'})
+            connection.execute(text(
+                "INSERT INTO event_entry (record_id, peer_id, starts_at, commune_code, "
+                "cancelled, title) VALUES (40, 7, '2099-01-01 00:00:00', '', false, 'Café')"))
+        records = table_rows()["record"]
+        upgrade(directory=MIGRATIONS_DIR)
+        assert schema_differences() == []
+        assert table_rows()["record"] == records
+        assert [i["display_name"] for i in search_people(PeopleQuery()).items] == ["Léa"]
+        assert search_people(PeopleQuery(q="ebeniste")).total == 0
+        assert db.session.scalar(text("SELECT public FROM event_entry")) in (True, 1)
+        db.session.remove()
+        db.engine.dispose()
+
+
+@BACKENDS
+def test_public_part_migration_hides_unmarked_records(backend: str, tmp_path: Path) -> None:
+    on_backend(backend, tmp_path, check_public_part_upgrade)
 
 
 @BACKENDS

@@ -27,14 +27,14 @@ def seed() -> None:
                                    commune_code=MONSWILLER, bio="Meubles restaurés.")),
         envelope("member", member("Sophie Klein", trade="Menuisière", skills=["Menuiserie"],
                                    commune_code=SPARSBACH_CODE)),
-        envelope("listing", {"kind": "need", "title": "Cherche raboteuse",
+        envelope("listing", {"public": True, "kind": "need", "title": "Cherche raboteuse",
                              "details": "Pour un chantier de menuiserie."}),
     ])
     apply_batch(WESTHOUSE, [
         envelope("member", member("Marc Fischer", trade="Graphiste", skills=["Mise en page"],
                                    commune_code=PHALSBOURG, bio="Logos et affiches."),
                  origin=WESTHOUSE),
-        envelope("listing", {"kind": "offer", "title": "Atelier de reliure",
+        envelope("listing", {"public": True, "kind": "offer", "title": "Atelier de reliure",
                              "details": "Je prête ma presse."}, origin=WESTHOUSE),
     ])
 

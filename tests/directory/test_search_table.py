@@ -24,9 +24,11 @@ def _records(people: tuple[Person, ...], origin: str) -> list[dict[str, object]]
 def seeded(any_db_app: Flask) -> Iterator[Flask]:
     apply_batch(SPARSBACH, _records(SPARSBACH_PEOPLE, SPARSBACH))
     apply_batch(WESTHOUSE, _records(WESTHOUSE_PEOPLE, WESTHOUSE) + [
-        envelope("listing", {"kind": "need", "title": "Cherche un expert-comptable"},
+        envelope("listing", {"public": True,
+                             "kind": "need", "title": "Cherche un expert-comptable"},
                  origin=WESTHOUSE),
-        envelope("listing", {"kind": "offer", "title": "Prête un rabot de Schreiner"},
+        envelope("listing", {"public": True,
+                             "kind": "offer", "title": "Prête un rabot de Schreiner"},
                  origin=WESTHOUSE)])
     yield any_db_app
 

@@ -42,7 +42,7 @@ def _iso(moment: datetime) -> str:
 
 
 def _series(version: int = 1, **fields: object) -> dict[str, object]:
-    payload = {"title": "Rencontre du premier mardi", "starts_at": _iso(FIRST),
+    payload = {"title": "Rencontre du premier mardi", "public": True, "starts_at": _iso(FIRST),
                "ends_at": _iso(FIRST + timedelta(hours=2)), "rrule": RULE,
                "venue_name": "Salle des fêtes", "commune_code": "67475",
                "url": "https://sparsbach.example/rencontres/1", **fields}

@@ -33,7 +33,8 @@ def seed_network() -> None:
                                         venue_name="La Grange", commune_code="67475",
                                         url="https://sparsbach.example/rencontres/1")),
         envelope("event", event_payload("Atelier annulé", days=5, cancelled=True)),
-        envelope("listing", {"kind": "offer", "title": "Prête une scie", "details": "Le samedi."}),
+        envelope("listing", {"public": True,
+                             "kind": "offer", "title": "Prête une scie", "details": "Le samedi."}),
     ])
     apply_batch(WESTHOUSE, [
         envelope("community", {"name": "Atelier de Westhouse", "communes": ["67527"]},
@@ -41,7 +42,8 @@ def seed_network() -> None:
         envelope("member", member("Marc Fischer", trade="Graphiste", commune_code="67527"),
                  origin=WESTHOUSE),
         envelope("event", event_payload("Soirée graphisme", days=4), origin=WESTHOUSE),
-        envelope("listing", {"kind": "need", "title": "Cherche imprimeur"}, origin=WESTHOUSE),
+        envelope("listing", {"public": True,
+                             "kind": "need", "title": "Cherche imprimeur"}, origin=WESTHOUSE),
     ])
 
 
@@ -53,7 +55,7 @@ def seed_hostile() -> None:
                                    skills=[SCRIPT], bio=SCRIPT, commune_code="67475")),
         envelope("event", event_payload(f"Rencontre {SCRIPT}", description=f"{SCRIPT}; a,b\nc",
                                         venue_name=SCRIPT)),
-        envelope("listing", {"kind": "offer", "title": SCRIPT, "details": SCRIPT}),
+        envelope("listing", {"public": True, "kind": "offer", "title": SCRIPT, "details": SCRIPT}),
     ])
 
 

@@ -14,10 +14,11 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -37,9 +38,21 @@ from federation.keys import (
 from federation.signatures import sign_request
 from federation.verification import utc_now
 from node.extensions import db
-from node.models import Admission, FieldGroup, Member, OutboxEntry, Peer, Visibility
+from node.models import (
+    Account,
+    AccountStatus,
+    Admission,
+    FieldGroup,
+    Listing,
+    Member,
+    NetworkCopy,
+    OutboxEntry,
+    Peer,
+    Visibility,
+)
 from node.peering.identity import node_document
 from node.services import accounts
+from node.services.events import EventInput, create_event
 from node.services.members import delete_member
 from tests.federation_e2e.conftest import PASSWORD, NodeProcess, wait_for
 from tests.federation_e2e.pays import DirectoryProcess
@@ -128,14 +141,17 @@ def outbox_states(node: NodeProcess) -> set[str]:
         return states
 
 
-def add_member(node: NodeProcess, name: str, *, identity: Visibility = Visibility.NETWORK,
-               trade: str = "", **fields: Any) -> str:
+def add_member(node: NodeProcess, name: str, *, identity: Visibility = Visibility.PUBLIC,
+               skills: Visibility = Visibility.PUBLIC, trade: str = "",
+               listing: str = "", **fields: Any) -> str:
     with node.app().app_context():
         email = f"{re.sub(r'[^a-z]', '', name.lower())}-{uuid.uuid4().hex[:6]}@example.org"
         account = accounts.create_account(email, name, PASSWORD, commune_code="67475")
         member: Member = account.member
         member.set_visibility(FieldGroup.IDENTITY, identity)
-        member.set_visibility(FieldGroup.SKILLS, Visibility.NETWORK)
+        member.set_visibility(FieldGroup.SKILLS, skills)
+        if listing:
+            member.listings.append(Listing(kind="offer", title=listing))
         member.trade = trade
         for field_name, value in fields.items():
             setattr(member, field_name, value)
@@ -291,6 +307,242 @@ def test_a_trade_search_finds_both_villages_and_edits_show_within_seconds(
     wait_for(lambda: "Anne Tonnelière" in pays_search(net.pays, "charpente"), timeout=10)
     assert (datetime.now(UTC) - started).total_seconds() < 10
     assert "Anne Tonnelière" not in pays_search(net.pays, "tonnellerie")
+
+
+#: Values the demo members below open to the network (« Réseau ») and not to everyone.
+NETWORK_VALUES = ("NETBIO-7731", "77 19", "helene.reseau", "NETNAME-5512", "NETTRADE-4410",
+                  "NETLISTING-3307", "NETEVENT-9902")
+
+
+def anonymous_pages(origin: str, start: list[str], limit: int = 400) -> dict[str, str]:
+    """Every same-origin page and answer reachable from ``start`` without signing in (links
+    followed breadth first, sign-in and form pages included), URL → body."""
+    seen: dict[str, str] = {}
+    queue = [origin + path for path in start]
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        answer = requests.get(url, timeout=10, allow_redirects=False)
+        seen[url] = answer.text
+        if "html" not in answer.headers.get("Content-Type", ""):
+            continue
+        for link in re.findall(r'href="([^"#]+)"', answer.text):
+            link = link.replace("&amp;", "&")
+            if link.startswith("/") and not link.startswith("//"):
+                link = origin + link
+            # Sign-in links carry the page they come from (next=): crawled once, bare.
+            if link.startswith(origin) and "/ui/static/" not in link and link not in seen \
+                    and "next=" not in link:
+                queue.append(link)
+    return seen
+
+
+def without_query(url: str, body: str) -> str:
+    """The body in lower case without the visitor's own search words, which a results page
+    echoes in its search box."""
+    typed = parse_qs(urlsplit(url).query).get("q", [""])[0].lower()
+    body = body.lower()
+    return body.replace(typed, "") if typed else body
+
+
+def test_network_fields_are_shown_to_no_anonymous_visitor(net: Network) -> None:
+    """« Réseau » means the network's members: a phone, an e-mail, a bio, a whole member, an
+    offer and a rencontre opened to the network travel to the directory (and back to the
+    villages in the signed network copy) but no anonymous page, API answer, feed or search
+    of the Pays site or of a village shows them, nor finds anything by them."""
+    helene = add_member(net.spars, "Hélène Publique", trade="Vannerie",
+                        bio="NETBIO-7731 vannière", phone="+33 6 12 34 77 19",
+                        contact_email="helene.reseau@example.org")
+    change_member(net.spars, helene, visibility_about=Visibility.NETWORK,
+                  visibility_contact=Visibility.NETWORK)
+    gaspard = add_member(net.spars, "Gaspard NETNAME-5512", identity=Visibility.NETWORK,
+                         skills=Visibility.NETWORK, trade="NETTRADE-4410",
+                         listing="NETLISTING-3307 enclume")
+    with net.spars.app().app_context():
+        soon = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(days=9)
+        create_event(EventInput("NETEVENT-9902 soirée", soon, soon + timedelta(hours=2),
+                                visibility=Visibility.NETWORK))
+        create_event(EventInput("Marché public des artisans", soon, soon + timedelta(hours=3),
+                                visibility=Visibility.PUBLIC))
+        db.session.commit()
+        db.session.remove()
+
+    def arrived() -> bool:
+        stored = net.pays.database_text()
+        return all(value in stored for value in ("77 19", "NETNAME-5512", "NETLISTING-3307",
+                                                 "NETEVENT-9902", "Marché public"))
+
+    wait_for(arrived, timeout=20)
+    # The signed network copy still carries the network fields to the villages.
+    net.west.cli("federation", "pull-network")
+    with net.west.app().app_context():
+        copy = str(db.session.scalars(db.select(NetworkCopy)).one().data)
+        db.session.remove()
+    assert "77 19" in copy and "NETNAME-5512" in copy and "NETBIO-7731" in copy
+
+    pays = anonymous_pages(net.pays.url, [
+        "/", "/annuaire", "/agenda", "/agenda.ics", "/offres-et-besoins", "/territoires",
+        "/decisions", "/statistiques", "/connexion/village", "/reseau", "/api/v1/search",
+        "/api/v1/listings",
+        "/api/v1/events", "/api/v1/territories", "/api/v1/statistics", "/api/v1/openapi.json",
+        *(f"/annuaire?q={q}" for q in ("vannerie", "netbio", "77 19", "helene.reseau",
+                                       "netname", "nettrade", "gaspard")),
+        *(f"/api/v1/search?q={q}" for q in ("vannerie", "netbio", "helene", "gaspard")),
+        *(f"/offres-et-besoins?q={q}" for q in ("netlisting", "enclume")),
+        *(f"/api/v1/listings?q={q}" for q in ("netlisting", "enclume"))])
+    assert len(pays) > 40
+    home = anonymous_pages(net.spars.url, [
+        "/", "/rencontres", "/rencontres.ics", "/api/v1/members", f"/api/v1/members/{helene}",
+        f"/api/v1/members/{gaspard}", "/api/v1/events", f"/membres/{helene}",
+        f"/membres/{helene}.vcf", "/carnet.vcf", "/api/v1/openapi.json"])
+    leaks = {(url, value) for pages in (pays, home) for url, body in pages.items()
+             for value in NETWORK_VALUES if value.lower() in without_query(url, body)}
+    assert leaks == set()
+    # What is public still shows: the public part of Hélène, the public rencontre.
+    assert "Hélène Publique" in pays[net.pays.url + "/annuaire?q=vannerie"]
+    search = requests.get(net.pays.url + "/api/v1/search", params={"q": "vannerie"},
+                          timeout=10).json()
+    assert [item["display_name"] for item in search["items"]] == ["Hélène Publique"]
+    assert search["items"][0]["phone"] == "" and search["items"][0]["bio"] == ""
+    assert "Marché public des artisans" in pays[net.pays.url + "/agenda.ics"]
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def member_email(node: NodeProcess, member_uuid: str) -> str:
+    with node.app().app_context():
+        email = str(db.session.scalars(db.select(Member).where(
+            Member.uuid == member_uuid)).one().account.email)
+        db.session.remove()
+        return email
+
+
+def sign_in_with_village(browser: requests.Session, site: str, home: NodeProcess,
+                         email: str) -> requests.Response:
+    """« Se connecter avec mon village » as a browser does it, redirects followed by hand:
+    the site sends to the village, the village asks to sign in and (first time) to agree,
+    then sends back to the site, which ends on the page it started from."""
+    start = browser.get(site + f"/connexion/village/{home.node_id}?next=/", timeout=10,
+                        allow_redirects=False)
+    authorize = start.headers["Location"]
+    assert authorize.startswith(home.url + "/oidc/authorize?")
+    answer = browser.get(authorize, timeout=10, allow_redirects=False)
+    if answer.status_code == 302 and "/connexion?" in answer.headers["Location"]:
+        login = browser.get(home.url + answer.headers["Location"], timeout=10)
+        nxt = parse_qs(urlsplit(answer.headers["Location"]).query)["next"][0]
+        signed = browser.post(home.url + "/connexion", timeout=10, allow_redirects=False,
+                              data={"csrf_token": csrf_of(login.text), "email": email,
+                                    "password": PASSWORD, "next": nxt})
+        answer = browser.get(home.url + signed.headers["Location"], timeout=10,
+                             allow_redirects=False)
+    if answer.status_code == 200:  # the consent page, the first time for this site
+        assert "ce que ce site apprendra de vous" in answer.text
+        answer = browser.post(authorize, timeout=10, allow_redirects=False,
+                              data={"csrf_token": csrf_of(answer.text), "choice": "agree"})
+    back = answer.headers["Location"]
+    assert back.startswith(site + "/connexion/village/retour?") and f"iss={home.url}" in \
+        back.replace("%3A", ":").replace("%2F", "/")
+    return browser.get(back, timeout=10, allow_redirects=False)
+
+
+def test_a_member_signs_in_with_their_village_on_the_pays_site_and_another_village(
+        net: Network) -> None:
+    """Hélène (Sparsbach) signs in on the Pays site and on Westhouse-Marmoutier with her
+    village: shown as « Hélène P. — Tiers-lieu de Sparsbach », she sees « Réseau » fields
+    there (a phone on the Pays API, a Westhouse member's network-only profile); signing out
+    of the Pays site takes them away again."""
+    helene = wait_for(lambda: next((uuid for uuid, record in stored_records(
+        net.pays, SPARS).items() if (record["payload"] or {}).get("display_name")
+        == "Hélène Publique"), None))
+    bruno = add_member(net.west, "Bruno Réseau", identity=Visibility.NETWORK,
+                       trade="Charronnage", phone="+33 6 55 44 33 22")
+    change_member(net.west, bruno, visibility_contact=Visibility.NETWORK)
+    wait_for(lambda: bruno in stored_records(net.pays, WEST))
+    for node in net.nodes():
+        node.cli("federation", "pull-network")
+    browser = requests.Session()
+    email = member_email(net.spars, helene)
+
+    done = sign_in_with_village(browser, net.pays.url, net.spars, email)
+    assert done.status_code == 302 and done.headers["Location"] == "/"
+    home = browser.get(net.pays.url + "/", timeout=10).text
+    assert "Hélène P. — Tiers-lieu de Sparsbach" in home
+    found = browser.get(net.pays.url + "/api/v1/search", params={"q": "vannerie"},
+                        timeout=10).json()["items"]
+    assert found[0]["phone"] == "+33 6 12 34 77 19"  # « Réseau », for a signed-in member
+    assert "NETEVENT-9902" in browser.get(net.pays.url + "/agenda", timeout=10).text
+    anonymous = requests.get(net.pays.url + "/api/v1/search", params={"q": "vannerie"},
+                             timeout=10).json()["items"]
+    assert anonymous[0]["phone"] == ""
+    # Signed in, the network-only members and offers are found too (never anonymously).
+    network_page = browser.get(net.pays.url + "/reseau", params={"q": "gaspard"}, timeout=10)
+    assert "NETNAME-5512" in network_page.text and "NETTRADE-4410" in network_page.text
+    assert "NETLISTING-3307" in browser.get(net.pays.url + "/reseau", timeout=10).text
+    assert requests.get(net.pays.url + "/reseau", timeout=10,
+                        allow_redirects=False).status_code == 302
+
+    done = sign_in_with_village(browser, net.west.url, net.spars, email)
+    assert done.status_code == 302
+    page = browser.get(net.west.url + f"/membres/{bruno}", timeout=10)
+    assert page.status_code == 200 and "+33 6 55 44 33 22" in page.text
+    assert "Hélène P. — Tiers-lieu de Sparsbach" in page.text
+    assert requests.get(net.west.url + f"/membres/{bruno}", timeout=10).status_code == 404
+
+    pays_home = browser.get(net.pays.url + "/", timeout=10).text
+    browser.post(net.pays.url + "/deconnexion/village", timeout=10,
+                 data={"csrf_token": csrf_of(pays_home)})
+    after = browser.get(net.pays.url + "/api/v1/search", params={"q": "vannerie"},
+                        timeout=10).json()["items"]
+    assert after[0]["phone"] == ""
+    assert "Hélène P." not in browser.get(net.pays.url + "/", timeout=10).text
+
+
+def age_village_sign_in(pays: DirectoryProcess, browser: requests.Session,
+                        seconds: int) -> None:
+    """Make the Pays session's village sign-in ``seconds`` older, as time would (the
+    cookie is re-signed with the Pays's own key, read from its instance folder)."""
+    app = pays.app()
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = next(c for c in browser.cookies if c.name == name)
+    data = serializer.loads(cookie.value)
+    data["network_member"]["signed_at"] -= seconds
+    cookie.value = serializer.dumps(data)
+
+
+def test_a_member_deactivated_at_home_loses_access_within_five_minutes(
+        net: Network) -> None:
+    """Past the ID token's five minutes the Pays site asks the village again without a
+    screen (prompt=none): an active member stays signed in; once deactivated at home, the
+    next page ends the sign-in."""
+    email = "odile.depart@example.org"
+    with net.spars.app().app_context():
+        account = accounts.create_account(email, "Odile Départ", PASSWORD,
+                                          commune_code="67475")
+        db.session.commit()
+        account_id = account.id
+        db.session.remove()
+    browser = requests.Session()
+    assert sign_in_with_village(browser, net.pays.url, net.spars, email).status_code == 302
+    assert "Odile D. — Tiers-lieu de Sparsbach" in browser.get(net.pays.url + "/annuaire",
+                                                               timeout=10).text
+    age_village_sign_in(net.pays, browser, 301)
+    again = browser.get(net.pays.url + "/annuaire", timeout=10)  # silently renewed
+    assert again.url == net.pays.url + "/annuaire" and "Odile D." in again.text
+    with net.spars.app().app_context():
+        db.session.get(Account, account_id).status = AccountStatus.DISABLED.value
+        db.session.commit()
+        db.session.remove()
+    assert "Odile D." in browser.get(net.pays.url + "/annuaire", timeout=10).text  # < 5 min
+    age_village_sign_in(net.pays, browser, 301)
+    ended = browser.get(net.pays.url + "/annuaire", timeout=10)
+    assert ended.url == net.pays.url + "/annuaire" and "Odile D." not in ended.text
+    assert "Se connecter avec mon village" in ended.text
 
 
 def test_a_node_cannot_create_change_or_delete_another_nodes_records(net: Network,

@@ -153,7 +153,8 @@ def directory_session(app: Flask, email: str) -> FlaskClient:
 
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-MACHINE_PREFIXES = ("/api/", "/federation/")
+# /oidc/token: sites authenticate with a signed client assertion (private_key_jwt).
+MACHINE_PREFIXES = ("/api/", "/federation/", "/oidc/token")
 
 
 def write_rules(app: Flask) -> list[Any]:

@@ -101,7 +101,7 @@ def _node_world(app: Flask, planted: dict[str, str]) -> World:
                          "listing_uuid": listing or "", "account_id": account_id,
                          "venue_ref": planted["venue_id"], "token": "jeton-invalide",
                          "uuid": planted["event_uuid"],
-                         "state": "fulfilled"})
+                         "state": "fulfilled", "node_id": "westhouse-marmoutier"})
 
 
 def test_hostile_text_is_harmless_on_every_node_page(make_node: Callable[..., Flask]) -> None:
@@ -165,8 +165,8 @@ def _seed_directory(app: Flask) -> None:
                                       bio=f"{EVIL}\n{LINE_BREAK}", commune_code="67475")),
             envelope("event", event_payload(EVIL, description=f"{EVIL}\n{LINE_BREAK}",
                                             venue_name=EVIL, commune_code="67475")),
-            envelope("listing", {"kind": "offer", "title": EVIL, "details": EVIL}),
-            envelope("listing", {"kind": "need", "title": EVIL, "details": EVIL}),
+            envelope("listing", {"public": True, "kind": "offer", "title": EVIL, "details": EVIL}),
+            envelope("listing", {"public": True, "kind": "need", "title": EVIL, "details": EVIL}),
         ])
         directory_db.session.commit()
         return None

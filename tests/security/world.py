@@ -97,7 +97,8 @@ def build_world(app: Flask) -> World:
                     "rsvp_id": str(rsvp.id), "contact_uuid": member.member.uuid,
                     "listing_uuid": listing.uuid, "member_uuid": member.member.uuid,
                     "filename": "chaleur.css", "decision_uuid": decision.uuid,
-                    "action_id": str(action.id), "kind": "judgment", "state": "fulfilled"},
+                    "action_id": str(action.id), "kind": "judgment", "state": "fulfilled",
+                    "node_id": "westhouse-marmoutier"},
             by_endpoint={
                 "auth.accept_invitation": {"token": invite_token},
                 "auth.reset_password": {"token": reset_token},

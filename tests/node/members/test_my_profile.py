@@ -31,7 +31,8 @@ def test_page_explains_the_four_levels_and_lists_nearby_communes(
         member_client: FlaskClient) -> None:
     html = member_client.get("/mon-profil").get_data(as_text=True)
     for text in ("Privé : administrateurs", "Communauté : membres connectés de ce nœud",
-                 "Réseau : partagé avec l'annuaire du Pays", "Public : tout le monde"):
+                 "Réseau : membres connectés des villages du réseau, jamais les visiteurs "
+                 "anonymes", "Public : tout le monde"):
         assert text in html
     for legend in ("Identité", "Compétences, offres et besoins", "Présentation", "Coordonnées"):
         assert f"<legend>{legend}</legend>" in html

@@ -138,3 +138,23 @@ def test_listed_condition_agrees_with_is_listed(any_db_app: Flask, level: Visibi
             everyone = db.session.scalars(db.select(Member)).all()
             assert {m.id for m in rows} == {m.id for m in everyone
                                             if is_listed(viewer, m)}, name
+
+
+def test_network_payload_names_its_public_fields(any_db_app: Flask) -> None:
+    """The Pays site shows anyone only what ``public`` names; a member whose identity is for
+    the network only has no public field at all, whatever their other groups say."""
+    from node.sharing.payloads import listing_payload
+
+    with any_db_app.app_context():
+        subject = create_subject(identity=Visibility.PUBLIC, skills=Visibility.PUBLIC,
+                                 about=Visibility.NETWORK, contact=Visibility.NETWORK)
+        payload = network_payload(subject) or {}
+        offer = listing_payload(subject.listings[0]) or {}
+        assert payload["public"] == ["display_name", "trade", "business_name",
+                                     "commune_code", "skills"]
+        assert payload["phone"] == "03 88 70 00 01" and offer["public"] is True
+        subject.set_visibility(FieldGroup.IDENTITY, Visibility.NETWORK)
+        db.session.commit()
+        payload = network_payload(subject) or {}
+        assert payload["public"] == [] and payload["display_name"] == "Zoé Ébéniste"
+        assert (listing_payload(subject.listings[0]) or {})["public"] is False

@@ -102,6 +102,29 @@ def test_community_only_event_is_not_shared_until_opened(app: Flask) -> None:
         assert feed_for(event.uuid)[0].envelope["payload"]["title"] == "Rencontre"
 
 
+def test_reshare_announces_every_shared_record_again_and_nothing_else(app: Flask) -> None:
+    """``chaleur federation reshare`` after an upgrade: each shared record gets a new version
+    with today's payload (its public marks); a record never shared stays unannounced."""
+    runner = app.test_cli_runner()
+    with app.app_context():
+        member = member_by_email(MEMBER_EMAIL)
+        share(member, FieldGroup.IDENTITY, FieldGroup.SKILLS)
+        member.listings.append(Listing(kind=ListingKind.OFFER.value, title="Rabot"))
+        db.session.commit()
+        before = {entry.record_uuid: entry.version for entry in db.session.scalars(
+            db.select(FeedEntry))}
+        assert len(before) == 3  # the community, the member and the offer
+        result = runner.invoke(args=["federation", "reshare"])
+        assert result.exit_code == 0 and "2 fiche(s)" in result.output
+        db.session.expire_all()
+        after = {entry.record_uuid: entry for entry in db.session.scalars(db.select(FeedEntry))}
+        assert after[member.uuid].version == before[member.uuid] + 1
+        assert after[member.uuid].envelope["payload"]["public"] == []
+        offer = member.listings[0].uuid
+        assert after[offer].version == before[offer] + 1
+        assert after[offer].envelope["payload"]["public"] is False
+
+
 def test_only_pages_open_to_anyone_travel_as_links(app: Flask) -> None:
     """The Pays showed links to village pages that answer 404 to its visitors: a profile or
     a rencontre shared with the network but not public now travels without its link."""
