@@ -24,7 +24,7 @@ def test_demo_check_runs_the_three_site_network(tmp_path: Path) -> None:
     env = {**os.environ, "CHALEUR_VENV": str(venv), "CHALEUR_SKIP_INSTALL": "1",
            "CHALEUR_DEMO_PORT": str(base), "TMPDIR": str(tmp_path)}
     result = subprocess.run([str(ROOT / "scripts" / "demo"), "--check"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "OK : l'annuaire du Pays montre des membres de sparsbach westhouse-marmoutier" \
         in result.stdout

@@ -25,7 +25,7 @@ def broken_site() -> Flask:
     def home() -> str:
         anchors = "".join(f'<a href="{href}">lien</a>' for href in links)
         form = '<form method="get" action="/cherche"><input name="q" value="bois"></form>'
-        return PAGE.format(anchors + form + '<span lang="en">EN</span>')
+        return PAGE.format(anchors + form + '<a lang="en" href="?lang=en">EN</a>')
 
     @app.get("/sans-langue")
     def no_lang() -> str:
@@ -81,7 +81,9 @@ def test_every_broken_rule_is_reported(site: str) -> None:
     assert "calendar that does not parse" in problems
     assert "vCard that does not parse" in problems or "vCard without a card" in problems
     assert f"{site}/cherche?q=bois (form on {site}/): HTTP 404" in problems
-    assert len(report.problems) == 7, problems
+    # The English link answers a French page: the language switch is tried too.
+    assert f"{site}/?lang=en (language link on {site}/): HTTP 200, lang=fr" in problems
+    assert len(report.problems) == 8, problems
     assert report.forms_submitted == 1
     assert report.second_pages == {("Site", "/liste")} and report.paginated == {("Site",
                                                                                   "/liste")}

@@ -176,6 +176,7 @@ class Walker:
         self._resources: set[str] = set()
         self._fresh: deque[tuple[str, str, str]] = deque()  # (url, found on, how)
         self._again: deque[tuple[str, str, str]] = deque()
+        self._switches: dict[str, tuple[str, str, str]] = {}  # site -> (url, found on, lang)
 
     # --- where to go next ------------------------------------------------------------------
     def _site(self, url: str) -> str | None:
@@ -198,7 +199,8 @@ class Walker:
         if url in self._seen or self._site(url) is None:
             return
         query = dict(parse_qsl(parts.query))
-        if "lang" in query:  # the language switch is walked as a language of its own
+        if "lang" in query:  # the language switch: tried once per site (see walk)
+            self._switches.setdefault(self._site(url) or "", (url, found_on, query["lang"]))
             return
         self._seen.add(url)
         kind = self._kind(url)
@@ -220,6 +222,20 @@ class Walker:
         self.report.seconds += time.monotonic() - begun
         self.report.left_new += len(self._fresh)
         self.report.left_repeats += len(self._again)
+        for url, found_on, language in self._switches.values():
+            self._switch(url, found_on, language)
+
+    def _switch(self, url: str, found_on: str, language: str) -> None:
+        """The other language's link answers in that language (in a session of its own: the
+        choice sticks, and this walk keeps its language)."""
+        with requests.Session() as other:
+            response = other.get(url, timeout=TIMEOUT)
+        self.report.links_followed += 1
+        parser = PageParser()
+        parser.feed(response.text)
+        if response.status_code >= 400 or parser.lang != language:
+            self._problem(url, found_on, "language link",
+                          f"HTTP {response.status_code}, lang={parser.lang}")
 
     # --- one page ----------------------------------------------------------------------------
     def _visit(self, url: str, found_on: str, how: str) -> None:
