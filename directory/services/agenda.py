@@ -75,7 +75,11 @@ def event_card(entry: EventEntry, uuid: str, payload: dict[str, Any] | None,
 
 
 def find_event(record_id: str) -> dict[str, Any] | None:
-    """One rencontre's card, for its page at the Pays (None if unknown or not shown)."""
+    """One rencontre's card, for its page at the Pays (None if unknown or not shown): its
+    next date for a series, else the rencontre as shared."""
+    upcoming = _rows([*_filters("", utcnow()), Record.uuid == record_id], 0, 1)
+    if upcoming:
+        return event_card(*upcoming[0])
     row = db.session.execute(
         select(EventEntry, Record.uuid, Record.payload, Peer)
         .join(Record, Record.id == EventEntry.record_id)
