@@ -27,6 +27,7 @@ from federation.activitypub.signatures import (
     SignatureRefused,
     SignedBy,
     verify_request,
+    verify_rfc9421,
 )
 from federation.activitypub.vocabulary import Actor
 from webui.errors import error_response
@@ -254,8 +255,13 @@ def inbox() -> ResponseReturnValue:
         return key
 
     try:
-        signer = verify_request("POST", _path_and_query(), dict(request.headers), body, fetch,
-                                moment, host=urlsplit(actor.id).netloc)
+        if "Signature-Input" in request.headers:  # RFC 9421 (newer Mastodon)
+            origin = urlsplit(actor.id)
+            signer = verify_rfc9421("POST", f"{origin.scheme}://{origin.netloc}"
+                                    + _path_and_query(), dict(request.headers), body, fetch)
+        else:
+            signer = verify_request("POST", _path_and_query(), dict(request.headers), body,
+                                    fetch, moment, host=urlsplit(actor.id).netloc)
         try:
             activity = json.loads(body)
         except ValueError:

@@ -73,3 +73,45 @@ def test_undo_and_account_deletion_forget_the_follower(fedi_app: Flask) -> None:
     status, _ = _post(client, {"id": f"{ADA}/like/1", "type": "Like", "actor": ADA,
                                "object": "http://node.test/ap/events/x"})
     assert status == 202  # understood, nothing to do
+
+
+def _rfc9421_post(client: FlaskClient, activity: dict[str, object],
+                  tamper: bool = False) -> tuple[int, dict[str, object] | None]:
+    """Signed by http_message_signatures' own signer (RSA v1.5 SHA-256), as newer Mastodon
+    does: ("@method" "@target-uri" "content-digest")."""
+    import requests
+    from http_message_signatures import (
+        HTTPMessageSigner,
+        HTTPSignatureKeyResolver,
+        algorithms,
+    )
+
+    class Keys(HTTPSignatureKeyResolver):  # type: ignore[misc]
+        def resolve_private_key(self, key_id: str) -> object:
+            return KEY
+
+        def resolve_public_key(self, key_id: str) -> object:
+            return KEY.public_key()
+
+    raw = json.dumps(activity).encode()
+    prepared = requests.Request("POST", INBOX, data=raw, headers={
+        "Content-Type": "application/activity+json"}).prepare()
+    HTTPMessageSigner(signature_algorithm=algorithms.RSA_V1_5_SHA256,
+                      key_resolver=Keys()).sign(
+        prepared, key_id=KEY_ID, created=datetime.now(UTC),
+        covered_component_ids=("@method", "@target-uri", "content-digest"), body=raw)
+    headers = {k: v for k, v in prepared.headers.items() if k.lower() != "content-length"}
+    data = raw.replace(b"Undo", b"Like") if tamper else raw
+    response = client.post("/ap/inbox", data=data, headers=headers)
+    return response.status_code, response.get_json(silent=True)
+
+
+def test_rfc9421_signatures_are_accepted_too(fedi_app: Flask) -> None:
+    _know_ada(fedi_app)
+    client = fedi_app.test_client()
+    undo = {"id": f"{ADA}/undo/3", "type": "Undo", "actor": ADA,
+            "object": {"type": "Follow", "actor": ADA, "object": "http://node.test/ap/actor"}}
+    status, answer = _rfc9421_post(client, undo, tamper=True)
+    assert status == 401 and ADA in _followers(fedi_app)
+    status, _ = _rfc9421_post(client, undo)
+    assert status == 202 and ADA not in _followers(fedi_app)
