@@ -10,7 +10,7 @@ from flask import Flask
 
 from node.extensions import db
 from node.models import Member, Rsvp, RsvpStatus, Visibility, utcnow
-from node.services import events, rsvps
+from node.services import event_notices, events, rsvps
 from node.services.rsvps import RsvpError
 from tests.conftest import MEMBER_EMAIL, member_by_email
 from tests.node.events.support import add_event, local_in
@@ -56,9 +56,11 @@ def test_growing_capacity_promotes_the_waitlist(ctx: Flask, new_member: MakeMemb
     rsvps.respond(event, event.starts_at, "going", member=new_member("Ana Bois"))
     waiting = rsvps.respond(event, event.starts_at, "going", member=new_member("Béa Fer")).rsvp
     start = local_in(3)
-    events.update_event(event, events.EventInput(
+    change = events.update_event(event, events.EventInput(
         title=event.title, starts_local=start, ends_local=start + timedelta(hours=2),
         capacity=None))
+    db.session.commit()
+    event_notices.after_update(change)
     assert _status(waiting) == RsvpStatus.GOING
 
 
@@ -222,6 +224,7 @@ def test_moving_the_time_moves_the_answers(ctx: Flask) -> None:
     events.update_event(event, events.EventInput(
         title=event.title, starts_local=later, ends_local=later + timedelta(hours=2),
         rrule="FREQ=WEEKLY;COUNT=4", capacity=3))
+    db.session.commit()
     db.session.expire_all()
     assert db.session.get(Rsvp, answer.id).occurrence_at == second + timedelta(hours=1)
     assert rsvps.going_count(event, second + timedelta(hours=1)) == 1
