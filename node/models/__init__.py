@@ -71,6 +71,6 @@ from node.models.villages import VillageMessage  # noqa: E402
 
 __all__ += ["VillageMessage"]
 
-from node.models.exchange import AlertSettings, MatchSeen  # noqa: E402
+from node.models.exchange import AlertSettings, Answer, MatchSeen, Question  # noqa: E402
 
-__all__ += ["AlertSettings", "MatchSeen"]
+__all__ += ["AlertSettings", "Answer", "MatchSeen", "Question"]

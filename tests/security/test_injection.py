@@ -100,7 +100,9 @@ def _node_world(app: Flask, planted: dict[str, str]) -> World:
     return World(values={**planted, "contact_uuid": planted["member_uuid"],
                          "listing_uuid": listing or "", "account_id": account_id,
                          "venue_ref": planted["venue_id"], "token": "jeton-invalide",
-                         "state": "fulfilled"})
+                         "state": "fulfilled",
+                         "question_uuid": "00000000-0000-4000-8000-000000000000",
+                         "answer_id": "1"})
 
 
 def test_hostile_text_is_harmless_on_every_node_page(make_node: Callable[..., Flask]) -> None:
