@@ -12,8 +12,12 @@ from wtforms import BooleanField
 
 from node.exchange import bp
 from node.extensions import db
+from node.members.forms import LISTING_KIND_LABELS
 from node.services import alerts
+from node.services.community import commune_name
 from node.services.listings import listing_for_renew_token, renew
+from node.services.matching import printable_sheet
+from node.services.visibility import Viewer
 from webui.forms import Form
 
 
@@ -61,3 +65,13 @@ def renew_listing(token: str) -> ResponseReturnValue:
     renew(listing)
     db.session.commit()
     return render_template("node/members/listing_renewed.html", listing=listing)
+
+
+@bp.get("/annonces/fiche")
+@login_required
+def sheet() -> ResponseReturnValue:
+    """The printable sheet for the next rencontre: current offers, needs and questions of
+    this village, then one page per other village from the network copy (A4, print style)."""
+    return render_template("node/exchange/sheet.html",
+                           villages=printable_sheet(Viewer.for_account(current_user)),
+                           kinds=LISTING_KIND_LABELS, commune_name=commune_name)
