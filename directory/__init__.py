@@ -15,6 +15,7 @@ import webui
 from directory.extensions import csrf, db, limiter, login_manager
 from directory.services import fulltext
 from directory.settings import load_settings
+from webui.instance import DIRECTORY_FOLDER, locate_instance
 from webui.sqlite_pragmas import set_sqlite_pragmas
 
 fulltext.install(db.metadata)
@@ -28,9 +29,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     ``with_cli=False`` is the production server's app (:mod:`directory.serving`): no
     command-line machinery and no migration engine loaded in the long-running process.
     """
-    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
-        "CHALEUR_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path),
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or locate_instance(DIRECTORY_FOLDER)
+    app = Flask(__name__, instance_path=os.path.abspath(instance_path),
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     load_settings(app, test_config)
@@ -42,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    webui.init_app(app)
+    webui.init_app(app, layout="directory/layout.html")
 
     from directory.admin.session import init_login
 

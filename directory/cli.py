@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,21 +20,26 @@ from directory.peering import identity
 from directory.services import peers
 from directory.services.coordinators import CoordinatorError, create_coordinator
 from directory.services.network import is_stale
-from webui.cli import FrenchFlaskGroup
+from webui.cli import FrenchFlaskGroup, build_cli_app, run_cli, spelled
+from webui.instance import DIRECTORY_FOLDER, locate_instance
 from webui.serving import hand_over
+
+#: Commands that make an instance where there is none; every other one needs one.
+CREATING_COMMANDS = frozenset({"init"})
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
     from directory import create_app
 
-    return create_app()
+    return build_cli_app(create_app, DIRECTORY_FOLDER, "directory.db", CREATING_COMMANDS,
+                         "Pour créer l'annuaire : « chaleur-directory init ».")
 
 
 def main() -> None:
-    """Entry point of ``python -m directory``."""
+    """Entry point of ``chaleur-directory`` and ``python -m directory``."""
     cli = FrenchFlaskGroup(create_app=_create_app, add_default_commands=False,
                      help="Chaleur : annuaire du Pays (agrégation, recherche, site).")
-    cli.main(prog_name="python -m directory")
+    run_cli(cli, "chaleur-directory", lambda: locate_instance(DIRECTORY_FOLDER))
 
 
 def _fail(message: str) -> None:
@@ -70,9 +76,20 @@ def _add_coordinator(email: str, password: str | None, name: str) -> None:
               help="Mot de passe (sinon demandé ; ou CHALEUR_COORDINATOR_PASSWORD).")
 @click.option("--node-id", default="pays", show_default=True,
               help="Identifiant réseau de l'annuaire (minuscules, chiffres, tirets).")
+@click.option("--public-url", default=None,
+              help="Adresse publique de l'annuaire, écrite dans settings.toml (par défaut "
+                   "http://127.0.0.1:<port>).")
+@click.option("--port", type=int, default=None,
+              help="Port où « serve » écoute, écrit dans settings.toml (5050 par défaut).")
+@click.option("--allow-private/--no-allow-private", default=None,
+              help="Autoriser les nœuds à des adresses privées ou locales (essai local) ; oui "
+                   "par défaut si l'adresse de l'annuaire est locale.")
 @with_appcontext
-def init_command(email: str, name: str, password: str | None, node_id: str) -> None:
+def init_command(email: str, name: str, password: str | None, node_id: str,
+                 public_url: str | None, port: int | None,
+                 allow_private: bool | None) -> None:
     """Create the database (migrations), the network identity and the first coordinator."""
+    _write_instance_settings(public_url, port, allow_private)
     upgrade_database()
     if identity.current_identity() is None:
         try:
@@ -90,6 +107,31 @@ def init_command(email: str, name: str, password: str | None, node_id: str) -> N
                "« chaleur federation join --fingerprint ».")
     url = current_app.config["PUBLIC_URL"]
     click.echo(f"Étape suivante : « python -m directory serve », puis ouvrez {url}")
+
+
+def _write_instance_settings(public_url: str | None, port: int | None,
+                             allow_private: bool | None) -> None:
+    """Note the choices given to ``init`` in settings.toml, so no later command (in any
+    terminal) needs exported variables; nothing is written when none is given."""
+    from urllib.parse import urlsplit
+
+    from webui.instance import write_settings
+    from webui.settings import LOOPBACK_HOSTS
+
+    values: dict[str, Any] = {}
+    if port is not None:
+        values["SERVE_PORT"] = port
+    if public_url is not None or port is not None:
+        values["PUBLIC_URL"] = (public_url or f"http://127.0.0.1:{port}").rstrip("/")
+    if allow_private is None and values:
+        allow_private = (urlsplit(values["PUBLIC_URL"]).hostname or "") in LOOPBACK_HOSTS
+    if allow_private is not None:
+        values["FEDERATION_ALLOW_PRIVATE"] = allow_private
+    if values:
+        path = write_settings(Path(current_app.instance_path), values,
+                              title="Annuaire du Pays (Chaleur)")
+        current_app.config.update(values)
+        click.echo(f"Réglages écrits dans {path}")
 
 
 def upgrade_database() -> None:
@@ -121,18 +163,27 @@ def create_coordinator_command(email: str, name: str, password: str | None) -> N
     short_help="Servir l'annuaire (serveur de production).",
     help="Servir l'annuaire avec le serveur WSGI de production (waitress).",
 )
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Adresse d'écoute (0.0.0.0 pour toutes les interfaces).")
-@click.option("--port", default=5050, show_default=True, type=int, help="Port d'écoute.")
+@click.option("--host", default=None,
+              help="Adresse d'écoute (par défaut SERVE_HOST des réglages : 127.0.0.1 ; "
+                   "0.0.0.0 pour toutes les interfaces).")
+@click.option("--port", default=None, type=int,
+              help="Port d'écoute (par défaut SERVE_PORT des réglages : 5050).")
 @click.option("--threads", default=4, show_default=True, type=int,
               help="Nombre de fils d'exécution pour répondre aux requêtes.")
 @click.option("--federation/--no-federation", default=True, show_default=True,
               help="Lire les flux des nœuds admis en arrière-plan.")
 @with_appcontext
-def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
+def serve_command(host: str | None, port: int | None, threads: int, federation: bool) -> None:
     """Serve the directory with the production WSGI server (waitress), in a lean process."""
+    host = host or str(current_app.config["SERVE_HOST"])
+    port = port or int(current_app.config["SERVE_PORT"])
     click.echo(f"L'annuaire sert {current_app.config['PUBLIC_URL']} sur http://{host}:{port}")
-    hand_over("directory.serving", host, port, threads, federation)
+    hand_over("directory.serving", host, port, threads, federation, current_app.instance_path)
+
+
+#: A node's status in French, for the coordinator's terminal.
+STATUS_TEXT = {"pending": "en attente d'admission", "admitted": "admis", "refused": "refusé",
+               "suspended": "suspendu"}
 
 
 @click.group("nodes", help="Lister les nœuds du réseau et décider de leur admission.",
@@ -178,7 +229,9 @@ def fingerprint_command() -> None:
     """Print the directory's id and key fingerprint (to read to the villages)."""
     try:
         node = identity.require_identity()
-        click.echo(f"{node.node_id} ({node.current_keyid}) : {identity.current_fingerprint()}")
+        printed = identity.current_fingerprint()
+        click.echo(f"{node.node_id} ({node.current_keyid}) : {printed}")
+        click.echo(f"À épeler au téléphone, groupe par groupe — {spelled(printed)}")
     except identity.IdentityError as error:
         _fail(str(error))
 
@@ -218,17 +271,28 @@ def _decision_command(decision: str, summary: str) -> click.Command:
     @click.option("--reason", default="", help="Motif gardé au journal des décisions.")
     @click.option("--by", default="cli", show_default=True, help="Qui décide.")
     @with_appcontext
-    def command(node_id: str, reason: str, by: str) -> None:
+    def command(node_id: str, reason: str, by: str, fingerprint: str | None = None) -> None:
+        known = peers.find_peer(node_id)
+        if fingerprint is not None and known is not None \
+                and not peers.fingerprint_matches(known, fingerprint):
+            _fail(f"empreinte différente : la demande de {node_id} porte "
+                  f"{known.key_fingerprint}, vous avez saisi {fingerprint}. Nœud non admis : "
+                  "relisez-la avec le village ; si elle diffère encore, refusez.")
         try:
             peer = peers.decide(node_id, decision, by=by, reason=reason)
         except peers.PeerError as error:
             _fail(str(error))
             return
-        click.echo(f"{peer.node_id} : {peer.status}")
-        if peer.key_fingerprint:
+        click.echo(f"{peer.node_id} : {STATUS_TEXT.get(peer.status, peer.status)}")
+        if peer.key_fingerprint and fingerprint is None:
             click.echo(f"Empreinte de sa clé : {peer.key_fingerprint} (à comparer avec celle "
                        "que lit le village)")
 
+    if decision == "admit":
+        command = click.option(
+            "--fingerprint", default=None,
+            help="Empreinte lue au téléphone par le village : le nœud n'est admis que si "
+                 "elle est identique à celle de sa demande.")(command)
     return command
 
 

@@ -1,4 +1,4 @@
-"""Directory settings: defaults, then ``CHALEUR_*`` environment variables, then test overrides.
+"""Directory settings: defaults, ``settings.toml``, ``CHALEUR_*`` variables, then test overrides.
 
 Same conventions as a village node, so an operator who runs both reads one kind of ``.env``.
 """
@@ -18,6 +18,9 @@ DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",
     # The origin people and nodes use to reach the directory.
     "PUBLIC_URL": "http://127.0.0.1:5050",
+    # Where "chaleur-directory serve" listens (init writes them in settings.toml).
+    "SERVE_HOST": "127.0.0.1",
+    "SERVE_PORT": 5050,
     # SQLAlchemy URL; empty means SQLite in the instance folder (instance/directory.db).
     "DATABASE_URL": "",
     # Name shown in the header of every page.

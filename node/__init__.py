@@ -16,6 +16,7 @@ from node.extensions import csrf, db, limiter, login_manager
 from node.request_log import configure_logging
 from node.settings import load_settings
 from node.sharing import changes as _change_capture  # noqa: F401  (registers the hooks)
+from webui.instance import NODE_FOLDER, locate_instance
 from webui.sqlite_pragmas import set_sqlite_pragmas
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
@@ -27,10 +28,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     ``with_cli=False`` is the production server's app (:mod:`node.serving`): no command-line
     machinery and no migration engine loaded, to keep a village's small machine light.
     """
-    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
-        "CHALEUR_INSTANCE_PATH"
-    )
-    app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path),
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or locate_instance(NODE_FOLDER)
+    app = Flask(__name__, instance_path=os.path.abspath(instance_path),
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     load_settings(app, test_config)
@@ -43,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    webui.init_app(app)
+    webui.init_app(app, layout="node/layout.html")
 
     from node.auth.session import init_login
 

@@ -7,35 +7,33 @@ per subject.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-import click
 from flask import Flask
 
-from node.commands import backup, demo, events, federation, members, setup
-from webui.cli import FrenchFlaskGroup
+from node.commands import backup, demo, events, federation, installation, members, setup
+from webui.cli import FrenchFlaskGroup, build_cli_app, run_cli
+from webui.instance import NODE_FOLDER, locate_instance
+
+#: Commands that make an instance where there is none; every other one needs one.
+CREATING_COMMANDS = frozenset({"setup", "init", "restore"})
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
     from node import create_app
-    from node.settings import SettingsError
 
-    try:
-        return create_app()
-    except SettingsError as error:
-        click.echo(f"Erreur de configuration : {error}", err=True)
-        sys.exit(2)
+    return build_cli_app(create_app, NODE_FOLDER, "node.db", CREATING_COMMANDS,
+                         "Pour créer le nœud : « chaleur setup ».")
 
 
 def main() -> None:
     """Entry point of the ``chaleur`` console script."""
     cli = FrenchFlaskGroup(create_app=_create_app, add_default_commands=False,
                      help="Chaleur : nœud de village (membres, rencontres, réseau).")
-    cli.main(prog_name="chaleur")
+    run_cli(cli, "chaleur", lambda: locate_instance(NODE_FOLDER))
 
 
 def register_commands(app: Flask) -> None:
-    for module in (setup, members, events, backup, demo, federation):
+    for module in (installation, setup, members, events, backup, demo, federation):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -1,4 +1,4 @@
-"""Node settings: defaults, then ``CHALEUR_*`` environment variables, then test overrides.
+"""Node settings: defaults, ``settings.toml``, ``CHALEUR_*`` variables, then test overrides.
 
 Every setting an operator may change is listed in :data:`DEFAULTS` with what it means, so the
 compose file, ``.env.example`` and the docs can be checked against this one list.
@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",
     # The origin people and peers use to reach this node (scheme://host[:port], no path).
     "PUBLIC_URL": "http://127.0.0.1:5000",
+    # Where "chaleur serve" listens (setup writes them; the service unit needs no option).
+    "SERVE_HOST": "127.0.0.1",
+    "SERVE_PORT": 5000,
     # SQLAlchemy URL; empty means SQLite in the instance folder.
     "DATABASE_URL": "",
     # Mail: "smtp" sends through MAIL_SERVER; "file" writes each message to instance/mail/.

@@ -22,13 +22,14 @@ TRANSLATIONS_DIR = str(Path(__file__).parent / "translations")
 __all__ = ["babel", "init_app", "TRANSLATIONS_DIR"]
 
 
-def init_app(app: Flask) -> None:
-    """Attach the shared layout, static files, i18n, error pages, security headers, the
-    refusal of invisible control characters in query strings, and light answers
-    (compression, validators, versioned static files: :mod:`webui.bandwidth`)."""
+def init_app(app: Flask, layout: str = "webui/base.html") -> None:
+    """Attach the shared layout, static files, i18n, error pages (in the site's ``layout``,
+    menu included), security headers, the refusal of invisible control characters in query
+    strings, and light answers (compression, validators, versioned static files:
+    :mod:`webui.bandwidth`)."""
     app.register_blueprint(bp)
     init_i18n(app, TRANSLATIONS_DIR)
     init_security_headers(app)
-    register_error_pages(app)
+    register_error_pages(app, layout)
     refuse_unsafe_query(app)
     init_bandwidth(app)

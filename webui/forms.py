@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, TimeField
 
+from webui.errors import form_expired
 from webui.unsafe_text import first_unsafe, removed_message, unsafe_message, without_unsafe
 
 ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -35,6 +36,13 @@ class Form(FlaskForm):  # type: ignore[misc]
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         valid: bool = super().validate(extra_validators)
+        if form_expired():
+            # Sent with an expired token: shown again with what was typed, never acted on.
+            # The token's own English message gives way to the French one already flashed.
+            if "csrf_token" in self._fields:
+                self._fields["csrf_token"].errors = []
+            self._errors = None
+            return False
         for field in self:
             char = _unsafe_in(field)
             if char is not None:

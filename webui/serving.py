@@ -13,16 +13,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from flask import Flask
 
 from webui.idle_memory import IdleMemoryRelease
 
+#: File in the instance folder holding the id of the process that serves it.
+PID_FILE = "serve.pid"
 
-def hand_over(module: str, host: str, port: int, threads: int, federation: bool) -> NoReturn:
-    """Replace this process with ``python -m <module>`` serving on ``host:port``."""
+
+def hand_over(module: str, host: str, port: int, threads: int, federation: bool,
+              instance_path: str) -> NoReturn:
+    """Replace this process with ``python -m <module>`` serving on ``host:port``.
+
+    The server gets the instance this command found, so it reads the same settings file
+    whatever its working directory.
+    """
     sys.stdout.flush()
+    os.environ["CHALEUR_INSTANCE_PATH"] = instance_path
     args = [sys.executable, "-m", module, "--host", host, "--port", str(port),
             "--threads", str(threads)] + ([] if federation else ["--no-federation"])
     os.execv(sys.executable, args)
@@ -45,4 +55,29 @@ def serve_app(app: Flask, options: argparse.Namespace, ident: str) -> None:
 
     served = IdleMemoryRelease(app)
     served.start()
-    serve(served, host=options.host, port=options.port, threads=options.threads, ident=ident)
+    pid_file = Path(app.instance_path) / PID_FILE
+    pid_file.write_text(str(os.getpid()))
+    try:
+        serve(served, host=options.host, port=options.port, threads=options.threads,
+              ident=ident)
+    finally:
+        pid_file.unlink(missing_ok=True)
+
+
+def running_server(instance: Path) -> int | None:
+    """The id of the server process serving this instance, if one is running.
+
+    A restore must not replace the database under a running server (its connections would
+    keep writing to the replaced file); ``serve`` notes its process id in the instance.
+    """
+    try:
+        pid = int((instance / PID_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid  # alive, another user's (the service account)
+    return pid

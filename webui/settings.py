@@ -24,8 +24,12 @@ class SettingsError(RuntimeError):
 
 def load_web_settings(app: Flask, defaults: dict[str, Any], overrides: dict[str, Any] | None,
                       *, database_file: str, cookie_name: str) -> Config:
-    """Defaults, then ``CHALEUR_*`` variables, then overrides; shared checks applied."""
+    """Defaults, then the instance's ``settings.toml``, then ``CHALEUR_*`` variables, then
+    overrides; shared checks applied."""
+    from webui.instance import read_settings
+
     app.config.update(defaults)
+    app.config.update(read_settings(Path(app.instance_path), defaults))
     app.config.from_prefixed_env(ENV_PREFIX)
     if overrides:
         app.config.update(overrides)

@@ -15,6 +15,7 @@ from directory.admin import bp
 from directory.admin.forms import DecisionForm, LoginForm
 from directory.extensions import db, limiter
 from directory.models import Peer
+from directory.peering import identity
 from directory.services import peers
 from directory.services.coordinators import authenticate
 from directory.services.network import is_stale
@@ -82,8 +83,11 @@ def logout() -> ResponseReturnValue:
 @bp.get("/")
 @login_required
 def dashboard() -> str:
+    # The directory's own fingerprint: what the coordinator reads to a joining village.
+    own = identity.current_fingerprint() if identity.current_identity() is not None else ""
     return render_template("directory/admin/dashboard.html", pending=peers.pending_peers(),
-                           nodes=peers.all_peers(), is_stale=is_stale, form=DecisionForm())
+                           nodes=peers.all_peers(), is_stale=is_stale, form=DecisionForm(),
+                           own_fingerprint=own, transitions=peers.TRANSITIONS)
 
 
 @bp.get("/noeuds/<int:peer_id>")
@@ -106,6 +110,14 @@ def decide(decision: str) -> ResponseReturnValue:
     if not form.validate_on_submit() or not node_id:
         flash(_("Décision non enregistrée : formulaire invalide."), "error")
         return redirect(url_for("admin.dashboard"))
+    if decision == "admit":
+        known = peers.find_peer(node_id)
+        heard = request.form.get("fingerprint") or ""
+        if known is not None and not peers.fingerprint_matches(known, heard):
+            flash(_("Nœud non admis : l'empreinte saisie (%(heard)s) diffère de celle de sa "
+                    "demande. Relisez-la avec le village ; si elle diffère encore, refusez.",
+                    heard=heard.strip() or "—"), "error")
+            return redirect(url_for("admin.node", peer_id=known.id))
     try:
         peer = peers.decide(node_id, decision, by=current_user.email,
                             reason=form.reason.data or "")

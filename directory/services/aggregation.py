@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -36,7 +36,7 @@ from directory.models import (
 )
 from directory.services import fulltext
 from directory.services.people_index import mark_changed
-from federation.recurrence import occurrences
+from federation.recurrence import occurrences, parse_time
 from vocabulary.text import words
 
 log = logging.getLogger("chaleur.directory.aggregation")
@@ -145,7 +145,7 @@ def _accepted(node_id: str, records: Iterable[dict[str, Any]],
                         node_id, kind, uuid[:64], reason)
             result.refused.append((kind, uuid, reason))
             continue
-        item = _Incoming(kind, uuid, int(raw["version"]), _parse_time(raw.get("updated")),
+        item = _Incoming(kind, uuid, int(raw["version"]), parse_time(raw.get("updated")),
                          bool(raw.get("deleted")),
                          None if raw.get("deleted") else dict(raw.get("payload") or {}))
         previous = kept.get((kind, uuid))
@@ -169,16 +169,6 @@ def _refusal(node_id: str, raw: dict[str, Any]) -> str:
     if not raw.get("deleted") and not isinstance(raw.get("payload"), dict):
         return "live record without a payload"
     return ""
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _mark() -> str:
@@ -463,11 +453,11 @@ def searchable_text(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
 
 
 def _event_row(rid: int, peer_id: int, payload: dict[str, Any]) -> dict[str, Any] | None:
-    starts = _parse_time(payload.get("starts_at"))
+    starts = parse_time(payload.get("starts_at"))
     if starts is None:
         return None
     return {"record_id": rid, "peer_id": peer_id, "starts_at": starts,
-            "ends_at": _parse_time(payload.get("ends_at")),
+            "ends_at": parse_time(payload.get("ends_at")),
             "commune_code": _short(payload.get("commune_code"), 5),
             "cancelled": bool(payload.get("cancelled")),
             "title": _short(payload.get("title"), 300)}

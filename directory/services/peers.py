@@ -97,6 +97,15 @@ def decide(node_id: str, decision: str, by: str, reason: str = "") -> Peer:
     return peer
 
 
+def fingerprint_matches(peer: Peer, heard: str) -> bool:
+    """Whether the fingerprint the village read on the phone is this node's key's.
+
+    Spaces, dashes and case do not count: people type what they hear in groups."""
+    def compact(text: str) -> str:
+        return "".join(ch for ch in text.upper() if ch.isalnum())
+    return bool(peer.key_fingerprint) and compact(heard) == compact(peer.key_fingerprint)
+
+
 def admit_node(node_id: str, by: str, reason: str = "") -> Peer:
     """Admit a pending (or previously refused) node: its records start to be accepted."""
     return decide(node_id, "admit", by, reason)

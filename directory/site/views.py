@@ -9,7 +9,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 import communes
-from directory.services import agenda, drawing, overview, params, search, village_decisions
+from directory.services import (
+    agenda,
+    drawing,
+    funders,
+    overview,
+    params,
+    search,
+    village_decisions,
+)
 from directory.services.network import find_shown_peer, shown_peers
 from directory.services.tables import to_csv
 from directory.site import bp
@@ -130,13 +138,41 @@ def _table_titles() -> dict[str, tuple[str, str, str]]:
 
 
 @bp.get("/statistiques")
-def statistics() -> str:
+def statistics() -> ResponseReturnValue:
     tables = overview.statistics()
+    # Months read « janvier 2026 » on the page (the CSV keeps 2026-01, which sorts).
+    tables["months"] = [(funders.month_name(month), n) for month, n in tables["months"]]
     titles = _table_titles()
     charts = [{"name": name, "title": titles[name][0], "columns": titles[name][1:],
                "rows": tables[name], "chart": drawing.bar_chart(tables[name])}
               for name in STAT_TABLES]
-    return render_template("directory/site/statistics.html", charts=charts)
+    period, errors = funders.read_period(request.args)
+    figures = funders.funder_figures(period)
+    by_village = [(line.name, line.participations or 0) for line in figures.villages]
+    by_month = [(name, participations) for name, _, participations in figures.months]
+    page = render_template(
+        "directory/site/statistics.html", charts=charts, figures=figures, errors=errors,
+        columns=funders.column_titles(), by_village=drawing.bar_chart(by_village),
+        by_month=drawing.bar_chart(by_month), village_rows=by_village,
+        month_name=funders.month_name)
+    return page, 400 if errors else 200
+
+
+@bp.get("/statistiques/financeurs.csv")
+def funders_csv() -> ResponseReturnValue:
+    """One CSV of the funders' figures: a line per village and the total."""
+    period, errors = funders.read_period(request.args)
+    if errors:
+        abort(400)
+    figures = funders.funder_figures(period)
+    header = [_("Territoire"), _("Début"), _("Fin"), *funders.column_titles()]
+    span = [funders.month_name(period.first_text), funders.month_name(period.last_text)]
+    rows = [[line.name, *span, *("" if value is None else value for value in line.values())]
+            for line in [*figures.villages, figures.total]]
+    response = Response(to_csv(header, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="chiffres-{period.first_text}-{period.last_text}.csv"')
+    return response
 
 
 @bp.get("/statistiques/<name>.csv")

@@ -21,13 +21,11 @@ from node.auth.session import admin_required, staff_required
 from node.extensions import db
 from node.models import Account, AccountStatus, Invitation, Role
 from node.services import account_mail, accounts, admissions, invitations, member_roster
-from node.services.accounts import ROLE_LABELS, AccountError
+from node.services.accounts import ROLE_LABELS, STATUS_LABELS, AccountError
 from node.services.community import commune_name
 from node.services.member_roster import RosterQuery
 from webui.forms import Form
 
-STATUS_LABELS = {AccountStatus.PENDING: _l("En attente"), AccountStatus.ACTIVE: _l("Actif"),
-                 AccountStatus.REFUSED: _l("Refusé"), AccountStatus.DISABLED: _l("Désactivé")}
 SORT_LABELS = {"attente": _l("Demandes d'abord"), "nom": _l("Nom"),
                "recent": _l("Arrivés récemment"), "ancien": _l("Plus anciens")}
 MAIL_FAILED = _l("L'opération est enregistrée, mais l'e-mail n'a pas pu être envoyé : "

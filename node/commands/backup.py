@@ -6,17 +6,25 @@ import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from node.extensions import db
-from node.services.backup import BackupError, NodeFiles, create_backup, pg_dump_command
+from node.services.backup import (
+    BackupError,
+    NodeFiles,
+    create_backup,
+    pg_dump_command,
+    renumber_feed,
+)
 from node.services.backup import restore_backup as restore_archive
+from webui.serving import running_server
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Erreur : {message}", err=True)
     sys.exit(1)
 
@@ -76,6 +84,11 @@ def backup_command(output: Path | None) -> None:
 def restore_command(archive: Path, force: bool) -> None:
     """Bring a node back from a backup file, under the same identity."""
     files = _node_files()
+    pid = running_server(files.instance_path)
+    if pid is not None:
+        _fail(f"le nœud est en service (processus {pid}) : une restauration sous un serveur "
+              "en marche abîmerait la base. Arrêtez-le d'abord (Ctrl+C dans son terminal, ou "
+              "« sudo systemctl stop chaleur-<identifiant> »), puis relancez la restauration.")
     click.echo(f"Restauration de {archive} dans {files.instance_path}…")
     db.session.remove()
     db.engine.dispose()
@@ -84,6 +97,13 @@ def restore_command(archive: Path, force: bool) -> None:
     except (BackupError, OSError) as error:
         _fail(str(error))
     manifest = report.manifest
+    if report.database_restored and files.sqlite_path is not None:
+        epoch = renumber_feed(files.sqlite_path)
+        if epoch:
+            click.echo(f"Fil des changements renuméroté (époque {epoch}) : à sa prochaine "
+                       "lecture, l'annuaire du Pays relit tout le nœud et se remet en phase "
+                       "(les fiches supprimées depuis la sauvegarde reviennent, celles créées "
+                       "après disparaissent).")
     click.echo(f"Nœud « {manifest.get('node_name') or '?'} » restauré "
                f"(sauvegarde du {manifest.get('created_at')}, logiciel "
                f"{manifest.get('software_version')}).")

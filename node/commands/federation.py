@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from node.extensions import db
-from node.models import utcnow
+from node.models import Admission, utcnow
 from node.peering import identity
 from node.peering.directory import DirectoryError, announce_document, join_directory
 from node.peering.membership import registered_directory
@@ -23,6 +23,7 @@ from node.peering.trust import purge_expired_nonces
 from node.sharing.feed import purge_feed
 from node.sharing.network_copy import pull_network_copy
 from node.sharing.push import last_outbox_error, outbox_counts, push_once
+from webui.cli import spelled
 
 federation = AppGroup("federation", help="Réseau : identité du nœud, annuaire du Pays, envois.",
                       short_help="Réseau : identité du nœud, annuaire du Pays, envois.")
@@ -43,7 +44,9 @@ def fingerprint_command() -> None:
     """Print this node's id and key fingerprint (to read to the Pays coordinator)."""
     try:
         node = identity.require_identity()
-        click.echo(f"{node.node_id} ({node.current_keyid}) : {identity.current_fingerprint()}")
+        printed = identity.current_fingerprint()
+        click.echo(f"{node.node_id} ({node.current_keyid}) : {printed}")
+        click.echo(f"À épeler au téléphone, groupe par groupe — {spelled(printed)}")
     except identity.IdentityError as error:
         _fail(str(error))
 
@@ -139,17 +142,56 @@ def status_command() -> None:
                f"({identity.current_fingerprint()})")
     peer = registered_directory()
     if peer is None:
-        click.echo("Annuaire : aucun (« chaleur federation join » pour en rejoindre un).")
+        click.echo("Annuaire : aucun. À faire : « chaleur federation join --directory <adresse> "
+                   "--fingerprint <empreinte> », avec l'adresse et l'empreinte données par la "
+                   "coordination du Pays.")
     else:
         click.echo(f"Annuaire : {peer.node_id} ({peer.base_url}), empreinte {peer.fingerprint}")
-        click.echo(f"Admission : {peer.admission} (vu le {peer.admission_seen_at:%d/%m/%Y %H:%M}"
-                   " UTC)")
+        label, todo = ADMISSION_TEXT.get(peer.admission, (peer.admission, ""))
+        click.echo(f"Admission : {label} (vu le {peer.admission_seen_at:%d/%m/%Y %H:%M} UTC)")
+        if todo:
+            click.echo(f"  À faire : {todo}")
     counts = outbox_counts()
     click.echo(f"File d'envoi : {counts['pending']} en attente, {counts['retrying']} à "
                f"réessayer, {counts['failed']} en échec, {counts['delivered']} remis")
-    last_error = last_outbox_error()
-    if last_error:
-        click.echo(f"Dernière erreur : {last_error}")
+    last_error = (peer.last_error if peer is not None else "") or last_outbox_error()
+    if last_error and (counts["pending"] or counts["retrying"] or counts["failed"]):
+        click.echo(f"Dernier problème : {explain_push_error(last_error)}")
+
+
+#: Admission as last seen → (French label, what to do about it).
+ADMISSION_TEXT = {
+    Admission.REQUESTED: ("demandée, en attente de la coordination du Pays",
+                          "lisez l'empreinte de ce nœud (« chaleur federation fingerprint ») "
+                          "au coordinateur ; les changements partiront seuls dès l'admission."),
+    Admission.ADMITTED: ("admis", ""),
+    Admission.NOT_USABLE: ("pas encore admis, ou suspendu par la coordination",
+                           "appelez la coordination du Pays : elle admet le nœud ou dit "
+                           "pourquoi il est suspendu."),
+    Admission.UNKNOWN_KEY: ("l'annuaire ne connaît pas la clé actuelle du nœud",
+                            "« chaleur federation announce » (après un changement de clé ou "
+                            "une restauration), puis appelez la coordination si cela persiste."),
+}
+
+
+def explain_push_error(text: str) -> str:
+    """A stored delivery error (``code: detail``) as what happened and what to do."""
+    code = text.split(":", 1)[0].strip()
+    known = {
+        "address_refused": "l'annuaire est à une adresse privée ou locale, que ce nœud refuse. "
+                           "Pour un essai local seulement : FEDERATION_ALLOW_PRIVATE = true "
+                           "dans settings.toml, puis redémarrez « chaleur serve ».",
+        "url_unresolvable": "le nom de l'annuaire est introuvable (DNS ou connexion coupée). "
+                            "Vérifiez la connexion Internet de la machine.",
+        "unreachable": "l'annuaire ne répond pas (arrêté, ou connexion coupée). Les envois "
+                       "reprendront seuls ; si cela dure, appelez la coordination du Pays.",
+        "timeout": "l'annuaire répond trop lentement. Les envois reprendront seuls.",
+        "key_not_usable": "le nœud n'est pas (encore) admis ou il est suspendu : appelez la "
+                          "coordination du Pays.",
+        "unknown_key": "l'annuaire ne connaît pas la clé du nœud : « chaleur federation "
+                       "announce ».",
+    }
+    return known.get(code, text) + ("" if code not in known else f" [{code}]")
 
 
 @federation.command(
@@ -169,7 +211,7 @@ def push_command(once: bool) -> None:
                    f"{report.failed} en échec"
                    + (f" ; en attente : {report.waiting}" if report.waiting else ""))
         for error in report.errors:
-            click.echo(f"  {error}")
+            click.echo(f"  {explain_push_error(error)}")
         db.session.remove()
         if once:
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -15,11 +16,11 @@ from node.extensions import db
 from node.models import Community, Role
 from node.peering import identity
 from node.services import accounts
-from node.services.community import find_commune
+from node.services.community import commune_name, find_commune
 from webui.serving import hand_over
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Erreur : {message}", err=True)
     sys.exit(1)
 
@@ -79,6 +80,20 @@ def init_command(name: str, commune_codes: str, admin_email: str, admin_name: st
               "(lettres minuscules, chiffres et tirets, 63 caractères au plus).")
     codes = _parse_communes(commune_codes)
     password = admin_password or _ask_password()
+    fingerprint = create_node(name, codes, admin_email, admin_name, password, node_id)
+    click.echo(f"Communauté « {name} » créée, administrateur {admin_email}.")
+    click.echo("Commune(s) : " + ", ".join(f"{commune_name(code)} ({code})" for code in codes))
+    click.echo(f"Identité réseau : {node_id} ; empreinte de la clé : {fingerprint}")
+    url = current_app.config["PUBLIC_URL"]
+    click.echo(f"Étape suivante : « chaleur serve », puis ouvrez {url}")
+
+
+def create_node(name: str, codes: list[str], admin_email: str, admin_name: str, password: str,
+                node_id: str) -> str:
+    """Create the first admin, the community and the node's key, commit; the fingerprint.
+
+    Shared by ``init`` and ``setup``; exits with a French message when the admin is refused.
+    """
     try:
         accounts.create_account(admin_email, admin_name, password, role=Role.ADMIN,
                                 commune_code=codes[0])
@@ -90,10 +105,7 @@ def init_command(name: str, commune_codes: str, admin_email: str, admin_name: st
     except identity.IdentityError as error:
         _fail(str(error))
     db.session.commit()
-    click.echo(f"Communauté « {name} » créée, administrateur {admin_email}.")
-    click.echo(f"Identité réseau : {node_id} ; empreinte de la clé : {fingerprint}")
-    url = current_app.config["PUBLIC_URL"]
-    click.echo(f"Étape suivante : « chaleur serve », puis ouvrez {url}")
+    return fingerprint
 
 
 def _ask_password() -> str:
@@ -132,19 +144,23 @@ def create_admin_command(email: str, display_name: str, password: str | None, ro
     short_help="Servir le nœud (serveur de production).",
     help="Servir le nœud avec le serveur WSGI de production (waitress).",
 )
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Adresse d'écoute (0.0.0.0 pour toutes les interfaces).")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port d'écoute.")
+@click.option("--host", default=None,
+              help="Adresse d'écoute (par défaut SERVE_HOST des réglages : 127.0.0.1 ; "
+                   "0.0.0.0 pour toutes les interfaces).")
+@click.option("--port", default=None, type=int,
+              help="Port d'écoute (par défaut SERVE_PORT des réglages : 5000).")
 @click.option("--threads", default=4, show_default=True, type=int,
               help="Nombre de fils d'exécution pour répondre aux requêtes.")
 @click.option("--federation/--no-federation", default=True, show_default=True,
               help="Pousser les changements vers l'annuaire et rafraîchir la copie du réseau.")
 @with_appcontext
-def serve_command(host: str, port: int, threads: int, federation: bool) -> None:
+def serve_command(host: str | None, port: int | None, threads: int, federation: bool) -> None:
     """Serve the node with the production WSGI server (waitress), in a lean process."""
     url = current_app.config["PUBLIC_URL"]
+    host = host or str(current_app.config["SERVE_HOST"])
+    port = port or int(current_app.config["SERVE_PORT"])
     click.echo(f"Chaleur sert {url} sur http://{host}:{port}")
-    hand_over("node.serving", host, port, threads, federation)
+    hand_over("node.serving", host, port, threads, federation, current_app.instance_path)
 
 
 COMMANDS = [init_command, create_admin_command, serve_command]

@@ -13,6 +13,7 @@ from wtforms import BooleanField
 from node.exchange import bp
 from node.extensions import db
 from node.members.forms import LISTING_KIND_LABELS
+from node.models import AlertSettings
 from node.services import alerts
 from node.services.community import commune_name
 from node.services.listings import listing_for_renew_token, renew
@@ -31,14 +32,12 @@ class AlertsForm(Form):
 @bp.route("/mon-profil/alertes", methods=["GET", "POST"])
 @login_required
 def settings() -> ResponseReturnValue:
-    chosen = alerts.settings_for(current_user)
-    form = AlertsForm(obj=chosen)
+    form = AlertsForm(obj=db.session.get(AlertSettings, current_user.id))  # None: all off
     if form.validate_on_submit():
         alerts.choose(current_user, bool(form.match_alerts.data), bool(form.weekly.data))
         db.session.commit()
         flash(_("Vos alertes sont enregistrées."), "success")
         return redirect(url_for("exchange.settings"))
-    db.session.commit()  # the row of choices, created off on first visit
     return render_template("node/exchange/alerts.html", form=form)
 
 

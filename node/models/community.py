@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,6 +31,9 @@ class Community(SharedRecord, db.Model):  # type: ignore[name-defined,misc]
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
     signup_mode: Mapped[str] = mapped_column(String(16), default=SignupMode.REQUEST)
+    # The counts shared with the Pays for its funders (services.shared_figures), kept here
+    # so that the record changes, and is pushed, only when they change.
+    shared_figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Venue(SharedRecord, db.Model):  # type: ignore[name-defined,misc]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -135,12 +136,48 @@ def join_directory(directory_url: str, expected_fingerprint: str) -> JoinResult:
             raise DirectoryError(f"réponse de l'annuaire inutilisable ({exc.code}). "
                                  "Rien n'a été enregistré.") from exc
         except (PeerError, AddressRefused) as exc:
-            raise DirectoryError(f"annuaire injoignable à {base_url} ({_code(exc)}). Vérifiez "
-                                 "l'adresse et votre connexion, puis réessayez.") from exc
+            raise DirectoryError(unreachable_text(exc, base_url)
+                                 + " Rien n'a été enregistré.") from exc
     peer = _store_directory(document, expected_fingerprint)
     peer.admission, peer.admission_seen_at, peer.last_error = Admission.REQUESTED, utcnow(), ""
     db.session.commit()
     return JoinResult(peer.node_id, fingerprint(key.public_key), response.status, response.data)
+
+
+def unreachable_text(exc: Exception, base_url: str) -> str:
+    """Why the directory could not be reached, told apart, with what to do (French)."""
+    host = urlsplit(base_url).hostname or base_url
+    code = _code(exc)
+    if code == "address_refused":
+        return (f"{host} est une adresse privée ou locale : ce nœud refuse par défaut d'échanger "
+                "avec elle. Pour un essai sur une seule machine ou un réseau local, ajoutez "
+                "FEDERATION_ALLOW_PRIVATE = true au fichier settings.toml de l'instance (ou "
+                "CHALEUR_FEDERATION_ALLOW_PRIVATE=true) ; jamais pour un annuaire sur Internet.")
+    if code == "url_unresolvable":
+        return (f"le nom « {host} » est introuvable : vérifiez l'orthographe de l'adresse de "
+                "l'annuaire avec la coordination du Pays.")
+    if code == "url_refused":
+        return (f"adresse d'annuaire invalide ({base_url}) : elle doit commencer par https:// "
+                "(ou http:// pour un essai local).")
+    causes = []
+    cause: BaseException | None = exc
+    while cause is not None:
+        causes.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    text = " ".join(f"{type(c).__name__} {c}" for c in causes)
+    if "Timeout" in text or code == "timeout":
+        return (f"l'annuaire ne répond pas à temps à {base_url} : la connexion est peut-être "
+                "coupée ou très lente, ou un pare-feu bloque. Réessayez plus tard.")
+    if "SSLError" in text or "CERTIFICATE" in text.upper():
+        return (f"la connexion sécurisée à {host} a échoué (certificat https refusé) : "
+                "vérifiez l'adresse ; si elle est juste, prévenez la coordination du Pays.")
+    if "refused" in text.lower() or "Errno 111" in text:
+        return (f"connexion refusée par {base_url} : la machine répond mais rien n'écoute à ce "
+                "port. Vérifiez le port de l'adresse, ou que l'annuaire est bien démarré.")
+    if "Name or service not known" in text or "NameResolution" in text:
+        return f"le nom « {host} » est introuvable : vérifiez l'orthographe de l'adresse."
+    return (f"annuaire injoignable à {base_url} : vérifiez la connexion de cette machine à "
+            "Internet, puis réessayez.")
 
 
 def _code(exc: Exception) -> str:

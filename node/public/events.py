@@ -187,7 +187,7 @@ def _render_event(event: Event, occurrence: events.Occurrence | None, form: Answ
         meeting_closed=record is not None and record.closed_at is not None,
         counts=counts, mine=mine, form=form, guest_form=guest_form, json_ld=data,
         full=full, position=rsvps.waitlist_position(mine) if mine is not None else None,
-        open=occurrence is not None and not event.cancelled and not occurrence.started,
+        open=occurrence is not None and not occurrence.cancelled and not occurrence.started,
         venue_commune=venue_commune)
 
 

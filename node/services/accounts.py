@@ -16,6 +16,9 @@ from node.models import Account, AccountStatus, Member, Role, utcnow
 MIN_PASSWORD_LENGTH = 10
 ROLE_LABELS = {Role.ADMIN: _l("Administrateur·rice"), Role.ANIMATOR: _l("Animateur·rice"),
                Role.MEMBER: _l("Membre")}
+# How people read an account's status (pages, CSV exports): never the stored English value.
+STATUS_LABELS = {AccountStatus.PENDING: _l("En attente"), AccountStatus.ACTIVE: _l("Actif"),
+                 AccountStatus.REFUSED: _l("Refusé"), AccountStatus.DISABLED: _l("Désactivé")}
 
 
 class AccountError(ValueError):

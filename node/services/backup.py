@@ -1,8 +1,9 @@
 """Backups of a node: one ``.tar.gz`` that brings the node back, same identity, elsewhere.
 
 The archive holds a consistent copy of the SQLite database (taken with SQLite's online backup
-API, so a node that is serving requests is copied safely), the instance secret key, every
-file of ``instance/keys/`` (federation keys) with its file mode, and a ``manifest.json``.
+API, so a node that is serving requests is copied safely), the instance secret key, the feed
+secret and ``settings.toml``, every file of ``instance/keys/`` (federation keys) with its
+file mode, and a ``manifest.json``. A restore needs nothing else: no ``init`` first.
 A PostgreSQL database is not copied here: ``pg_dump`` is the right tool, and the archive then
 says so in its manifest instead of pretending.
 
@@ -19,6 +20,7 @@ import sqlite3
 import stat
 import tarfile
 import tempfile
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +35,9 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE = "node.db"
 SECRET = "secret_key"
+#: Other instance files a restore needs: the feed's cursor secret (without it the Pays's
+#: cursors no longer verify) and the settings written by ``chaleur setup``.
+INSTANCE_FILES = ("feed_secret", "settings.toml")
 KEYS_DIR = "keys"
 SECRET_MODE = 0o600
 
@@ -155,6 +160,8 @@ def create_backup(files: NodeFiles, output: Path, progress: Progress = lambda _:
             "database_included": sqlite_path is not None,
             "secret_included": files.secret_path.is_file(),
             "keys": [path.name for path in _key_files(files)],
+            "instance_files": [name for name in INSTANCE_FILES
+                               if (files.instance_path / name).is_file()],
         }
         snapshot = Path(work) / DATABASE
         if sqlite_path is not None:
@@ -172,6 +179,10 @@ def create_backup(files: NodeFiles, output: Path, progress: Progress = lambda _:
             if manifest["secret_included"]:
                 progress("Ajout de la clé secrète de l'instance…")
                 archive.add(files.secret_path, arcname=SECRET, filter=_with_mode(SECRET_MODE))
+            for name in manifest["instance_files"]:
+                progress(f"Ajout de {name}…")
+                archive.add(files.instance_path / name, arcname=name,
+                            filter=_with_mode(SECRET_MODE))
             for key in _key_files(files):
                 progress(f"Ajout de la clé {KEYS_DIR}/{key.name}…")
                 archive.add(key, arcname=f"{KEYS_DIR}/{key.name}")
@@ -221,6 +232,8 @@ def _target_of(name: str, files: NodeFiles) -> tuple[Path, int] | None:
     """Where an archive member goes, or None for a name no backup writes (refused)."""
     if name == SECRET:
         return files.secret_path, SECRET_MODE
+    if name in INSTANCE_FILES:
+        return files.instance_path / name, SECRET_MODE
     if name == DATABASE and files.sqlite_path is not None:
         return files.sqlite_path, SECRET_MODE
     head, _, tail = name.partition("/")
@@ -289,3 +302,27 @@ def _extract(archive_path: Path, files: NodeFiles, manifest: dict[str, Any],
             report.restored.append(member.name)
             report.database_restored |= member.name == DATABASE
     return report
+
+
+def renumber_feed(database: Path) -> int:
+    """Start a new feed epoch in a restored database; the new epoch.
+
+    The Pays read this node's feed up to a position the restored database has never reached,
+    and holds records created after the backup. With a new epoch its next read is answered
+    ``resync_required``: it drops what it holds from this node and reads the whole feed
+    again, so records deleted since the backup come back and later ones disappear. Plain SQL,
+    so an archive from an older schema (before ``db upgrade``) is renumbered too.
+    """
+    connection = sqlite3.connect(database)
+    try:
+        with connection:
+            # Never an epoch the Pays may already hold: restoring the same archive twice
+            # (in place, then on a new machine) must renumber twice.
+            connection.execute("UPDATE node_identity SET feed_epoch = MAX(feed_epoch + 1, ?)",
+                               (int(time.time()),))
+        row = connection.execute("SELECT feed_epoch FROM node_identity").fetchone()
+    except sqlite3.Error:
+        return 0  # no identity in this database: it never shared anything
+    finally:
+        connection.close()
+    return int(row[0]) if row else 0

@@ -36,6 +36,7 @@ from node.models import (
     Venue,
     Visibility,
 )
+from node.services import shared_figures
 from node.services.accounts import hash_password
 from node.services.community import extra_communes, find_commune
 from node.services.example_decisions import load_example_decisions
@@ -384,6 +385,7 @@ def load_example_data(members: int = 40, seed: int = 1,
     db.session.flush()
     db.session.add_all(_address_books(rng, profiles))
     load_example_decisions(rng, profiles, events, now)
+    shared_figures.refresh(now)  # the Pays shows the funders' figures at the first push
     db.session.commit()
     return ExampleSummary(members=members,
                           listings=sum(len(p.listings) for p in profiles),

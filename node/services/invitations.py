@@ -83,6 +83,7 @@ def accept_invitation(invitation: Invitation, display_name: str, password: str) 
     account = create_account(invitation.email, display_name, password,
                              role=Role(invitation.role), status=AccountStatus.ACTIVE)
     invitation.accepted_at = utcnow()
+    db.session.flush()  # the account's id: signing in right after needs it
     return account
 
 

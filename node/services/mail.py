@@ -9,7 +9,11 @@ from __future__ import annotations
 import logging
 import smtplib
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from email.utils import make_msgid
 from pathlib import Path
 
@@ -73,3 +77,40 @@ def _write_to_folder(message: EmailMessage) -> None:
     path = folder / f"{time.time_ns()}.eml"
     path.write_bytes(bytes(message))
     log.info("mail written subject=%r file=%s", message["Subject"], path.name)
+
+
+@dataclass(frozen=True)
+class WrittenLink:
+    """A one-time link from a mail the ``file`` backend wrote, for the admin to pass on."""
+
+    to: str
+    subject: str
+    link: str
+    written_at: datetime
+
+
+def links_written(prefixes: tuple[str, ...], limit: int = 10,
+                  scanned: int = 100) -> list[WrittenLink]:
+    """The newest links starting with one of ``prefixes`` in ``instance/mail/``.
+
+    Without a mail server (the ``file`` backend) an invitation or a reset link reaches nobody
+    by itself; the admin page shows them so the admin can copy and send them by hand. Only
+    the newest ``scanned`` files are read, so a full folder costs the same.
+    """
+    folder = Path(current_app.instance_path) / "mail"
+    if not folder.is_dir():
+        return []
+    found: list[WrittenLink] = []
+    for path in sorted(folder.glob("*.eml"), reverse=True)[:scanned]:
+        message = BytesParser(policy=default_policy).parsebytes(path.read_bytes())
+        part = message.get_body(("plain",))
+        text = part.get_content() if part is not None else ""
+        links = [word for word in text.split() if word.startswith(prefixes)]
+        if not links:
+            continue
+        stamp = int(path.stem) / 1e9 if path.stem.isdigit() else path.stat().st_mtime
+        found.append(WrittenLink(str(message["To"]), str(message["Subject"]), links[0],
+                                 datetime.fromtimestamp(stamp, UTC)))
+        if len(found) >= limit:
+            break
+    return found

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+import communes
 from node.services.community import find_commune
 
 MAX_LENGTHS = {
@@ -23,6 +24,14 @@ MAX_LENGTHS = {
 MAX_SKILLS = 20
 MAX_SKILL_LENGTH = 40
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+#: Language names people type instead of codes (accents and case ignored), French first.
+LANGUAGE_NAMES = {
+    "francais": "fr", "french": "fr", "allemand": "de", "german": "de", "deutsch": "de",
+    "anglais": "en", "english": "en", "alsacien": "gsw", "elsasserditsch": "gsw",
+    "italien": "it", "espagnol": "es", "portugais": "pt", "neerlandais": "nl",
+    "luxembourgeois": "lb", "polonais": "pl", "turc": "tr", "arabe": "ar", "russe": "ru",
+    "ukrainien": "uk", "roumain": "ro", "breton": "br", "occitan": "oc", "catalan": "ca",
+}
 LA_POSTE_SIREN = "356000000"
 
 
@@ -112,10 +121,13 @@ def clean_skills(value: str | list[str]) -> list[str]:
 
 
 def clean_languages(value: str | list[str]) -> list[str]:
+    """Language codes from codes or names (« français, allemand » gives fr, de)."""
     items = value.split(",") if isinstance(value, str) else list(value)
     codes = [str(item).strip().lower() for item in items if str(item).strip()]
+    codes = [LANGUAGE_NAMES.get(communes.fold(code).replace(" ", ""), code) for code in codes]
     if any(not LANGUAGE_CODE.match(code) for code in codes):
-        raise FieldInvalid(_("Langues : codes à deux lettres séparés par des virgules (fr, de)."))
+        raise FieldInvalid(_("Langues : leurs noms ou leurs codes, séparés par des virgules "
+                             "(français, allemand ou fr, de)."))
     return list(dict.fromkeys(codes))
 
 

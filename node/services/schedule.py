@@ -17,7 +17,15 @@ from sqlalchemy import select
 
 from node.extensions import db
 from node.models import Account, AccountStatus, Role, utcnow
-from node.services import alerts, calendar, listings, meetings, notices, self_governance
+from node.services import (
+    alerts,
+    calendar,
+    listings,
+    meetings,
+    notices,
+    self_governance,
+    shared_figures,
+)
 from node.services.decision_closing import close_due, plan_reminders
 
 
@@ -85,4 +93,6 @@ def run_due_work(now: datetime | None = None) -> Round:
     done.weekly = alerts.plan_weekly(now)
     db.session.commit()
     done.sent = notices.send_due(now)
+    shared_figures.refresh(now)  # the funders' counts at the Pays follow attendance
+    db.session.commit()
     return done

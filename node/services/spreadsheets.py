@@ -92,6 +92,15 @@ def _paris_date(moment: datetime) -> str:
     return moment.astimezone(PARIS).strftime("%Y-%m-%d")
 
 
+def _label(labels: dict[Any, Any], kind: type[Any], value: str) -> str:
+    """The French word people read for a stored role or status (the value itself if
+    unknown, rather than an empty cell)."""
+    try:
+        return str(labels[kind(value)])
+    except (ValueError, KeyError):
+        return value
+
+
 def members_csv() -> bytes:
     """Every account and its profile, for the admins' own records (nothing is filtered)."""
     header = [_("Nom"), _("Métier"), _("Entreprise"), _("Commune"), _("Compétences"),
@@ -100,8 +109,10 @@ def members_csv() -> bytes:
         db.select(Member).join(Account).order_by(Member.display_name, Member.id)).all()
     rows = (
         [m.display_name, m.trade, m.business_name, commune_name(m.commune_code),
-         ", ".join(m.skills or []), m.account.email, m.phone, m.account.role,
-         m.account.status, _paris_date(m.joined_at)]
+         ", ".join(m.skills or []), m.account.email, m.phone, _label(accounts.ROLE_LABELS,
+                                                                     Role, m.account.role),
+         _label(accounts.STATUS_LABELS, AccountStatus, m.account.status),
+         _paris_date(m.joined_at)]
         for m in members
     )
     return write_csv(header, rows)

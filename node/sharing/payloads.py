@@ -43,12 +43,15 @@ def _iso(value: Any) -> str | None:
 
 
 def community_payload(community: Community) -> dict[str, Any]:
-    return {
+    payload: dict[str, Any] = {
         "name": community.name, "description": community.description,
         "communes": list(community.communes or []), "contact_name": community.contact_name,
         "contact_role": community.contact_role, "contact_email": community.contact_email,
         "contact_phone": community.contact_phone, "url": _url("/"),
     }
+    if community.shared_figures:  # counts only (services.shared_figures), never a name
+        payload["figures"] = community.shared_figures
+    return payload
 
 
 def venue_payload(venue: Venue) -> dict[str, Any] | None:

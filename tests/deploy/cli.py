@@ -23,6 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 PROGRAMS: dict[tuple[str, ...], str] = {
     ("chaleur",): "node",
     ("chaleur-directory",): "directory",
+    (".venv/bin/chaleur",): "node",
+    (".venv/bin/chaleur-directory",): "directory",
     ("python", "-m", "node"): "node",
     ("python", "-m", "directory"): "directory",
     ("python3", "-m", "node"): "node",

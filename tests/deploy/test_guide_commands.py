@@ -25,7 +25,8 @@ from tests.deploy.cli import (
 
 GUIDE = REPO / "docs" / "guide"
 _SH_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.M | re.S)
-_CHALEUR_LINE = re.compile(r"^(chaleur(-directory)?|python3? -m (node|directory))\b")
+_CHALEUR_LINE = re.compile(
+    r"^((\.venv/bin/)?chaleur(-directory)?|python3? -m (node|directory))(\s|$)")
 #: docker compose options that take a value, before the service name.
 _VALUE_OPTIONS = {"-v", "--volume", "-e", "--env", "-u", "--user", "-w", "--workdir"}
 
@@ -77,7 +78,7 @@ def test_the_guide_has_its_chapters_and_is_linked() -> None:
 def test_the_guide_shows_the_commands_its_chapters_promise() -> None:
     paths = {(name, invocation.module, invocation.path[:2])
              for name, invocation, _ in guide_invocations()}
-    for expected in [("2-installer-le-noeud.md", "node", ("init",)),
+    for expected in [("2-installer-le-noeud.md", "node", ("setup",)),
                      ("2-installer-le-noeud.md", "node", ("serve",)),
                      ("3-rejoindre-le-reseau-du-pays.md", "node", ("federation", "join")),
                      ("3-rejoindre-le-reseau-du-pays.md", "directory", ("nodes", "admit")),
@@ -91,13 +92,15 @@ def test_the_new_territory_example_uses_its_real_commune_code() -> None:
     import communes
 
     text = (GUIDE / "3-rejoindre-le-reseau-du-pays.md").read_text(encoding="utf-8")
-    init = next(invocation for name, invocation, _ in guide_invocations()
-                if name.startswith("3-") and invocation.path == ("init",))
-    code = shlex.split(init.text)[shlex.split(init.text).index("--communes") + 1]
+    setup = next(invocation for name, invocation, _ in guide_invocations()
+                 if name.startswith("3-") and invocation.path == ("setup",))
+    words = shlex.split(setup.text)
+    code = words[words.index("--commune") + 1]
     commune = communes.find(code)
     assert commune is not None and commune.name == "Dettwiller"
     assert f"code INSEE {code}" in text
-    assert "--node-id dettwiller" in init.text
+    assert f"« Commune : Dettwiller ({code}) »" in text
+    assert "--node-id dettwiller" in setup.text
 
 
 @pytest.mark.parametrize("chapter, invocation, service", guide_invocations(),

@@ -69,14 +69,25 @@ def test_join_request_then_approval_is_logged(secure_app: Flask) -> None:
     login(client)
     queue = client.get("/coordination/").get_data(as_text=True)
     assert "Tiers-lieu de Dossenheim" in queue and "SHA256:abc123" in queue
+    # The admit button is on the Coordination page itself, with the fingerprint to type.
+    assert f'id="fingerprint-{NEW_NODE}" name="fingerprint" required' in queue
     page = f"/coordination/noeuds/{peer(NEW_NODE).id}"
     detail = client.get(page).get_data(as_text=True)
     assert "Dossenheim" in detail and "en attente" in detail
     refused = client.post("/coordination/noeuds/admit", data={"node_id": NEW_NODE})
     assert refused.status_code == 400  # no CSRF token
     assert peer(NEW_NODE).status == PeerStatus.PENDING
+    misheard = client.post("/coordination/noeuds/admit", data={
+        "csrf_token": token(client, page), "node_id": NEW_NODE, "fingerprint": "SHA256:abc124"},
+        follow_redirects=True)
+    assert "diffère de celle de sa demande" in misheard.get_data(as_text=True)
+    assert peer(NEW_NODE).status == PeerStatus.PENDING
+    empty = client.post("/coordination/noeuds/admit", data={
+        "csrf_token": token(client, page), "node_id": NEW_NODE})
+    assert empty.status_code == 302 and peer(NEW_NODE).status == PeerStatus.PENDING
     response = client.post("/coordination/noeuds/admit", data={
-        "csrf_token": token(client, page), "node_id": NEW_NODE, "reason": "Charte signée"})
+        "csrf_token": token(client, page), "node_id": NEW_NODE, "reason": "Charte signée",
+        "fingerprint": "sha256 abc123"})  # typed as heard: case and spacing do not count
     assert response.status_code == 302
     assert peer(NEW_NODE).status == PeerStatus.ADMITTED and peer(NEW_NODE).admitted_at
     decision = db.session.scalars(select(AdmissionDecision)).one()

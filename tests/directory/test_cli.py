@@ -37,9 +37,14 @@ def test_nodes_commands(app: Flask) -> None:
     listing = runner.invoke(args=["nodes", "list"])
     assert "https://neuwiller.example\tpending" in listing.output
     assert f"{SPARSBACH}\tadmitted" in listing.output
+    misheard = runner.invoke(args=["nodes", "admit", "https://neuwiller.example",
+                                   "--fingerprint", "SHA256:m"])
+    assert misheard.exit_code == 1 and "empreinte différente" in misheard.output
     result = runner.invoke(args=["nodes", "admit", "https://neuwiller.example",
-                                 "--reason", "Réunion du 3 mars", "--by", "Léa"])
+                                 "--reason", "Réunion du 3 mars", "--by", "Léa",
+                                 "--fingerprint", "sha256-N"])
     assert result.exit_code == 0, result.output
+    assert "https://neuwiller.example : admis" in result.output
     db.session.expire_all()
     peer = db.session.scalars(select(Peer).where(Peer.node_id == "https://neuwiller.example")
                               ).one()

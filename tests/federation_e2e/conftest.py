@@ -19,6 +19,7 @@ from flask import Flask
 
 from node import create_app
 from tests.federation_e2e.directory_double import DirectoryDouble
+from tests.federation_e2e.pays import DirectoryProcess
 from tests.federation_e2e.processes import ROOT as ROOT
 from tests.federation_e2e.processes import ServedProcess
 from tests.federation_e2e.processes import free_port as free_port
@@ -85,3 +86,13 @@ def node(tmp_path: Path, directory: DirectoryDouble,
     process = joined_node(tmp_path, directory, template_instance)
     yield process
     process.close()
+
+
+@pytest.fixture
+def pays(tmp_path: Path) -> Iterator[DirectoryProcess]:
+    """A real Pays directory process (init with its CLI, serving), closed after the test."""
+    directory = DirectoryProcess(tmp_path)
+    directory.init()
+    directory.start()
+    yield directory
+    directory.close()

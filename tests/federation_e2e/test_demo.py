@@ -28,7 +28,7 @@ def test_demo_check_runs_the_three_site_network(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "OK : l'annuaire du Pays montre des membres de sparsbach westhouse-marmoutier" \
         in result.stdout
-    assert "sparsbach : admitted" in result.stdout
+    assert "sparsbach : admis" in result.stdout
     assert "empreinte vérifiée" in result.stdout
     # Every process stopped and the temporary network is gone.
     for port in (base, base + 1, base + 2):

@@ -2,7 +2,8 @@
 
 Issue 15, fixes 3 and 5: the series created with a venue reaches the Pays at the first push
 with its place and commune; the Pays shows its next dates (agenda and calendar feed); a date
-cancelled at the node disappears from the Pays within the push interval.
+cancelled at the node disappears from the Pays within the push interval. Fix 10: the
+attendance marked at the node reaches the Pays's funders' figures as counts, never names.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import requests
 from icalendar import Calendar
 
 from node.extensions import db
-from node.models import Admission, Event, Peer, Venue, Visibility
-from node.services import calendar, events
-from tests.federation_e2e.conftest import NodeProcess, wait_for
+from node.models import Admission, Event, Peer, Rsvp, RsvpStatus, Venue, Visibility
+from node.services import accounts, calendar, events
+from tests.federation_e2e.conftest import PASSWORD, NodeProcess, wait_for
 from tests.federation_e2e.pays import DirectoryProcess
 from tests.federation_e2e.test_pays_network import admission_is, stored_records
 
@@ -33,7 +34,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DirectoryPr
     pays = DirectoryProcess(root)
     pays.init()
     pays.start()
-    node = NodeProcess(root, "sparsbach")
+    node = NodeProcess(root, "sparsbach", SCHEDULE_INTERVAL=1)
     node.init("Tiers-lieu de Sparsbach", "67475")
     node.cli("federation", "join", "--directory", pays.url, "--fingerprint", pays.fingerprint)
     node.start()
@@ -88,3 +89,36 @@ def test_a_series_with_a_venue_reaches_the_pays_and_a_cancelled_date_leaves_it(
     wait_for(lambda: dates[1] not in feed_dates(pays), timeout=5)  # push interval: 0.3 s
     remaining = feed_dates(pays)
     assert dates[0] in remaining and dates[2] in remaining
+
+
+def test_attendance_reaches_the_funders_figures_as_counts_never_names(
+        pair: tuple[DirectoryProcess, NodeProcess]) -> None:
+    pays, node = pair
+    held = datetime.now(calendar.PARIS).replace(day=1, hour=10, minute=0, second=0,
+                                                microsecond=0) + timedelta(hours=1)
+    held = min(held, datetime.now(calendar.PARIS) - timedelta(hours=1))
+    with node.app().app_context():
+        event = Event(title="Atelier privé des Zébulons", starts_at=held,
+                      ends_at=held + timedelta(hours=1), visibility="community")
+        db.session.add(event)
+        for name, commune in (("Zélie Quenouille", "67475"), ("Yvon Quenouille", "67437")):
+            account = accounts.create_account(f"{name.split()[0].lower()}@example.org", name,
+                                              PASSWORD, commune_code=commune)
+            db.session.add(Rsvp(event=event, occurrence_at=held, member=account.member,
+                                status=RsvpStatus.GOING.value, attended=True))
+        db.session.commit()
+        db.session.remove()
+
+    def village_line() -> list[str]:
+        page = requests.get(pays.url + "/statistiques", timeout=10).text
+        row = page.split('<th scope="row">Tiers-lieu de Sparsbach</th>')
+        return row[1].split("</tr>")[0].replace("<td>", "").split("</td>")[:6] \
+            if len(row) > 1 else []
+
+    # The scheduled round (1 s here) shares the counts, the push brings them to the Pays.
+    line = wait_for(lambda: (found := village_line()) and found[3] == "2" and found, timeout=20)
+    assert line[2] == "1"  # one rencontre held, community-only, its title never shared
+    assert line[4] == "2" and line[5] == "1"  # two distinct people, one from Saverne
+    record = stored_records(pays, "sparsbach")
+    text = str(record)
+    assert "Quenouille" not in text and "Zébulons" not in text and "zelie" not in text

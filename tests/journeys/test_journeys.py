@@ -24,7 +24,7 @@ import requests
 
 from tests.federation_e2e.processes import ROOT
 from tests.journeys.network import Account, Demo, Network
-from tests.journeys.walker import Report, Walker, sign_in, weigh
+from tests.journeys.walker import SUMMARY, Report, Walker, sign_in, weigh
 from tests.support.page_weight import (
     MEMBER_BUDGETS,
     PAYS_BUDGETS,
@@ -92,7 +92,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
 def walks(network: Network) -> dict[str, Report]:
     """Every visitor's walk, once for the module (each test below reads its part)."""
     reports = {role: walk(network, role) for role in ROLES}
-    print("\n" + "\n".join(report.line() for report in reports.values()))
+    SUMMARY.extend(report.line() for report in reports.values())
     return reports
 
 
@@ -138,5 +138,5 @@ def test_main_pages_stay_within_their_weight_budget(network: Network) -> None:
         over += over_budget("Sparsbach (membre)",
                             lambda url: weigh(member, network.sparsbach + url),
                             MEMBER_BUDGETS, table)
-    print("\n" + weight_table(table))
+    SUMMARY.extend(weight_table(table).splitlines())
     assert over == []

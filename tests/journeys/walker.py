@@ -27,6 +27,8 @@ import requests
 import vobject
 from icalendar import Calendar
 
+# Lines printed at the end of the test run (tests/journeys/conftest.py).
+SUMMARY: list[str] = []
 # A few pages of each kind are enough to find what is wrong with that kind.
 PER_KIND = 5
 TIMEOUT = 30
@@ -36,6 +38,10 @@ ENGLISH = re.compile(
     r"\b(the|and|your|you|please|this field|not found|required|invalid|missing|"
     r"token|session|error|must|should|sign in|log in|submit|search|next|previous)\b",
     re.IGNORECASE)
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
 
 
 @dataclass
@@ -67,9 +73,15 @@ class PageParser(HTMLParser):
         a = {key: value or "" for key, value in attrs}
         if tag == "html":
             self.lang = a.get("lang")
-        if self._skip_stack or tag in ("script", "style", "svg") or (
-                "lang" in a and tag != "html" and not a["lang"].startswith("fr")):
+        skipping = bool(self._skip_stack) or tag in ("script", "style", "svg") or (
+            "lang" in a and tag != "html" and not a["lang"].startswith("fr"))
+        if skipping and tag not in VOID:
             self._skip_stack.append(tag)
+        if not skipping:  # words people read or hear that are not text nodes
+            self.text.extend(a[name] for name in ("title", "aria-label", "placeholder", "alt")
+                             if a.get(name))
+            if tag in ("input", "button") and a.get("type") in ("submit", "button"):
+                self.text.append(a.get("value", ""))
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "link" and a.get("href") and a.get("rel") in ("stylesheet", "icon"):

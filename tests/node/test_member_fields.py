@@ -42,3 +42,13 @@ def test_clean_member_fields_normalises_good_values(app: Flask) -> None:
     assert cleaned["website"] == "https://atelier-exemple.fr"
     assert cleaned["skills"] == ["Ébénisterie", "restauration"]
     assert cleaned["languages"] == ["fr", "de"]
+
+
+def test_languages_accept_their_names(app: Flask) -> None:
+    with app.test_request_context():
+        cleaned, errors = clean_member_fields({"display_name": "Jo",
+                                               "languages": "Français, allemand, Alsacien, fr"})
+        assert errors == {}
+        assert cleaned["languages"] == ["fr", "de", "gsw"]
+        _, errors = clean_member_fields({"display_name": "Jo", "languages": "klingonais"})
+        assert "français, allemand" in errors["languages"]

@@ -62,3 +62,20 @@ def test_animator_dashboard_hides_admin_only_links(animator_client: FlaskClient)
     html = animator_client.get("/admin/").get_data(as_text=True)
     assert 'href="/admin/lieux"' in html
     assert 'href="/admin/communaute"' not in html
+
+
+def test_figures_agree_in_number_with_their_label(app: Flask, client: FlaskClient) -> None:
+    from tests.conftest import AuthActions
+
+    with app.app_context():
+        accounts.create_account("attente@example.org", "Pat Attente", None,
+                                status=AccountStatus.PENDING)
+        db.session.commit()
+    AuthActions(client).login_admin()
+    page = client.get("/admin/").get_data(as_text=True).replace("&#39;", "'")
+    assert '<p class="figure">1</p><p>demande d\'adhésion en attente</p>' in page
+    cards = re.findall(r'<p class="figure">(\d+)</p><p>([^<]+)</p>', page)
+    assert len(cards) == 4
+    for figure, label in cards:
+        plural = label.split()[0].endswith("s")
+        assert plural == (int(figure) != 1), (figure, label)  # never « 1 membres actifs »

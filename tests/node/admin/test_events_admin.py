@@ -305,6 +305,12 @@ def test_one_date_of_a_series_is_cancelled_and_shared_as_an_excluded_date(
             FeedEntry.record_uuid == uuid)).one().envelope["payload"]
         expected = second.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         assert payload["exdates"] == [expected] and payload["rrule"]
+    page = html.unescape(staff.get(f"/rencontres/{uuid}?quand={stamp}").get_data(as_text=True))
+    assert "Cette date est annulée ; les autres dates de la série sont maintenues." in page
+    assert "Enregistrer ma réponse" not in page  # no answer to a cancelled date
+    other = html.unescape(staff.get(f"/rencontres/{uuid}?quand={dates[2].stamp}")
+                          .get_data(as_text=True))
+    assert "Enregistrer ma réponse" in other and 'class="cancelled"' in other
     ics = icalendar_exdates(staff.get(f"/rencontres/{uuid}.ics").data)
     assert ics == [second.starts_at]
 

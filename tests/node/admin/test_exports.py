@@ -127,8 +127,9 @@ def test_members_export(app: Flask, admin_client: FlaskClient) -> None:
     assert set(by_email) == {"admin@example.org", MEMBER_EMAIL}
     row = by_email[MEMBER_EMAIL]
     assert row[:5] == ["Camille Testeuse", "Ébéniste", "", "Sparsbach", "bois, menuiserie"]
-    assert row[6:9] == ["03 88 00 00 00", "member", "active"]
-    assert by_email["admin@example.org"][7] == "admin"
+    # French words, not the stored English values (« member », « active »).
+    assert row[6:9] == ["03 88 00 00 00", "Membre", "Actif"]
+    assert by_email["admin@example.org"][7] == "Administrateur·rice"
 
 
 def test_formula_injection_is_neutralised(app: Flask, admin_client: FlaskClient) -> None:

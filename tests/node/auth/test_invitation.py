@@ -45,7 +45,11 @@ def test_invited_person_becomes_an_active_member(
     assert response.status_code == 302
     assert response.location == "/mon-profil"
     with client.session_transaction() as session:
-        assert "_user_id" in session
+        assert session.get("_user_id", "None") != "None"
+    profile = client.get("/mon-profil")  # signed in: no « Connectez-vous » after « Bienvenue »
+    assert profile.status_code == 200
+    text = profile.get_data(as_text=True)
+    assert "Bienvenue, Noa Potière" in text and "Connectez-vous pour accéder" not in text
     with app.app_context():
         account = accounts.find_account(INVITEE)
         assert account is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from node.extensions import db
@@ -55,18 +56,48 @@ def test_name_already_taken_is_explained(app: Flask, directory: DirectoryDouble)
     assert stored(app) == (0, 0)
 
 
-def test_unreachable_directory_is_explained(app: Flask) -> None:
+def test_a_refused_connection_says_nothing_listens_there(app: Flask) -> None:
     result = join(app, f"http://127.0.0.1:{free_port()}", "AAAA-BBBB-CCCC-DDDD-EEEE")
     assert result.exit_code == 1
-    assert "injoignable" in result.output
+    assert "connexion refusée" in result.output and "rien n'écoute à ce port" in result.output
+    assert "privée" not in result.output and "empreinte" not in result.output
     assert stored(app) == (0, 0)
 
 
-def test_private_address_is_refused_unless_allowed(app: Flask,
-                                                   directory: DirectoryDouble) -> None:
+def test_a_silent_directory_is_told_apart_from_a_refusal(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from node.peering import directory as directory_module
+
+    class QuickClient(directory_module.SignedClient):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.timeouts = (1.0, 1.0)
+
+    monkeypatch.setattr(directory_module, "SignedClient", QuickClient)
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        result = join(app, f"http://127.0.0.1:{silent.getsockname()[1]}", "AAAA-BBBB")
+    assert result.exit_code == 1
+    assert "ne répond pas à temps" in result.output and "refusée" not in result.output
+
+
+def test_an_unknown_name_is_a_spelling_problem(app: Flask) -> None:
+    result = join(app, "http://annuaire.invalid", "AAAA-BBBB-CCCC-DDDD-EEEE")
+    assert result.exit_code == 1
+    assert "« annuaire.invalid » est introuvable" in result.output
+
+
+def test_private_address_names_the_setting_that_allows_it(app: Flask,
+                                                          directory: DirectoryDouble) -> None:
     app.config["FEDERATION_ALLOW_PRIVATE"] = False
     result = join(app, directory.origin, directory.fingerprint)
-    assert result.exit_code == 1 and "injoignable" in result.output
+    assert result.exit_code == 1
+    assert "127.0.0.1 est une adresse privée ou locale" in result.output
+    assert "FEDERATION_ALLOW_PRIVATE = true" in result.output
+    assert "jamais pour un annuaire sur Internet" in result.output
     assert directory.node_document is None and stored(app) == (0, 0)
 
 
@@ -77,10 +108,26 @@ def test_status_shows_directory_admission_and_outbox(app: Flask,
     pushed = runner.invoke(args=["federation", "push", "--once"])
     assert "en attente : key_not_usable" in pushed.output
     status = runner.invoke(args=["federation", "status"])
-    assert "annuaire" in status.output and "not_usable" in status.output
+    assert "Admission : pas encore admis, ou suspendu par la coordination" in status.output
+    assert "À faire : appelez la coordination du Pays" in status.output
+    assert "Dernier problème : le nœud n'est pas (encore) admis" in status.output
+    assert "not_usable:" not in status.output and "key_not_usable: " not in status.output
     assert "0 en échec" in status.output
     directory.admitted = True
     pushed = runner.invoke(args=["federation", "push", "--once"])
     assert "0 à réessayer" in pushed.output and "remis" in pushed.output
     status = runner.invoke(args=["federation", "status"])
-    assert "admitted" in status.output and "0 en attente" in status.output
+    assert "Admission : admis (" in status.output and "0 en attente" in status.output
+
+
+def test_status_without_directory_says_how_to_join(app: Flask) -> None:
+    status = app.test_cli_runner().invoke(args=["federation", "status"])
+    assert status.exit_code == 0
+    assert "Annuaire : aucun. À faire : « chaleur federation join --directory" in status.output
+
+
+def test_status_explains_a_private_address_refusal() -> None:
+    from node.commands.federation import explain_push_error
+
+    text = explain_push_error("address_refused: injoignable")
+    assert "FEDERATION_ALLOW_PRIVATE = true" in text and "redémarrez" in text
