@@ -71,6 +71,12 @@ from node.models.villages import VillageMessage  # noqa: E402
 
 __all__ += ["VillageMessage"]
 
-from node.models.exchange import AlertSettings, Answer, MatchSeen, Question  # noqa: E402
+from node.models.exchange import (  # noqa: E402
+    AlertSettings,
+    Answer,
+    ListingReply,
+    MatchSeen,
+    Question,
+)
 
-__all__ += ["AlertSettings", "Answer", "MatchSeen", "Question"]
+__all__ += ["AlertSettings", "Answer", "ListingReply", "MatchSeen", "Question"]

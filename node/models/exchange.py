@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node.extensions import db
 from node.models.base import UTCDateTime, new_uuid, utcnow
-from node.models.member import Member
+from node.models.member import Listing, Member
 
 
 class AlertSettings(db.Model):  # type: ignore[name-defined,misc]
@@ -74,3 +74,23 @@ class Answer(db.Model):  # type: ignore[name-defined,misc]
 
     question: Mapped[Question] = relationship(back_populates="answers")
     member: Mapped[Member] = relationship()
+
+
+class ListingReply(db.Model):  # type: ignore[name-defined,misc]
+    """A message to a listing's author through the site: neither address is shown until the
+    author replies (then each learns the other's, by the mail the reply sends)."""
+
+    __tablename__ = "listing_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"),
+                                            index=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    listing: Mapped[Listing] = relationship()
+    sender: Mapped[Member] = relationship()

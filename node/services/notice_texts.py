@@ -23,6 +23,7 @@ from node.models import (
     Decision,
     Event,
     Listing,
+    ListingReply,
     ListingState,
     Mandate,
     Notice,
@@ -223,6 +224,40 @@ def answer_report(notice: Notice, account: Account) -> Text:
               link=public_link("exchange.question", question_uuid=question.uuid)))
 
 
+def _reply(notice: Notice) -> ListingReply | None:
+    return db.session.get(ListingReply, int(notice.subject_key.split(":")[1]))
+
+
+def listing_reply(notice: Notice, account: Account) -> Text:
+    """To a listing's author: a message through the site (no address in it)."""
+    found = _reply(notice)
+    if found is None:
+        return None
+    return (_("%(name)s répond à votre annonce « %(title)s »",
+              name=found.sender.display_name, title=found.listing.title),
+            _("%(hello)s\n\n%(name)s vous écrit à propos de « %(title)s » :\n\n%(body)s\n\n"
+              "Pour répondre (vos adresses restent cachées jusqu'à votre réponse) :\n"
+              "%(link)s\n", hello=_hello(account), name=found.sender.display_name,
+              title=found.listing.title, body=found.body,
+              link=public_link("exchange.message", reply_uuid=found.uuid)))
+
+
+def listing_reply_answer(notice: Notice, account: Account) -> Text:
+    """To the sender: the author's answer, with the author's address (they chose to)."""
+    found = _reply(notice)
+    if found is None or found.answered_at is None:
+        return None
+    author = found.listing.member
+    return Letter(
+        _("%(name)s vous répond : « %(title)s »", name=author.display_name,
+          title=found.listing.title),
+        _("%(hello)s\n\n%(name)s vous répond à propos de « %(title)s » :\n\n%(body)s\n\n"
+          "Son adresse : %(email)s (répondez simplement à ce courriel).\n",
+          hello=_hello(account), name=author.display_name, title=found.listing.title,
+          body=found.answer, email=author.account.email),
+        headers={"Reply-To": author.account.email})
+
+
 RENDERERS: dict[str, Callable[[Notice, Account], Text]] = {
     "decision_reminder": reminder,
     "decision_result": result,
@@ -233,4 +268,6 @@ RENDERERS: dict[str, Callable[[Notice, Account], Text]] = {
     "match_alert": match_alert,
     "weekly_roundup": weekly_roundup,
     "answer_report": answer_report,
+    "listing_reply": listing_reply,
+    "listing_reply_answer": listing_reply_answer,
 }

@@ -102,7 +102,8 @@ def _node_world(app: Flask, planted: dict[str, str]) -> World:
                          "venue_ref": planted["venue_id"], "token": "jeton-invalide",
                          "state": "fulfilled",
                          "question_uuid": "00000000-0000-4000-8000-000000000000",
-                         "answer_id": "1"})
+                         "answer_id": "1",
+                         "reply_uuid": "00000000-0000-4000-8000-000000000001"})
 
 
 def test_hostile_text_is_harmless_on_every_node_page(make_node: Callable[..., Flask]) -> None:
