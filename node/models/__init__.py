@@ -80,3 +80,7 @@ from node.models.exchange import (  # noqa: E402
 )
 
 __all__ += ["AlertSettings", "Answer", "ListingReply", "MatchSeen", "Question"]
+
+from node.models.fediverse import fediverse_tables  # noqa: E402
+
+__all__ += ["fediverse_tables"]
