@@ -1,7 +1,8 @@
-"""Exchange between members: the alerts people choose, and leaving them in one click."""
+"""Exchange between members: questions to peers, the alerts people choose, and the
+one-click links of the mails."""
 
 from flask import Blueprint
 
 bp = Blueprint("exchange", __name__)
 
-from node.exchange import views  # noqa: E402,F401
+from node.exchange import questions, views  # noqa: E402,F401

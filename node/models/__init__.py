@@ -71,9 +71,15 @@ from node.models.villages import VillageMessage  # noqa: E402
 
 __all__ += ["VillageMessage"]
 
-from node.models.exchange import AlertSettings, MatchSeen  # noqa: E402
+from node.models.exchange import (  # noqa: E402
+    AlertSettings,
+    Answer,
+    ListingReply,
+    MatchSeen,
+    Question,
+)
 
-__all__ += ["AlertSettings", "MatchSeen"]
+__all__ += ["AlertSettings", "Answer", "ListingReply", "MatchSeen", "Question"]
 
 from node.models.fediverse import fediverse_tables  # noqa: E402
 

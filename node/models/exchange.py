@@ -1,15 +1,16 @@
-"""Being told without being flooded: each account's alert choices (off until asked for) and
-the matches it was already told about."""
+"""Exchange between members beyond listings: each account's alert choices (off until asked
+for), the matches it was already told about, and questions to peers with their answers."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node.extensions import db
-from node.models.base import UTCDateTime, utcnow
+from node.models.base import UTCDateTime, new_uuid, utcnow
+from node.models.member import Listing, Member
 
 
 class AlertSettings(db.Model):  # type: ignore[name-defined,misc]
@@ -35,3 +36,61 @@ class MatchSeen(db.Model):  # type: ignore[name-defined,misc]
                                             primary_key=True)
     candidate_key: Mapped[str] = mapped_column(String(80), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Question(db.Model):  # type: ignore[name-defined,misc]
+    """A question a member asks their peers (« Quelqu'un a déjà eu un client qui ne paie
+    pas ? »). ``audience`` says who it is meant for: the village, or the network (shown in
+    the village until questions travel between villages)."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(String(16), default="community")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    member: Mapped[Member] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="question", cascade="all, delete-orphan", order_by="Answer.id")
+
+
+class Answer(db.Model):  # type: ignore[name-defined,misc]
+    """A peer's answer; the asker marks those that helped, the staff may hide one."""
+
+    __tablename__ = "answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"),
+                                             index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    helped: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    question: Mapped[Question] = relationship(back_populates="answers")
+    member: Mapped[Member] = relationship()
+
+
+class ListingReply(db.Model):  # type: ignore[name-defined,misc]
+    """A message to a listing's author through the site: neither address is shown until the
+    author replies (then each learns the other's, by the mail the reply sends)."""
+
+    __tablename__ = "listing_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"),
+                                            index=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    listing: Mapped[Listing] = relationship()
+    sender: Mapped[Member] = relationship()

@@ -5,8 +5,8 @@
   again; what scores at least :data:`ALERT_THRESHOLD` (a skill in common) and was never
   told is planned as one mail per need (``match_seen`` remembers what was told).
 * **« Cette semaine dans le réseau »**, at most once a week: new offers and needs that
-  answer my trade and skills, and the next rencontres near me — only when there is
-  something; the notice key is the ISO week, so a restart never sends it twice.
+  answer my trade and skills, questions I could answer, and the next rencontres near me —
+  only when there is something; the notice key is the ISO week, so a restart never sends it twice.
 
 Every alert mail carries a one-click unsubscribe link (``List-Unsubscribe`` and
 ``List-Unsubscribe-Post``, RFC 8058). Planning flushes; the scheduled round commits.
@@ -37,9 +37,10 @@ from node.models import (
     NetworkCopy,
     utcnow,
 )
-from node.services import notices
+from node.services import notices, questions
 from node.services.community import extra_communes
 from node.services.events import can_see as can_see_event
+from node.services.events import public_link
 from node.services.matching import NEED_KINDS, Match, matches_for, new_listings_for
 from node.services.visibility import Viewer
 
@@ -184,7 +185,10 @@ def weekly_content(member: Member, since: datetime, now: datetime) -> dict[str, 
     viewer = Viewer.for_account(member.account)
     return {"listings": [_described(m) | {"kind": m.candidate.kind}
                          for m in new_listings_for(member, viewer, since, now)],
-            "events": _events_near(member, viewer, now)}
+            "events": _events_near(member, viewer, now),
+            "questions": [{"title": q.title,
+                           "link": public_link("exchange.question", question_uuid=q.uuid)}
+                          for q in questions.could_answer(member, since, now)]}
 
 
 def plan_weekly(now: datetime | None = None) -> int:
@@ -201,7 +205,7 @@ def plan_weekly(now: datetime | None = None) -> int:
         if account is None or account.member is None:
             continue
         content = weekly_content(account.member, last or now - WEEK, now)
-        if not content["listings"] and not content["events"]:
+        if not any(content.values()):
             continue  # nothing new: no mail, and next round looks again
         year, week, _ = now.isocalendar()
         planned += notices.plan("weekly_roundup", f"weekly:{year}-W{week:02d}", [account],

@@ -236,3 +236,30 @@ def new_listings_for(member: Member, viewer: Viewer, since: datetime,
     candidates = (_local_listings(kinds, member.id, viewer, since)
                   + _network(kinds, False, viewer, since))
     return rank(seeker, candidates, now, limit)
+
+
+@dataclass(frozen=True)
+class SheetVillage:
+    name: str  # empty: this village
+    listings: list[Candidate]
+    questions: list[str]
+
+
+def printable_sheet(viewer: Viewer) -> list[SheetVillage]:
+    """What the printed sheet of a rencontre shows: this village's active listings the viewer
+    may see and its latest questions, then each other village's listings (network copy)."""
+    from node.models import Question
+
+    kinds = OFFER_KINDS + NEED_KINDS
+    here = SheetVillage("", sorted(_local_listings(kinds, -1, viewer), key=_sheet_order),
+                        [q.title for q in db.session.scalars(
+                            select(Question).order_by(Question.created_at.desc()).limit(8))])
+    others: dict[str, list[Candidate]] = {}
+    for candidate in _network(kinds, False, viewer):
+        others.setdefault(candidate.village, []).append(candidate)
+    return [here, *(SheetVillage(name, sorted(items, key=_sheet_order), [])
+                    for name, items in sorted(others.items()))]
+
+
+def _sheet_order(candidate: Candidate) -> tuple[int, str]:
+    return (0 if candidate.kind in OFFER_KINDS else 1, candidate.title)

@@ -19,9 +19,11 @@ from node.extensions import db
 from node.models import (
     Account,
     Action,
+    Answer,
     Decision,
     Event,
     Listing,
+    ListingReply,
     ListingState,
     Mandate,
     Notice,
@@ -184,7 +186,8 @@ def weekly_roundup(notice: Notice, account: Account) -> Text:
     """« Cette semaine dans le réseau », plain text and HTML."""
     link, headers = _unsubscribe(account, "weekly")
     listings, events = notice.data.get("listings", []), notice.data.get("events", [])
-    if not listings and not events:
+    asked = notice.data.get("questions", [])
+    if not listings and not events and not asked:
         return None
     when = [{**event, "day": format_date(calendar.to_local(parse_utc(event["when"])).date(),
                                          "EEEE d MMMM")} for event in events]
@@ -198,11 +201,61 @@ def weekly_roundup(notice: Notice, account: Account) -> Text:
           if lines else []),
         *([_("Les prochaines rencontres près de chez vous :"), *rencontres, ""]
           if rencontres else []),
+        *([_("Des questions auxquelles vous pourriez répondre :"),
+           *[f"- {q['title']} : {q['link']}" for q in asked], ""] if asked else []),
         _("Vos annonces : %(link)s", link=public_link("members.listings")),
         _("Ne plus recevoir ce résumé : %(link)s", link=link)])
     html = render_template("node/mail/weekly.html", hello=_hello(account), lines=lines,
-                           events=when, stop=link, mine=public_link("members.listings"))
+                           events=when, questions=asked, stop=link,
+                           mine=public_link("members.listings"))
     return Letter(_("Cette semaine dans le réseau"), body + "\n", html, headers)
+
+
+def answer_report(notice: Notice, account: Account) -> Text:
+    """To the staff: a member finds an answer out of place."""
+    found = db.session.get(Answer, int(notice.data.get("answer", 0)))
+    if found is None or found.hidden:
+        return None
+    question = found.question
+    return (_("Réponse signalée : %(title)s", title=question.title),
+            _("%(hello)s\n\nUn membre signale une réponse à la question « %(title)s ». Vous "
+              "pouvez la lire et, s'il le faut, la masquer :\n%(link)s\n",
+              hello=_hello(account), title=question.title,
+              link=public_link("exchange.question", question_uuid=question.uuid)))
+
+
+def _reply(notice: Notice) -> ListingReply | None:
+    return db.session.get(ListingReply, int(notice.subject_key.split(":")[1]))
+
+
+def listing_reply(notice: Notice, account: Account) -> Text:
+    """To a listing's author: a message through the site (no address in it)."""
+    found = _reply(notice)
+    if found is None:
+        return None
+    return (_("%(name)s répond à votre annonce « %(title)s »",
+              name=found.sender.display_name, title=found.listing.title),
+            _("%(hello)s\n\n%(name)s vous écrit à propos de « %(title)s » :\n\n%(body)s\n\n"
+              "Pour répondre (vos adresses restent cachées jusqu'à votre réponse) :\n"
+              "%(link)s\n", hello=_hello(account), name=found.sender.display_name,
+              title=found.listing.title, body=found.body,
+              link=public_link("exchange.message", reply_uuid=found.uuid)))
+
+
+def listing_reply_answer(notice: Notice, account: Account) -> Text:
+    """To the sender: the author's answer, with the author's address (they chose to)."""
+    found = _reply(notice)
+    if found is None or found.answered_at is None:
+        return None
+    author = found.listing.member
+    return Letter(
+        _("%(name)s vous répond : « %(title)s »", name=author.display_name,
+          title=found.listing.title),
+        _("%(hello)s\n\n%(name)s vous répond à propos de « %(title)s » :\n\n%(body)s\n\n"
+          "Son adresse : %(email)s (répondez simplement à ce courriel).\n",
+          hello=_hello(account), name=author.display_name, title=found.listing.title,
+          body=found.answer, email=author.account.email),
+        headers={"Reply-To": author.account.email})
 
 
 RENDERERS: dict[str, Callable[[Notice, Account], Text]] = {
@@ -214,4 +267,7 @@ RENDERERS: dict[str, Callable[[Notice, Account], Text]] = {
     "listing_expiring": listing_expiring,
     "match_alert": match_alert,
     "weekly_roundup": weekly_roundup,
+    "answer_report": answer_report,
+    "listing_reply": listing_reply,
+    "listing_reply_answer": listing_reply_answer,
 }

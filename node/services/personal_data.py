@@ -11,8 +11,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from node.extensions import db
-from node.models import FIELDS_BY_GROUP, Event, FieldGroup, Member, Rsvp
+from node.models import (
+    FIELDS_BY_GROUP,
+    AlertSettings,
+    Answer,
+    Event,
+    FieldGroup,
+    Member,
+    Question,
+    Rsvp,
+)
 from node.services.members import address_book
 from node.services.visibility import Viewer, visible_profile
 
@@ -40,12 +51,33 @@ def export_member_data(member: Member) -> dict[str, Any]:
         "profile": _profile(member),
         "listings": [
             {"id": item.uuid, "kind": item.kind, "title": item.title, "details": item.details,
-             "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at)}
+             "skills": list(item.skills or []), "commune_code": item.commune_code,
+             "radius_km": item.radius_km, "visibility": item.visibility, "state": item.state,
+             "expires_at": _iso(item.expires_at), "created_at": _iso(item.created_at),
+             "updated_at": _iso(item.updated_at)}
             for item in member.listings
         ],
         "address_book": _address_book(member),
         "rsvps": _rsvps(member),
+        "alerts": _alerts(member),
+        "questions": [
+            {"id": q.uuid, "title": q.title, "details": q.details, "audience": q.audience,
+             "asked_at": _iso(q.created_at)}
+            for q in db.session.scalars(select(Question).where(Question.member_id == member.id))
+        ],
+        "answers": [
+            {"question_id": a.question.uuid, "body": a.body, "helped": a.helped,
+             "hidden": a.hidden, "answered_at": _iso(a.created_at)}
+            for a in db.session.scalars(select(Answer).where(Answer.member_id == member.id))
+        ],
     }
+
+
+def _alerts(member: Member) -> dict[str, Any]:
+    chosen = db.session.get(AlertSettings, member.account_id)
+    return {"match_alerts": bool(chosen and chosen.match_alerts),
+            "weekly": bool(chosen and chosen.weekly),
+            "last_weekly_at": _iso(chosen.last_weekly_at) if chosen else None}
 
 
 def _profile(member: Member) -> dict[str, Any]:

@@ -110,6 +110,8 @@ MAIN_PAGES = ([("anonymous", path) for path in ANONYMOUS_PAGES]
 # Pages beyond the main ones that people still reach every month.
 MORE_PAGES = [("anonymous", "/mot-de-passe/oubli"), ("anonymous", "/rencontres?passees=1"),
               ("member", "/mon-profil/offres"), ("member", "/mon-profil/supprimer"),
+              ("member", "/mon-profil/alertes"), ("member", "/questions"),
+              ("member", "/annonces/fiche"),
               ("admin", "/admin/communes"), ("admin", "/admin/lieux/nouveau"),
               ("admin", "{attendance}"),
               ("member", "/decisions/"), ("member", "{decision}"),

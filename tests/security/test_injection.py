@@ -101,7 +101,10 @@ def _node_world(app: Flask, planted: dict[str, str]) -> World:
                          "listing_uuid": listing or "", "account_id": account_id,
                          "venue_ref": planted["venue_id"], "token": "jeton-invalide",
                          "uuid": planted["event_uuid"],
-                         "state": "fulfilled", "node_id": "westhouse-marmoutier"})
+                         "state": "fulfilled", "node_id": "westhouse-marmoutier",
+                         "question_uuid": "00000000-0000-4000-8000-000000000000",
+                         "answer_id": "1",
+                         "reply_uuid": "00000000-0000-4000-8000-000000000001"})
 
 
 def test_hostile_text_is_harmless_on_every_node_page(make_node: Callable[..., Flask]) -> None:

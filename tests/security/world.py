@@ -98,7 +98,10 @@ def build_world(app: Flask) -> World:
                     "listing_uuid": listing.uuid, "member_uuid": member.member.uuid,
                     "filename": "chaleur.css", "decision_uuid": decision.uuid,
                     "action_id": str(action.id), "kind": "judgment", "state": "fulfilled",
-                    "node_id": "westhouse-marmoutier"},
+                    "node_id": "westhouse-marmoutier",
+                    "question_uuid": "00000000-0000-4000-8000-000000000000",
+                    "answer_id": "1",
+                    "reply_uuid": "00000000-0000-4000-8000-000000000001"},
             by_endpoint={
                 "auth.accept_invitation": {"token": invite_token},
                 "auth.reset_password": {"token": reset_token},

@@ -1,0 +1,71 @@
+"""Questions au réseau in the village: a member asks, peers answer, the asker marks what
+helped (nobody else may), a report reaches the staff by mail (real SMTP), the staff hide an
+answer members then no longer see, and the weekly round-up offers the question to those
+whose trade answers it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import Flask
+
+from node.extensions import db
+from node.models import Answer, Question, utcnow
+from node.services import alerts, schedule
+from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, member_by_email
+from tests.node.members.people import create_person, sign_in
+from tests.support.smtp import Mailbox
+
+
+def test_ask_answer_helped_report_hide(app: Flask, mailbox: Mailbox) -> None:
+    with app.app_context():
+        create_person("jo@example.org", "Jo Comptable", trade="Comptable")
+    asker, peer, admin = (sign_in(app, MEMBER_EMAIL), sign_in(app, "jo@example.org"),
+                          sign_in(app, ADMIN_EMAIL))
+    refused = asker.post("/questions", data={"title": " ", "audience": "community"})
+    assert refused.status_code == 422 and "Posez votre question" in refused.text
+    asked = asker.post("/questions", data={
+        "title": "Quelqu'un a déjà eu un client qui ne paie pas ?", "audience": "network",
+        "details": "Facture de 800 € en retard de trois mois."})
+    assert asked.status_code == 302
+    uuid = asked.headers["Location"].rsplit("/", 1)[1]
+    assert peer.post(f"/questions/{uuid}", data={
+        "body": "Une mise en demeure par lettre recommandée, puis l'injonction de payer."
+    }).status_code == 302
+    with app.app_context():
+        answer_id = db.session.scalars(db.select(Answer.id)).one()
+    url = f"/questions/{uuid}/reponses/{answer_id}"
+    assert peer.post(f"{url}/utile").status_code == 403  # only the asker says what helped
+    assert asker.post(f"{url}/utile").status_code == 302
+    page = asker.get(f"/questions/{uuid}").text
+    assert "injonction de payer" in page and "Cette réponse a aidé" in page
+    assert "au réseau du Pays" in page
+    assert asker.post(f"{url}/signaler").status_code == 302
+    with app.app_context():
+        assert schedule.run_due_work().sent == 1
+    [report] = mailbox.wait_for(1)
+    assert report["To"] == ADMIN_EMAIL and "Réponse signalée" in report["Subject"]
+    assert peer.post(f"{url}/masquer").status_code == 403
+    assert admin.post(f"{url}/masquer").status_code == 302
+    assert "injonction de payer" not in asker.get(f"/questions/{uuid}").text
+    assert "injonction de payer" in admin.get(f"/questions/{uuid}").text  # staff still see
+
+
+def test_the_round_up_offers_questions_my_trade_answers(app: Flask, mailbox: Mailbox) -> None:
+    start = utcnow()
+    with app.test_request_context():
+        me = member_by_email(MEMBER_EMAIL)
+        me.trade = "Expert-comptable"
+        alerts.choose(me.account, match_alerts=False, weekly=True)
+        other = create_person("paul@example.org", "Paul Patron")
+        db.session.add(Question(member=other, title="Quel logiciel de comptabilité choisir ?",
+                                created_at=start + timedelta(hours=1)))
+        db.session.add(Question(member=other, title="Où acheter du bois sec ?",
+                                created_at=start + timedelta(hours=1)))
+        db.session.commit()
+        assert schedule.run_due_work(start + timedelta(days=1)).weekly == 1
+    [mail] = mailbox.wait_for(1)
+    text = mail.get_body(("plain",)).get_content()
+    assert "Quel logiciel de comptabilité choisir ?" in text and "bois sec" not in text
+    assert re.search(r"/questions/[0-9a-f-]{36}", text)
