@@ -107,7 +107,7 @@ def init_command(email: str, name: str, password: str | None, node_id: str,
     click.echo("Donnez cette empreinte aux villages (par téléphone) : ils la passent à "
                "« chaleur federation join --fingerprint ».")
     url = current_app.config["PUBLIC_URL"]
-    click.echo(f"Étape suivante : « python -m directory serve », puis ouvrez {url}")
+    click.echo(f"Étape suivante : « chaleur-directory serve », puis ouvrez {url}")
 
 
 def _write_instance_settings(public_url: str | None, port: int | None,

@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     _register_blueprints(app)
     _register_context(app)
     _register_hooks()
+    _register_fediverse(app)
     if with_cli:
         from node.cli import register_commands
         from webui.migration_engine import init_migrations
@@ -58,6 +59,16 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
         init_migrations(app, db, MIGRATIONS_DIR)
         register_commands(app)
     return app
+
+
+def _register_fediverse(app: Flask) -> None:
+    """The village as a fediverse Group (public rencontres only, see node.fediverse)."""
+    from node.fediverse.publishing import init_publishing
+    from node.fediverse.site import NodeFediverse
+    from webui.fediverse import init_fediverse
+
+    init_fediverse(app, NodeFediverse())
+    init_publishing()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -134,6 +134,8 @@ def fingerprint_command(store: IdentityStore[Any], *, help_text: str,
         except IdentityError as error:
             click.echo(f"Erreur : {error}", err=True)
             sys.exit(1)
-        click.echo("\n".join(lines))
+        click.echo(lines[0])
+        if sys.stdout.isatty():  # a person reading it out; scripts read one line
+            click.echo(lines[1])
 
     return command

@@ -23,7 +23,9 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+import communes
 from directory.extensions import db
+from directory.fediverse.publishing import publish_events
 from directory.models import (
     RECORD_TYPES,
     EventEntry,
@@ -124,6 +126,8 @@ def stage_batch(peer: Peer, records: Sequence[dict[str, Any]], *,
     if strict and result.refused:
         raise OwnershipRefused(result.refused)
     _write(plan, peer.id)
+    publish_events(peer, [row for row in plan.new_rows + plan.changed_rows
+                          if row["type"] == "event"])
     if result.applied:
         mark_changed(peer.id)  # in-memory search data follows (people_index)
     peer.last_success_at = utcnow()
@@ -249,7 +253,7 @@ def _plan(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
         if item.version <= version:
             result.unchanged += 1
         else:
-            plan.changed_rows.append({"rid": rid, "type": item.type, **row})
+            plan.changed_rows.append({"rid": rid, "type": item.type, "uuid": item.uuid, **row})
             result.deleted += item.deleted
             result.updated += not item.deleted
             if not item.deleted:
@@ -448,9 +452,13 @@ def _skills(payload: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _member_text(trade: str, payload: dict[str, Any], skills: list[tuple[str, str]]) -> str:
-    """What a member does, in their words (their name is indexed apart, see fulltext)."""
+    """What a member does, in their words (their name is indexed apart, see fulltext), and
+    the name of their commune: a search for « Dettwiller » finds every member who lives
+    there, not only those whose presentation happens to name it."""
+    commune = communes.find(_short(payload.get("commune_code"), 5) or "")
     parts = [trade, _short(payload.get("business_name")),
-             _short(payload.get("bio"), 5000), *(skill for _, skill in skills)]
+             _short(payload.get("bio"), 5000), *(skill for _, skill in skills),
+             commune.name if commune else ""]
     return " ".join(part for part in parts if part)
 
 

@@ -81,6 +81,10 @@ def decide(node_id: str, decision: str, by: str, reason: str = "") -> Peer:
         peer.admitted_at = utcnow()
     db.session.add(AdmissionDecision(peer=peer, decision=decision, by=by[:254],
                                      reason=reason.strip()[:2000]))
+    if decision in ("suspend", "reinstate"):
+        from directory.fediverse.publishing import republish_village
+
+        republish_village(peer)  # its public rencontres leave the fediverse, or come back
     db.session.commit()
     log.info("decision node=%s decision=%s", node_id, decision)
     return peer

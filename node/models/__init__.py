@@ -74,3 +74,7 @@ __all__ += ["VillageMessage"]
 from node.models.exchange import AlertSettings, MatchSeen  # noqa: E402
 
 __all__ += ["AlertSettings", "MatchSeen"]
+
+from node.models.fediverse import fediverse_tables  # noqa: E402
+
+__all__ += ["fediverse_tables"]

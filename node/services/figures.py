@@ -85,15 +85,22 @@ def occurrence_figures(start: datetime, end: datetime) -> list[OccurrenceFigures
         db.select(Event).where(Event.cancelled.is_(False), Event.starts_at < end)
     ).all()
     table: dict[tuple[int, datetime], OccurrenceFigures] = {}
+    dropped: set[tuple[int, datetime]] = set()  # the dates of a series cancelled alone
     for event in events:
+        cancelled = set(event.cancelled_dates or [])
         for moment in event_occurrences(event, start, end):
-            table[(event.id, moment)] = OccurrenceFigures(event, moment)
+            if moment.strftime("%Y%m%dT%H%M%SZ") in cancelled:
+                dropped.add((event.id, moment))
+            else:
+                table[(event.id, moment)] = OccurrenceFigures(event, moment)
     rsvps = db.session.scalars(
         db.select(Rsvp).join(Event).where(
             Event.cancelled.is_(False), Rsvp.occurrence_at >= start, Rsvp.occurrence_at < end)
     ).all()
     for rsvp in rsvps:
         key = (rsvp.event_id, rsvp.occurrence_at)
+        if key in dropped:
+            continue
         if key not in table:
             table[key] = OccurrenceFigures(rsvp.event, rsvp.occurrence_at)
         _count(table[key], rsvp)

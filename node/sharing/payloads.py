@@ -116,6 +116,8 @@ def event_payload(event: Event) -> dict[str, Any] | None:
         # Only a public rencontre's page opens to anyone (see member_payload).
         "url": _url(f"/rencontres/{event.uuid}")
         if event.visibility == Visibility.PUBLIC.value else None,
+        # Only these may leave the network (the Pays's fediverse account).
+        "public": event.visibility == Visibility.PUBLIC.value,
     }
     if event.rrule and event.cancelled_dates:
         payload["exdates"] = [_iso(calendar.parse_utc_stamp(stamp))

@@ -271,3 +271,22 @@ def test_a_deleted_members_place_goes_to_the_next_person(
     member_service.delete_member(leaving)
     assert _status(queued) == RsvpStatus.GOING
     assert rsvps.places_left(event, event.starts_at) == 0
+
+
+def test_a_date_cancelled_alone_gets_no_reminder_and_leaves_the_figures(app_ctx: Flask) -> None:
+    """Cancelling one date of a series (issue 15, fix 3) holds everywhere the node counts or
+    mails its dates: no reminder, and the funders' figures do not count it."""
+    from node.services import calendar, figures
+
+    start = local_in(1)
+    event = add_event(starts=start, rrule="FREQ=WEEKLY")
+    second = event.starts_at + timedelta(days=7)
+    rsvps.respond(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
+    rsvps.respond(event, second, "going", member=member_by_email(MEMBER_EMAIL))
+    events.cancel_occurrence(event, event.starts_at)
+    db.session.commit()
+    assert rsvps.send_reminders(now=utcnow()) == 0
+    rows = figures.occurrence_figures(event.starts_at - timedelta(hours=1),
+                                      second + timedelta(hours=1))
+    assert [(row.starts_at, row.going) for row in rows] == [(second, 1)]
+    assert calendar.as_utc_stamp(event.starts_at) in event.cancelled_dates
