@@ -20,8 +20,9 @@ from directory.peering import identity
 from directory.services import peers
 from directory.services.coordinators import CoordinatorError, create_coordinator
 from directory.services.network import is_stale
-from webui.cli import FrenchFlaskGroup, build_cli_app, run_cli, spelled
+from webui.cli import FrenchFlaskGroup, build_cli_app, run_cli
 from webui.instance import DIRECTORY_FOLDER, locate_instance
+from webui.network_identity import fingerprint_command
 from webui.serving import hand_over
 
 #: Commands that make an instance where there is none; every other one needs one.
@@ -218,23 +219,10 @@ def federation_group() -> None:
     """The directory's network identity and the reading of nodes' feeds."""
 
 
-@federation_group.command(
-    "fingerprint",
-    short_help="Afficher l'empreinte de la clé de l'annuaire.",
-    help="Afficher l'identifiant de l'annuaire et l'empreinte de sa clé, à lire aux "
-         "villages.",
-)
-@with_appcontext
-def fingerprint_command() -> None:
-    """Print the directory's id and key fingerprint (to read to the villages)."""
-    try:
-        node = identity.require_identity()
-        printed = identity.current_fingerprint()
-        click.echo(f"{node.node_id} ({node.current_keyid}) : {printed}")
-        if sys.stdout.isatty():  # a person reading it out; scripts read one line
-            click.echo(f"À épeler au téléphone, groupe par groupe — {spelled(printed)}")
-    except identity.IdentityError as error:
-        _fail(str(error))
+federation_group.add_command(fingerprint_command(
+    identity.STORE, short_help="Afficher l'empreinte de la clé de l'annuaire.",
+    help_text="Afficher l'identifiant de l'annuaire et l'empreinte de sa clé, à lire aux "
+              "villages."))
 
 
 @federation_group.command(

@@ -9,11 +9,14 @@ material. Each app makes one :class:`IdentityStore` over its own tables
 
 from __future__ import annotations
 
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import click
 from flask import current_app
+from flask.cli import with_appcontext
 from flask_sqlalchemy import SQLAlchemy
 
 from federation.keys import (
@@ -107,3 +110,32 @@ class IdentityStore(Generic[Identity]):
         if key is None:
             raise IdentityError(f"clé {identity.current_keyid} absente de la base.")
         return fingerprint(load_public_key_b64(key.public_key))
+
+    def fingerprint_lines(self) -> list[str]:
+        """What ``federation fingerprint`` prints: the id, the key id and the fingerprint,
+        then the fingerprint spelled group by group for a phone call."""
+        from webui.cli import spelled
+
+        identity = self.require()
+        printed = self.current_fingerprint()
+        return [f"{identity.node_id} ({identity.current_keyid}) : {printed}",
+                f"À épeler au téléphone, groupe par groupe — {spelled(printed)}"]
+
+
+def fingerprint_command(store: IdentityStore[Any], *, help_text: str,
+                        short_help: str) -> click.Command:
+    """The ``federation fingerprint`` command of an app, over that app's identity store."""
+
+    @click.command("fingerprint", short_help=short_help, help=help_text)
+    @with_appcontext
+    def command() -> None:
+        try:
+            lines = store.fingerprint_lines()
+        except IdentityError as error:
+            click.echo(f"Erreur : {error}", err=True)
+            sys.exit(1)
+        click.echo(lines[0])
+        if sys.stdout.isatty():  # a person reading it out; scripts read one line
+            click.echo(lines[1])
+
+    return command

@@ -24,7 +24,7 @@ from node.sharing.changes import announce_again
 from node.sharing.feed import purge_feed
 from node.sharing.network_copy import pull_network_copy
 from node.sharing.push import last_outbox_error, outbox_counts, push_once
-from webui.cli import spelled
+from webui.network_identity import fingerprint_command
 
 federation = AppGroup("federation", help="Réseau : identité du nœud, annuaire du Pays, envois.",
                       short_help="Réseau : identité du nœud, annuaire du Pays, envois.")
@@ -35,22 +35,10 @@ def _fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
-@federation.command(
-    "fingerprint",
-    short_help="Afficher l'empreinte de la clé du nœud.",
-    help="Afficher l'identifiant du nœud et l'empreinte de sa clé, à lire au coordinateur "
-         "du Pays.",
-)
-def fingerprint_command() -> None:
-    """Print this node's id and key fingerprint (to read to the Pays coordinator)."""
-    try:
-        node = identity.require_identity()
-        printed = identity.current_fingerprint()
-        click.echo(f"{node.node_id} ({node.current_keyid}) : {printed}")
-        if sys.stdout.isatty():  # a person reading it out; scripts read one line
-            click.echo(f"À épeler au téléphone, groupe par groupe — {spelled(printed)}")
-    except identity.IdentityError as error:
-        _fail(str(error))
+federation.add_command(fingerprint_command(
+    identity.STORE, short_help="Afficher l'empreinte de la clé du nœud.",
+    help_text="Afficher l'identifiant du nœud et l'empreinte de sa clé, à lire au "
+              "coordinateur du Pays."))
 
 
 @federation.command(
