@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     init_login(app)
     _register_blueprints(app)
     _register_context(app)
+    _register_fediverse(app)
     if with_cli:
         from directory.cli import register_commands
         from webui.migration_engine import init_migrations
@@ -56,6 +57,15 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
         init_migrations(app, db, MIGRATIONS_DIR)
         register_commands(app)
     return app
+
+
+def _register_fediverse(app: Flask) -> None:
+    """The Pays as a fediverse Group (the villages' public rencontres, see
+    directory.fediverse)."""
+    from directory.fediverse.site import DirectoryFediverse
+    from webui.fediverse import init_fediverse
+
+    init_fediverse(app, DirectoryFediverse())
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -19,12 +19,15 @@ def main(argv: list[str] | None = None) -> None:
     options = server_options("directory.serving", 5050, argv)
     app = create_app(with_cli=False)
     warm_in_background(app)  # the first search need not build the people index
+    background = []
     if not options.no_federation:
         with app.app_context():
             has_identity = identity.current_identity() is not None
         if has_identity:  # without one, nothing to pull: `python -m directory init` first
-            PullWorker(app).start()
-    serve_app(app, options, ident="chaleur-directory")
+            background.append(PullWorker(app))
+    for loop in background:
+        loop.start()
+    serve_app(app, options, ident="chaleur-directory", background=background)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,9 @@ class PeerResponse:
     body: bytes
     data: dict[str, Any] | None
     signer: VerifiedPeer | None  # set when the response signature was verified
+    #: The signed headers this answer's request went out with: a later check of the answer
+    #: (with a key learnt from its body) needs the request signature it must cover.
+    request_headers: tuple[tuple[str, str], ...] = ()
 
 
 def parse_retry_after(value: str | None, now: int) -> int | None:
@@ -142,7 +145,8 @@ class SignedClient:
             raise PeerUnreachable(url, "unreachable", type(exc).__name__) from exc
         with response:
             raw = self._read_capped(url, response)
-        return self._interpret(url, method, prepared.url, response, raw, verify_with)
+        return self._interpret(url, method, prepared.url, list(prepared.headers.items()),
+                               response, raw, verify_with)
 
     def _read_capped(self, url: str, response: requests.Response) -> bytes:
         declared = response.headers.get("Content-Length", "")
@@ -163,7 +167,8 @@ class SignedClient:
             raise PeerUnreachable(url, "unreachable", type(exc).__name__) from exc
         return b"".join(chunks)
 
-    def _interpret(self, url: str, method: str, request_url: str, response: requests.Response,
+    def _interpret(self, url: str, method: str, request_url: str,
+                   request_headers: list[tuple[str, str]], response: requests.Response,
                    raw: bytes, verify_with: ResponseKeys | None) -> PeerResponse:
         status = response.status_code
         if 300 <= status < 400:
@@ -177,9 +182,9 @@ class SignedClient:
             try:
                 signer = verify_signed_response(
                     status, response.headers.items(), raw, request_method=method,
-                    request_url=request_url,
+                    request_url=request_url, request_headers=request_headers,
                     resolve_key=_resolver(verify_with),
-                    nonces=None, now=self.clock())
+                    now=self.clock())
             except SignatureRefused as exc:
                 raise PeerResponseInvalid(url, exc.code, exc.message) from exc
         data = None
@@ -191,7 +196,8 @@ class SignedClient:
                 data = parse_json_body(raw, JsonLimits(max_bytes=self.max_response_bytes))
             except BodyRefused as exc:
                 raise PeerResponseInvalid(url, exc.code, exc.message) from exc
-        return PeerResponse(status, dict(response.headers), raw, data, signer)
+        return PeerResponse(status, dict(response.headers), raw, data, signer,
+                            tuple(request_headers))
 
 
 def _resolver(keys: ResponseKeys) -> KeyResolver:

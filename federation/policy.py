@@ -1,8 +1,10 @@
 """The Chaleur signature profile as data: what a verifier demands of a signature.
 
 Keeping the rules in one frozen value (instead of `if` branches spread over the verifier)
-lets tests run the RFC 9421 example under a lenient policy while production code has no
-way to loosen a single rule by accident.
+leaves production code no way to loosen a single rule by accident: this module holds only
+the production policies (the lenient one the RFC 9421 vectors need lives with the tests).
+Replay protection is no policy switch: `verify_signed_request` requires a nonce store by
+its signature.
 """
 
 from __future__ import annotations
@@ -23,8 +25,26 @@ MIN_NONCE_LENGTH = 22
 MAX_NONCE_LENGTH = 128
 
 REQUEST_COMPONENTS = ("@method", "@target-uri", "@authority", "content-digest")
-#: A response also binds the request it answers (RFC 9421 section 2.4, `;req`).
-RESPONSE_COMPONENTS = ("@status", "content-digest", '"@method";req', '"@target-uri";req')
+
+
+def response_components(request_label: str) -> tuple[str, ...]:
+    """What a response signature covers: its status and digest, and the request it answers
+    (RFC 9421 section 2.4, `;req`): that request's method, target URI and **signature**.
+
+    Covering the request's own signature (the member `request_label` of its `Signature`
+    field) is what binds an answer to one request: two POSTs to the same inbox share method
+    and target, never a signature, so a genuine answer captured from one cannot be replayed
+    as the answer to another.
+    """
+    return ("@status", "content-digest", '"@method";req', '"@target-uri";req',
+            f'"signature";req;key="{request_label}"')
+
+
+#: Our signers always use SIGNATURE_LABEL, so this is what our client demands of answers.
+RESPONSE_COMPONENTS = response_components(SIGNATURE_LABEL)
+#: An answer to an unsigned request (a public node document fetched by a browser or a
+#: crawler) has no request signature to cover.
+UNSIGNED_REQUEST_RESPONSE_COMPONENTS = RESPONSE_COMPONENTS[:4]
 REQUIRED_PARAMS = ("alg", "created", "expires", "nonce", "keyid", "tag")
 
 
@@ -41,21 +61,8 @@ class SignaturePolicy:
     min_nonce_length: int = MIN_NONCE_LENGTH
     #: Only the join endpoint accepts a key the operator has not approved yet.
     accept_pending: bool = False
-    #: Requests must be checked against a nonce store; a response may be checked without
-    #: one (it is bound to our own request by `;req`, and lives at most 300 s).
-    nonce_store_required: bool = True
 
 
 REQUEST_POLICY = SignaturePolicy()
-RESPONSE_POLICY = SignaturePolicy(components=RESPONSE_COMPONENTS, nonce_store_required=False)
+RESPONSE_POLICY = SignaturePolicy(components=RESPONSE_COMPONENTS)
 JOIN_POLICY = replace(REQUEST_POLICY, accept_pending=True)
-
-#: For the RFC 9421 Appendix B vectors only: no tag, no digest, no clock. Never in an app.
-LENIENT_TEST_POLICY = SignaturePolicy(
-    components=(),
-    params=("created", "keyid"),
-    tag=None,
-    max_age=None,
-    max_lifetime=None,
-    nonce_store_required=False,
-)

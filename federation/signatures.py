@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import http_sf
 from http_message_signatures import HTTPMessageSigner, MappingKeyResolver, algorithms
 
 from federation.digest import make_content_digest
@@ -20,9 +21,10 @@ from federation.policy import (
     DEFAULT_LIFETIME,
     MAX_LIFETIME,
     REQUEST_COMPONENTS,
-    RESPONSE_COMPONENTS,
     SIGNATURE_LABEL,
     SIGNATURE_TAG,
+    UNSIGNED_REQUEST_RESPONSE_COMPONENTS,
+    response_components,
 )
 
 HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]]
@@ -144,6 +146,27 @@ def sign_request(
     return signed
 
 
+def request_signature_label(headers: HeaderInput) -> str | None:
+    """The label of the request's one signature, or None if it has none usable.
+
+    A signed answer covers the request's `Signature` member under this label; an answer
+    to an unsigned (or garbled) request cannot, and covers method and target only.
+    """
+    lines = FieldLines(headers)
+    labels = []
+    for name in ("Signature-Input", "Signature"):
+        value = lines.get(name)
+        if value is None:
+            return None
+        try:
+            parsed = http_sf.parse(value.encode("ascii"), tltype="dictionary")
+        except (http_sf.StructuredFieldError, UnicodeEncodeError):
+            return None
+        labels.append(set(parsed) if isinstance(parsed, dict) else set())
+    common = labels[0] & labels[1]
+    return next(iter(common)) if len(common) == 1 and len(labels[1]) == 1 else None
+
+
 def sign_response(
     status: int,
     headers: Mapping[str, str],
@@ -151,6 +174,7 @@ def sign_response(
     *,
     request_method: str,
     request_url: str,
+    request_headers: HeaderInput,
     key: SigningKey,
     now: int,
     nonce: str | None = None,
@@ -159,16 +183,21 @@ def sign_response(
     """Headers for a signed response bound to the request it answers.
 
     `request_url` is the receiver's rebuilt target URI (public origin + path), the same
-    value the request's signature was verified against.
+    value the request's signature was verified against; `request_headers` are the
+    request's field lines as received, whose `Signature` the answer covers
+    (:func:`federation.policy.response_components`).
     """
     _check_lifetime(lifetime)
     signed = dict(headers)
     signed["Content-Digest"] = make_content_digest(body)
-    message = ResponseView(status, signed, RequestView(request_method.upper(), request_url))
+    label = request_signature_label(request_headers)
+    request = RequestView(request_method.upper(), request_url, FieldLines(request_headers))
+    message = ResponseView(status, signed, request)
     sign_message(
         message,
         key=key,
-        components=RESPONSE_COMPONENTS,
+        components=(UNSIGNED_REQUEST_RESPONSE_COMPONENTS if label is None
+                    else response_components(label)),
         created=now,
         expires=now + lifetime,
         nonce=nonce or new_nonce(),

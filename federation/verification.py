@@ -94,6 +94,20 @@ def _parse_dictionary(lines: FieldLines, name: str) -> dict[str, Any]:
     return parsed
 
 
+def _normalised(item: tuple[str, dict[str, Any]]) -> str:
+    """A covered component with its parameters in name order, so `"signature";req;key="a"`
+    and `"signature";key="a";req` (the same component, RFC 9421 section 2) compare equal."""
+    return str(http_sf.ser((item[0], dict(sorted(item[1].items())))))
+
+
+def _required(component: str) -> str:
+    """A policy component (`@status`, `"@method";req`, ...) in :func:`_normalised` form."""
+    text = component if component.startswith('"') else f'"{component}"'
+    parsed = http_sf.parse(text.encode("ascii"), tltype="item")
+    assert isinstance(parsed, tuple)
+    return _normalised((str(parsed[0]), dict(parsed[1])))
+
+
 def _read_signature_input(lines: FieldLines) -> _SignatureInput:
     """Parse both headers and enforce 'exactly one, well-formed signature'."""
     inputs = _parse_dictionary(lines, "Signature-Input")
@@ -113,7 +127,7 @@ def _read_signature_input(lines: FieldLines) -> _SignatureInput:
     for item in items:
         if not (isinstance(item, tuple) and isinstance(item[0], str)):
             raise _refuse("signature_malformed", "covered components must be strings")
-        components.add(http_sf.ser(item))
+        components.add(_normalised(item))
     for name, value in params.items():
         if name not in _PARAM_TYPES or type(value) is not _PARAM_TYPES[name]:
             raise _refuse("signature_malformed", f"parameter {name!r} is not allowed here")
@@ -127,7 +141,7 @@ def _check_profile(sig: _SignatureInput, policy: SignaturePolicy) -> None:
     if "alg" in params and params["alg"] != SIGNATURE_ALG:
         raise _refuse("alg_unsupported", f"only {SIGNATURE_ALG} signatures are accepted")
     for component in policy.components:
-        serialized = component if component.startswith('"') else http_sf.ser(component)
+        serialized = _required(component)
         if serialized not in sig.components:
             raise _refuse("component_missing", f"signature must cover {serialized}")
     for name in policy.params:
@@ -185,11 +199,11 @@ def _verify(
     body: bytes,
     *,
     resolve_key: KeyResolver,
-    nonces: NonceStore | None,
     now: int,
     policy: SignaturePolicy,
     misdirected: Callable[[KeyRecord], bool] = lambda record: False,
 ) -> VerifiedPeer:
+    """Everything but replay: the request side spends the nonce (:func:`_spend_nonce`)."""
     sig = _read_signature_input(lines)
     _check_profile(sig, policy)
     _check_clock(sig.params, policy, now)
@@ -203,15 +217,21 @@ def _verify(
         raise _refuse("signature_invalid", "signature does not verify")
     if digest_covered:
         verify_content_digest(lines.get("Content-Digest"), body)
-    nonce = sig.params.get("nonce")
-    if nonce is not None and nonces is not None:
-        expires_at = sig.params.get("expires", sig.params["created"] + (policy.max_age or 0))
-        if not nonces.remember(record.keyid, nonce, expires_at):
-            raise _refuse("nonce_replayed", "this signature nonce was already used")
-    elif policy.nonce_store_required:
-        raise ValueError("a nonce store is required by this policy")
     return VerifiedPeer(record.node_id, record.keyid, record.status, sig.params["created"],
-                        sig.params.get("expires"), nonce)
+                        sig.params.get("expires"), sig.params.get("nonce"))
+
+
+def _spend_nonce(nonces: NonceStore, peer: VerifiedPeer, policy: SignaturePolicy) -> None:
+    """Remember the request's nonce until its signature expires; refuse one seen before.
+
+    The production policies require a nonce (`param_missing` otherwise), so every accepted
+    request spends one; only the RFC 9421 vectors, under a test policy, carry none."""
+    if peer.nonce is None:
+        return
+    expires_at = peer.expires if peer.expires is not None else peer.created + (
+        policy.max_age or 0)
+    if not nonces.remember(peer.keyid, peer.nonce, expires_at):
+        raise _refuse("nonce_replayed", "this signature nonce was already used")
 
 
 def target_uri(public_origin: str, target: str) -> str:
@@ -231,14 +251,15 @@ def verify_signed_request(
     *,
     public_origin: str,
     resolve_key: KeyResolver,
-    nonces: NonceStore | None,
+    nonces: NonceStore,
     now: int,
     policy: SignaturePolicy = REQUEST_POLICY,
 ) -> VerifiedPeer:
     """Verify an inbound request; `target` is the raw path + query it arrived with.
 
     `body` is the raw bytes as received; the digest is checked on them here, before
-    the app parses any JSON.
+    the app parses any JSON. `nonces` is required: no request is accepted without its
+    nonce being spent, so a replay is refused across restarts and workers.
     """
     lines = FieldLines(headers)
     url = target_uri(public_origin, target)
@@ -259,8 +280,10 @@ def verify_signed_request(
         except HTTPMessageSignaturesException:
             return False
 
-    return _verify(message, lines, body, resolve_key=resolve_key, nonces=nonces, now=now,
-                   policy=policy, misdirected=misdirected)
+    peer = _verify(message, lines, body, resolve_key=resolve_key, now=now, policy=policy,
+                   misdirected=misdirected)
+    _spend_nonce(nonces, peer, policy)
+    return peer
 
 
 def verify_signed_response(
@@ -270,16 +293,22 @@ def verify_signed_response(
     *,
     request_method: str,
     request_url: str,
+    request_headers: HeaderInput,
     resolve_key: KeyResolver,
-    nonces: NonceStore | None,
     now: int,
     policy: SignaturePolicy = RESPONSE_POLICY,
 ) -> VerifiedPeer:
-    """Verify a peer's signed response to the request we sent to `request_url`."""
+    """Verify a peer's signed response to the request we sent to `request_url` with
+    `request_headers` (the signed headers as sent).
+
+    The policy demands that the answer covers that request's method, target URI and
+    signature (`;req`), so a genuine answer to another request never verifies here. No
+    nonce store: that binding, not a remembered nonce, makes a replayed answer useless.
+    """
     lines = FieldLines(headers)
-    message = ResponseView(status, lines, RequestView(request_method.upper(), request_url))
-    return _verify(message, lines, body, resolve_key=resolve_key, nonces=nonces, now=now,
-                   policy=policy)
+    request = RequestView(request_method.upper(), request_url, FieldLines(request_headers))
+    message = ResponseView(status, lines, request)
+    return _verify(message, lines, body, resolve_key=resolve_key, now=now, policy=policy)
 
 
 def utc_now() -> int:

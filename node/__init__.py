@@ -12,10 +12,10 @@ from typing import Any
 from flask import Flask, g
 
 import webui
-from node.extensions import csrf, db, limiter, login_manager
+from node.extensions import NodeSession, csrf, db, limiter, login_manager
 from node.request_log import configure_logging
 from node.settings import load_settings
-from node.sharing import changes as _change_capture  # noqa: F401  (registers the hooks)
+from node.sharing import changes
 from webui.instance import NODE_FOLDER, locate_instance
 from webui.sqlite_pragmas import set_sqlite_pragmas
 
@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     configure_logging(app)
 
     db.init_app(app)
+    changes.register(NodeSession)  # versions, feed and outbox follow every flush
     # The schema's ON DELETE rules hold, and a deleted member's data is overwritten on disk
     # instead of lingering in the file's free pages.
     set_sqlite_pragmas(app, db, ("foreign_keys=ON", "secure_delete=ON"))
@@ -50,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     _register_blueprints(app)
     _register_context(app)
     _register_hooks()
+    _register_fediverse(app)
     if with_cli:
         from node.cli import register_commands
         from webui.migration_engine import init_migrations
@@ -57,6 +59,16 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
         init_migrations(app, db, MIGRATIONS_DIR)
         register_commands(app)
     return app
+
+
+def _register_fediverse(app: Flask) -> None:
+    """The village as a fediverse Group (public rencontres only, see node.fediverse)."""
+    from node.fediverse.publishing import init_publishing
+    from node.fediverse.site import NodeFediverse
+    from webui.fediverse import init_fediverse
+
+    init_fediverse(app, NodeFediverse())
+    init_publishing()
 
 
 def _register_blueprints(app: Flask) -> None:

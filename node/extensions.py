@@ -7,6 +7,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -15,7 +16,13 @@ class Base(DeclarativeBase):
     """Declarative base of every node model."""
 
 
-db = SQLAlchemy(model_class=Base)
+class NodeSession(FlaskSession):
+    """The node's session class: ``create_app`` attaches the version bump and the change
+    capture to it (:func:`node.sharing.changes.register`), so they run for node sessions
+    only, never for a directory's in the same process, and never by an import alone."""
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": NodeSession})
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

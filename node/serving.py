@@ -16,11 +16,12 @@ from webui.serving import serve_app, server_options
 def main(argv: list[str] | None = None) -> None:
     options = server_options("node.serving", 5000, argv)
     app = create_app(with_cli=False)
-    if not options.no_federation:
-        FederationWorker(app).start()
+    background = [] if options.no_federation else [FederationWorker(app)]
+    for loop in background:
+        loop.start()
     logging.getLogger("chaleur").info("serving %s on http://%s:%s", app.config["PUBLIC_URL"],
                                       options.host, options.port)
-    serve_app(app, options, ident="chaleur")
+    serve_app(app, options, ident="chaleur", background=background)
 
 
 if __name__ == "__main__":

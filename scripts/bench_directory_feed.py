@@ -248,7 +248,7 @@ class Simulator:
         body = dump_json_body(page)
         signed = sign_response(200, {"Content-Type": "application/json"}, body,
                                request_method="GET", request_url=self.origin + target,
-                               key=feed.key, now=utc_now())
+                               request_headers=headers, key=feed.key, now=utc_now())
         return 200, body, signed
 
     def control(self, method: str, path: str, environ: dict[str, Any]

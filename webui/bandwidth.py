@@ -41,7 +41,8 @@ STATIC_PREFIXES = ("/ui/static/", "/static/")
 YEAR_SECONDS = 365 * 24 * 3600
 VALIDATED_TYPES = frozenset({
     "text/html", "text/calendar", "text/vcard", "text/x-vcard", "text/csv", "text/plain",
-    "application/json", "image/svg+xml"})
+    "application/json", "image/svg+xml", "application/rss+xml", "application/atom+xml",
+    "application/activity+json", "application/jrd+json"})
 COMPRESSED_TYPES = VALIDATED_TYPES | {"text/css", "application/javascript"}
 SIGNED_HEADERS = ("Signature", "Content-Digest")
 MIN_COMPRESSED_BYTES = 500  # below this, gzip's own header costs more than it saves

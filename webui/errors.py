@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 BASE_LAYOUT = "webui/base.html"
 
-JSON_PREFIXES = ("/api/", "/federation/", "/.well-known/")
+JSON_PREFIXES = ("/api/", "/federation/", "/.well-known/", "/ap/", "/nodeinfo/")
 
 
 def wants_json() -> bool:

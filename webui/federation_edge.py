@@ -148,5 +148,6 @@ class FederationGate:
         request_url = str(current_app.config["PUBLIC_URL"]) + request_target(request.environ)
         headers = sign_response(status, {"Content-Type": media_type}, body,
                                 request_method=request.method, request_url=request_url,
+                                request_headers=request_headers(request.environ),
                                 key=self.signing_key(), now=utc_now())
         return Response(body, status=status, headers=headers)

@@ -35,7 +35,8 @@ def init_security_headers(app: Flask) -> None:
         headers = response.headers
         headers.setdefault("Content-Security-Policy",
                            content_security_policy(g.get("form_targets", [])))
-        headers.setdefault("X-Frame-Options", "DENY")
+        if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+            headers.setdefault("X-Frame-Options", "DENY")  # an embeddable page sets its own
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")

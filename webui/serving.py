@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from flask import Flask
 
+from webui.background import BackgroundLoop
 from webui.idle_memory import IdleMemoryRelease
 
+#: How long a stopping server waits for a background loop to finish its current round.
+STOP_WAIT_SECONDS = 30.0
 #: File in the instance folder holding the id of the process that serves it.
 PID_FILE = "serve.pid"
 
@@ -49,19 +54,51 @@ def server_options(module: str, default_port: int,
     return parser.parse_args(argv)
 
 
-def serve_app(app: Flask, options: argparse.Namespace, ident: str) -> None:
-    """Serve ``app`` with waitress until the process ends, trimming memory when idle."""
-    from waitress import serve
+def _stop_serving(signum: int, frame: object) -> None:
+    """SIGTERM ends the serving loop the way Ctrl-C does: waitress catches SystemExit, lets
+    the requests in progress finish, and ``serve_app`` returns."""
+    raise SystemExit(0)
+
+
+def serve_app(app: Flask, options: argparse.Namespace, ident: str,
+              background: Sequence[BackgroundLoop] = ()) -> None:
+    """Serve ``app`` with waitress until SIGTERM or Ctrl-C, trimming memory when idle.
+
+    Stopping is clean: waitress stops listening and waits (up to 5 s) for the requests in
+    progress; each ``background`` loop finishes its current round (up to
+    :data:`STOP_WAIT_SECONDS`); then the interpreter exits normally, so mails still in the
+    in-memory queue are sent first (``node.services.mail_queue``). The default SIGTERM would
+    have killed all of that mid-way.
+    """
+    from waitress.server import create_server
 
     served = IdleMemoryRelease(app)
     served.start()
+    server = create_server(served, host=options.host, port=options.port,
+                           threads=options.threads, ident=ident,
+                           max_request_body_size=body_limit(app))
+    signal.signal(signal.SIGTERM, _stop_serving)
     pid_file = Path(app.instance_path) / PID_FILE
     pid_file.write_text(str(os.getpid()))
+    server.print_listen("Serving on http://{}:{}")
     try:
-        serve(served, host=options.host, port=options.port, threads=options.threads,
-              ident=ident)
+        server.run()
     finally:
+        for loop in background:
+            loop.stop(timeout=STOP_WAIT_SECONDS)
         pid_file.unlink(missing_ok=True)
+
+
+def body_limit(app: Flask) -> int:
+    """Waitress's ``max_request_body_size`` for ``app``: its ``MAX_CONTENT_LENGTH``.
+
+    Waitress reads a whole request body before it calls the app (1 GiB by default), so a limit
+    checked only by Flask is checked too late: a 200 MiB declaration would be read in full
+    before being refused. With this limit waitress answers 413 as soon as the headers declare
+    more, and stops reading a chunked body at the limit. Waitress refuses a length *equal* to
+    its limit, hence the one byte more.
+    """
+    return int(app.config["MAX_CONTENT_LENGTH"]) + 1
 
 
 def running_server(instance: Path) -> int | None:

@@ -16,7 +16,7 @@ from directory.admin.forms import DecisionForm, LoginForm
 from directory.extensions import db, limiter
 from directory.models import Peer
 from directory.peering import identity
-from directory.services import peers
+from directory.services import identity_changes, peers
 from directory.services.coordinators import authenticate
 from directory.services.network import is_stale
 
@@ -34,7 +34,12 @@ STATUS_LABELS = {
 }
 DECISION_LABELS = {
     "admit": _l("admission"), "refuse": _l("refus"), "suspend": _l("suspension"),
-    "reinstate": _l("rétablissement"),
+    "reinstate": _l("rétablissement"), "approve_change": _l("changement d’identité approuvé"),
+    "refuse_change": _l("changement d’identité refusé"),
+}
+IDENTITY_LABELS = {
+    "base_url": _l("Adresse"), "endpoints": _l("Points d’accès"), "name": _l("Nom"),
+    "contact": _l("Contact"),
 }
 
 
@@ -86,6 +91,7 @@ def dashboard() -> str:
     # The directory's own fingerprint: what the coordinator reads to a joining village.
     own = identity.current_fingerprint() if identity.current_identity() is not None else ""
     return render_template("directory/admin/dashboard.html", pending=peers.pending_peers(),
+                           changes=identity_changes.held_changes(),
                            nodes=peers.all_peers(), is_stale=is_stale, form=DecisionForm(),
                            own_fingerprint=own, transitions=peers.TRANSITIONS)
 
@@ -97,7 +103,11 @@ def node(peer_id: int) -> str:
     if peer is None:
         abort(404)
     return render_template("directory/admin/node.html", peer=peer, form=DecisionForm(),
-                           is_stale=is_stale, transitions=peers.TRANSITIONS)
+                           is_stale=is_stale, transitions=peers.TRANSITIONS,
+                           change=identity_changes.side_by_side(peer),
+                           received_at=getattr(identity_changes.held_change(peer),
+                                               "received_at", None),
+                           field_labels=IDENTITY_LABELS)
 
 
 @bp.post("/noeuds/<decision>")
@@ -126,6 +136,37 @@ def decide(decision: str) -> ResponseReturnValue:
         return redirect(url_for("admin.dashboard"))
     flash(str(DECISION_MESSAGES[decision]))
     return redirect(url_for("admin.node", peer_id=peer.id))
+
+
+CHANGE_DECISIONS = {
+    "approuver": (identity_changes.approve_change,
+                  _l("Changement appliqué : le nœud est désormais joint à sa nouvelle adresse.")),
+    "refuser": (identity_changes.refuse_change,
+                _l("Changement refusé : le nœud garde l’identité admise.")),
+}
+
+
+@bp.post("/noeuds/<int:peer_id>/changement/<choice>")
+@login_required
+def identity_change(peer_id: int, choice: str) -> ResponseReturnValue:
+    """The coordinator approves or refuses an admitted node's held identity change."""
+    peer = db.session.get(Peer, peer_id)
+    if peer is None or choice not in CHANGE_DECISIONS:
+        abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Décision non enregistrée : formulaire invalide."), "error")
+        return redirect(url_for("admin.node", peer_id=peer_id))
+    apply, message = CHANGE_DECISIONS[choice]
+    try:
+        apply(peer.node_id, by=current_user.email, reason=form.reason.data or "")
+    except identity_changes.IdentityChangeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.node", peer_id=peer_id))
+    db.session.commit()
+    flash(str(message))
+    return redirect(url_for("admin.node", peer_id=peer_id))
 
 
 @bp.get("/journal")

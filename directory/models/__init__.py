@@ -3,7 +3,8 @@
 from directory.models.base import UTCDateTime, utcnow
 from directory.models.coordinator import Coordinator
 from directory.models.federation import DirectoryIdentity, DirectoryKey, PeerKey, SeenNonce
-from directory.models.peer import AdmissionDecision, Peer, PeerStatus
+from directory.models.fediverse import fediverse_tables
+from directory.models.peer import AdmissionDecision, IdentityChange, Peer, PeerStatus
 from directory.models.record import (
     RECORD_TYPES,
     EventEntry,
@@ -16,6 +17,7 @@ from directory.models.record import (
 
 __all__ = [
     "AdmissionDecision", "Coordinator", "DirectoryIdentity", "DirectoryKey", "EventEntry",
-    "EventOccurrence", "ListingEntry", "MemberEntry", "MemberSkill", "Peer", "PeerKey",
-    "PeerStatus", "RECORD_TYPES", "Record", "SeenNonce", "UTCDateTime", "utcnow",
+    "EventOccurrence", "IdentityChange", "ListingEntry", "MemberEntry", "MemberSkill", "Peer",
+    "PeerKey", "PeerStatus", "RECORD_TYPES", "Record", "SeenNonce", "UTCDateTime",
+    "fediverse_tables", "utcnow",
 ]

@@ -64,3 +64,19 @@ class AdmissionDecision(db.Model):  # type: ignore[name-defined,misc]
     reason: Mapped[str] = mapped_column(Text, default="")
 
     peer: Mapped[Peer] = relationship(back_populates="decisions")
+
+
+class IdentityChange(db.Model):  # type: ignore[name-defined,misc]
+    """An admitted node's new document whose identity (address, endpoints, name, contact)
+    differs from the one it was admitted with: held for the coordinator, applied only when
+    approved (services/identity_changes.py). ``Peer.document`` keeps serving meanwhile.
+
+    A table of its own, one row per node at most, rather than columns on ``peer``: a held
+    change is a passing state, and the peer row every page reads stays as it was."""
+
+    __tablename__ = "identity_change"
+
+    peer_id: Mapped[int] = mapped_column(ForeignKey("peer.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -35,7 +35,9 @@ class Record(db.Model):  # type: ignore[name-defined,misc]
     its (id, version) and would keep a dropped member whose id came back with version 1."""
 
     __tablename__ = "record"
-    __table_args__ = (UniqueConstraint("uuid", "type", name="uq_record_uuid_type"),
+    #: A record id names one record, of one node and one type: ownership holds by id
+    #: across types (services/aggregation.py checks it first, to refuse cleanly).
+    __table_args__ = (UniqueConstraint("uuid", name="uq_record_uuid"),
                       {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)

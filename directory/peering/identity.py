@@ -8,7 +8,6 @@ Nothing runs at import time: every function reads the current app.
 
 from __future__ import annotations
 
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -20,75 +19,43 @@ from directory.models import Coordinator, DirectoryIdentity, DirectoryKey
 from federation.keys import (
     SigningKey,
     fingerprint,
-    generate_signing_key,
-    is_node_id,
-    load_private_key,
-    load_public_key_b64,
-    make_keyid,
-    public_key_b64,
-    save_private_key,
 )
 from federation.nodedoc import PublishedKey, build_node_document
+from webui.network_identity import IdentityError, IdentityStore, software_version
+
+__all__ = ["IdentityError"]  # re-exported: callers import it from here
 
 
-class IdentityError(RuntimeError):
-    """The directory identity cannot be created or used; the message says what to do."""
+STORE = IdentityStore(
+    db, DirectoryIdentity, DirectoryKey, who="l'annuaire",
+    missing="l'annuaire n'a pas encore d'identité réseau : lancez "
+            "« python -m directory init --node-id ... ».")
 
 
 def key_path(keyid: str) -> Path:
-    return Path(current_app.instance_path) / "keys" / f"{keyid}.pem"
+    return STORE.key_path(keyid)
 
 
 def current_identity() -> DirectoryIdentity | None:
-    return db.session.scalars(select(DirectoryIdentity).limit(1)).first()
+    return STORE.current()
 
 
 def require_identity() -> DirectoryIdentity:
-    identity = current_identity()
-    if identity is None:
-        raise IdentityError("l'annuaire n'a pas encore d'identité réseau : lancez "
-                            "« python -m directory init --node-id ... ».")
-    return identity
+    return STORE.require()
 
 
 def create_identity(node_id: str) -> str:
     """Generate key k1, store the identity (the caller commits); return the fingerprint."""
-    if not is_node_id(node_id):
-        raise IdentityError(f"identifiant invalide : {node_id!r} (lettres minuscules, chiffres "
-                            "et tirets, 63 caractères au plus).")
-    if current_identity() is not None:
-        raise IdentityError("l'annuaire a déjà une identité réseau.")
-    keyid = make_keyid(node_id, 1)
-    path = key_path(keyid)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if path.exists():
-        raise IdentityError(f"la clé {path} existe déjà ; elle n'est jamais écrasée.")
-    key = generate_signing_key(keyid)
-    save_private_key(key, path)
-    db.session.add(DirectoryKey(keyid=keyid, public_key=public_key_b64(key.public_key)))
-    db.session.add(DirectoryIdentity(node_id=node_id, current_keyid=keyid))
-    return fingerprint(key.public_key)
+    return fingerprint(STORE.create(node_id).public_key)
 
 
 def signing_key() -> SigningKey:
     """The current private key, read from its 0600 file (refused if others can read it)."""
-    identity = require_identity()
-    return load_private_key(key_path(identity.current_keyid), identity.current_keyid)
+    return STORE.signing_key()
 
 
 def current_fingerprint() -> str:
-    identity = require_identity()
-    key = db.session.get(DirectoryKey, identity.current_keyid)
-    if key is None:
-        raise IdentityError(f"clé {identity.current_keyid} absente de la base.")
-    return fingerprint(load_public_key_b64(key.public_key))
-
-
-def _software_version() -> str:
-    try:
-        return metadata.version("chaleur")
-    except metadata.PackageNotFoundError:
-        return "0.1.0"
+    return STORE.current_fingerprint()
 
 
 def _contact() -> dict[str, str]:
@@ -113,5 +80,5 @@ def node_document() -> dict[str, Any]:
         communes=[],
         contact=_contact(),
         keys=[PublishedKey(row.keyid, row.public_key) for row in rows][:4],
-        software_version=_software_version(),
+        software_version=software_version(),
     )

@@ -5,7 +5,8 @@ verified with that key) and is stored as *pending*. A node already known must si
 key the directory stored for it: for an admitted node, that is a rotation or a document
 refresh (new keys active, retiring ones with their grace, missing ones revoked); for a
 pending or refused one, a repeated request. Anything else with a taken node id or name is
-``node_id_taken``.
+``node_id_taken``. An admitted node's new address, endpoints, name or contact are held for
+the coordinator (:mod:`directory.services.identity_changes`); its keys are not.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 from directory.extensions import db
 from directory.models import Peer, PeerKey, PeerStatus
 from directory.peering.trust import key_record, nonce_store, peer_keys
-from directory.services import peers
+from directory.services import identity_changes, peers
 from federation.admission import verify_join_request
 from federation.errors import SignatureRefused
 from federation.keys import fingerprint, load_public_key_b64
@@ -112,7 +113,11 @@ def handle_join(method: str, target: str, headers: HeaderInput, body: bytes, *,
             return _taken("a pending request cannot change its keys")
         peers.register_join_request(document, active_fingerprint(document))
         return JoinAnswer(202, {"status": "pending"})
-    store_keys(peer, document, moment)
-    peers.refresh_document(peer, document, active_fingerprint(document))
+    store_keys(peer, document, moment)  # a rotation signed by a stored key applies at once
+    held = identity_changes.receive_document(peer, document, active_fingerprint(document))
+    db.session.commit()
     keys = [{"keyid": row.keyid, "status": row.status} for row in peer_keys(peer)]
-    return JoinAnswer(200, {"status": "admitted", "keys": keys})
+    answer: dict[str, Any] = {"status": "admitted", "keys": keys}
+    if held:
+        answer["held"] = held
+    return JoinAnswer(200, answer)

@@ -43,6 +43,14 @@ class PullWorker(BackgroundLoop):
     def run_round(self) -> None:
         self.sweep(force=self._first_round)
         self._first_round = False
+        self.fediverse_round()
+
+    def fediverse_round(self) -> None:
+        """Send the due fediverse deliveries (:func:`webui.fediverse_delivery.delivery_round`:
+        one COUNT when there is nothing to send, the signing code only when there is)."""
+        from webui.fediverse_delivery import delivery_round
+
+        delivery_round(self.app)
 
     def sweep(self, force: bool = False) -> None:
         """One round; an error is logged (never record content) and retried next round."""

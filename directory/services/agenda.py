@@ -78,7 +78,11 @@ def event_card(entry: EventEntry, uuid: str, payload: dict[str, Any] | None,
 
 
 def find_event(record_id: str) -> dict[str, Any] | None:
-    """One rencontre's card, for its page at the Pays (None if unknown or not shown)."""
+    """One rencontre's card, for its page at the Pays (None if unknown or not shown): its
+    next date for a series, else the rencontre as shared."""
+    upcoming = _rows([*_filters("", utcnow()), Record.uuid == record_id], 0, 1)
+    if upcoming:
+        return event_card(*upcoming[0])
     row = db.session.execute(
         select(EventEntry, Record.uuid, Record.payload, Peer)
         .join(Record, Record.id == EventEntry.record_id)
@@ -122,3 +126,22 @@ def _ical_event(card: dict[str, Any]) -> Event:
         event.add("url", card["url"] or card["village_url"])
     event.add("status", "CANCELLED" if card["cancelled"] else "CONFIRMED")
     return event
+
+
+def coming_cards(territory: str, days: int, count: int,
+                 now: datetime | None = None) -> list[tuple[dict[str, Any], datetime]]:
+    """The next occurrences within ``days``, at most ``count``, each with when its record
+    last changed: what the RSS and Atom feeds and the embedded agenda list."""
+    now = now or utcnow()
+    clauses = [*_filters(territory, now), EventOccurrence.starts_at < now + timedelta(days=days)]
+    rows = db.session.execute(
+        select(EventEntry, Record.uuid, Record.payload, Peer, EventOccurrence.starts_at,
+               EventOccurrence.ends_at, Record.updated, Record.received_at)
+        .select_from(EventOccurrence)
+        .join(EventEntry, EventEntry.record_id == EventOccurrence.record_id)
+        .join(Record, Record.id == EventOccurrence.record_id)
+        .join(Peer, Peer.id == EventOccurrence.peer_id)
+        .where(*clauses).order_by(EventOccurrence.starts_at, EventOccurrence.record_id)
+        .limit(count))
+    return [(event_card(entry, uuid, payload, peer, starts, ends), updated or received)
+            for entry, uuid, payload, peer, starts, ends, updated, received in rows]

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from directory.extensions import db
+from directory.fediverse.publishing import publish_events
 from directory.models import (
     RECORD_TYPES,
     EventEntry,
@@ -125,6 +126,8 @@ def stage_batch(peer: Peer, records: Sequence[dict[str, Any]], *,
     if strict and result.refused:
         raise OwnershipRefused(result.refused)
     _write(plan, peer.id)
+    publish_events(peer, [row for row in plan.new_rows + plan.changed_rows
+                          if row["type"] == "event"])
     if result.applied:
         mark_changed(peer.id)  # in-memory search data follows (people_index)
     peer.last_success_at = utcnow()
@@ -135,12 +138,14 @@ def _accepted(node_id: str, records: Iterable[dict[str, Any]],
               result: ApplyResult) -> dict[tuple[str, str], _Incoming]:
     """The records this node may write, one per (type, id): the highest version in the batch."""
     kept: dict[tuple[str, str], _Incoming] = {}
+    type_of: dict[str, str] = {}  # an id names one record, of one type, in a batch too
     for raw in records:
         kind, uuid = str(raw.get("type", "")), str(raw.get("id", ""))
         if kind not in RECORD_TYPES:
             result.ignored += 1
             continue
-        reason = _refusal(node_id, raw)
+        reason = _refusal(node_id, raw) or (
+            OTHER_TYPE if type_of.setdefault(uuid, kind) != kind else "")
         if reason:
             log.warning("record refused: node=%s type=%s id=%s reason=%s",
                         node_id, kind, uuid[:64], reason)
@@ -157,6 +162,10 @@ def _accepted(node_id: str, records: Iterable[dict[str, Any]],
         else:
             result.unchanged += 1
     return kept
+
+
+OTHER_NODE = "record belongs to another node"
+OTHER_TYPE = "id already names a record of another type"
 
 
 def _refusal(node_id: str, raw: dict[str, Any]) -> str:
@@ -212,14 +221,26 @@ class _Plan:
 def _plan(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
           result: ApplyResult) -> _Plan:
     """Compare the batch with the stored versions; reads only, so a refusal found here
-    (a record owned by another node) can still refuse the batch before any write."""
-    existing = _existing(list(incoming))
+    (a record owned by another node) can still refuse the batch before any write.
+
+    Ownership holds by id, whatever the type: a record id stored for one node, as an
+    event say, cannot be taken by another node as a member (nor change type). The
+    database says the same (``uq_record_uuid``)."""
+    by_id = {uuid: (kind, *stored) for (kind, uuid), stored in _existing(list(incoming)).items()}
     now = utcnow()
     plan = _Plan()
-    for key, item in incoming.items():
-        stored = existing.get(key)
+    for item in incoming.values():
+        found = by_id.get(item.uuid)
         row = {"version": item.version, "updated": item.updated, "deleted": item.deleted,
                "payload": item.payload, "received_at": now}
+        reason = "" if found is None else (
+            OTHER_NODE if found[2] != peer.id else OTHER_TYPE if found[0] != item.type else "")
+        if reason:
+            log.warning("record refused: node=%s type=%s id=%s reason=%s",
+                        peer.node_id, item.type, item.uuid, reason)
+            result.refused.append((item.type, item.uuid, reason))
+            continue
+        stored = None if found is None else found[1:]
         if stored is None:
             plan.new_rows.append({"type": item.type, "uuid": item.uuid, "peer_id": peer.id,
                                   **row})
@@ -228,15 +249,11 @@ def _plan(peer: Peer, incoming: dict[tuple[str, str], _Incoming],
             if not item.deleted:
                 plan.live.append((None, item))
             continue
-        rid, owner, version = stored
-        if owner != peer.id:
-            log.warning("record refused: node=%s type=%s id=%s reason=owned by another node",
-                        peer.node_id, item.type, item.uuid)
-            result.refused.append((item.type, item.uuid, "record belongs to another node"))
-        elif item.version <= version:
+        rid, _, version = stored
+        if item.version <= version:
             result.unchanged += 1
         else:
-            plan.changed_rows.append({"rid": rid, "type": item.type, **row})
+            plan.changed_rows.append({"rid": rid, "type": item.type, "uuid": item.uuid, **row})
             result.deleted += item.deleted
             result.updated += not item.deleted
             if not item.deleted:

@@ -67,17 +67,6 @@ def register_join_request(node_document: dict[str, Any], fingerprint: str) -> Pe
     return peer
 
 
-def refresh_document(peer: Peer, node_document: dict[str, Any], fingerprint: str) -> Peer:
-    """An admitted node's verified new document (e.g. after a key rotation); commits."""
-    peer.document = dict(node_document)
-    peer.key_fingerprint = fingerprint
-    peer.name = str(node_document.get("name") or peer.name or "")[:200]
-    peer.base_url = str(node_document.get("base_url") or peer.base_url or "")[:255]
-    db.session.commit()
-    log.info("document refreshed node=%s", peer.node_id)
-    return peer
-
-
 def decide(node_id: str, decision: str, by: str, reason: str = "") -> Peer:
     """Apply one decision to a node, log it, and commit; PeerError if it does not apply."""
     peer = find_peer(node_id)
@@ -92,6 +81,10 @@ def decide(node_id: str, decision: str, by: str, reason: str = "") -> Peer:
         peer.admitted_at = utcnow()
     db.session.add(AdmissionDecision(peer=peer, decision=decision, by=by[:254],
                                      reason=reason.strip()[:2000]))
+    if decision in ("suspend", "reinstate"):
+        from directory.fediverse.publishing import republish_village
+
+        republish_village(peer)  # its public rencontres leave the fediverse, or come back
     db.session.commit()
     log.info("decision node=%s decision=%s", node_id, decision)
     return peer

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("site", __name__, template_folder="../templates")
 
-from directory.site import views  # noqa: E402,F401
+from directory.site import agenda_out, views  # noqa: E402,F401

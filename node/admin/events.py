@@ -80,11 +80,13 @@ def event_edit(event_uuid: str) -> ResponseReturnValue:
         form.fill_from(event)
     elif form.validate_on_submit():
         try:
-            told = events.update_event(event, form.to_input())
+            change = events.update_event(event, form.to_input())
         except events.EventError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
+            db.session.commit()
+            told = event_notices.after_update(change)
             flash(_("Rencontre « %(title)s » enregistrée.", title=event.title), "success")
             if told:
                 flash(ngettext("%(num)d personne inscrite a été prévenue du changement par "
@@ -168,6 +170,7 @@ def event_delete(event_uuid: str) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         title = event.title
         events.delete_event(event)
+        db.session.commit()
         flash(_("Rencontre « %(title)s » supprimée.", title=title), "success")
     return redirect(url_for("admin.events"))
 
@@ -193,18 +196,11 @@ def attendance(event_uuid: str) -> ResponseReturnValue:
 
 def _attendance_occurrence(event: Event) -> events.Occurrence | None:
     """The occurrence named by ``?quand=``, else the latest started one, else the next one."""
-    stamp = calendar.parse_utc_stamp(request.values.get("quand", ""))
-    if stamp is not None:
-        found = events.occurrence_at(event, stamp)
-        if found is None:
-            abort(404)
-        return found
-    now = utcnow()
-    started = [o for o in events.occurrences(event, event.starts_at, now) if o.started]
-    if started:
-        return started[-1]
-    upcoming = events.occurrences(event, now, now + calendar.SERIES_HORIZON)
-    return upcoming[0] if upcoming else None
+    try:
+        return events.chosen_occurrence(event, request.values.get("quand", ""),
+                                        prefer_started=True)
+    except events.OccurrenceUnknown:
+        abort(404)
 
 
 def _save_attendance(event: Event, occurrence: events.Occurrence) -> None:

@@ -117,9 +117,11 @@ def event_patch(event_uuid: str) -> ResponseReturnValue:
     event = _staff_event(event_uuid)
     data = read_json_body(schemas.EVENT_PATCH)
     try:
-        events.update_event(event, _event_input(data, event))
+        change = events.update_event(event, _event_input(data, event))
     except events.EventError as error:
         raise _event_refused(error) from None
+    db.session.commit()
+    event_notices.after_update(change)
     return jsonify(event_resource(event, utcnow()))
 
 

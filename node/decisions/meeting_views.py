@@ -27,10 +27,14 @@ ACTION_ROWS = 5
 
 def _occurrence(event_uuid: str) -> tuple[Event, datetime]:
     event = events.find_event(event_uuid, Viewer.for_account(current_user))
-    stamp = calendar.parse_utc_stamp(request.args.get("quand", ""))
-    if event is None or stamp is None or events.occurrence_at(event, stamp) is None:
+    quand = request.args.get("quand", "")
+    try:
+        occurrence = events.chosen_occurrence(event, quand) if event and quand else None
+    except events.OccurrenceUnknown:
+        occurrence = None
+    if event is None or occurrence is None:
         abort(404)
-    return event, stamp
+    return event, occurrence.starts_at
 
 
 @bp.route("/rencontres/<event_uuid>/ordre-du-jour", methods=["GET", "POST"])

@@ -75,6 +75,10 @@ from node.models.exchange import AlertSettings, MatchSeen  # noqa: E402
 
 __all__ += ["AlertSettings", "MatchSeen"]
 
+from node.models.fediverse import fediverse_tables  # noqa: E402
+
+__all__ += ["fediverse_tables"]
+
 from node.models.signin import SignInCode, SignInConsent  # noqa: E402
 
 __all__ += ["SignInCode", "SignInConsent"]

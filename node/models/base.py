@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, String, event
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webui.sqltypes import UTCDateTime, utcnow
@@ -47,8 +47,7 @@ class SharedRecord:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-@event.listens_for(Session, "before_flush")
-def _bump_versions(session: Session, flush_context: Any, instances: Any) -> None:
+def bump_versions(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in session.dirty:
         if isinstance(obj, SharedRecord) and session.is_modified(obj, include_collections=False):
             obj.version = (obj.version or 0) + 1

@@ -11,38 +11,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node.extensions import db
 from node.models.base import UTCDateTime, utcnow
+from webui.federation_tables import OwnIdentityColumns, PublicKeyColumns, SeenNonceColumns
 
 
-class NodeIdentity(db.Model):  # type: ignore[name-defined,misc]
+class NodeIdentity(OwnIdentityColumns, db.Model):  # type: ignore[name-defined,misc]
     """This node's name on the network (exactly one row, written by ``chaleur init``)."""
 
     __tablename__ = "node_identity"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    node_id: Mapped[str] = mapped_column(String(63), unique=True)
-    current_keyid: Mapped[str] = mapped_column(String(80))
     # Feed generation: raised when the sequence is rebuilt (restore), so old cursors resync.
     feed_epoch: Mapped[int] = mapped_column(Integer, default=1)
     # Highest feed sequence already purged: a cursor behind it may have missed a tombstone.
     feed_horizon_seq: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class NodeKey(db.Model):  # type: ignore[name-defined,misc]
+class NodeKey(PublicKeyColumns, db.Model):  # type: ignore[name-defined,misc]
     """One generation of this node's signing key (public half only), for the node document."""
 
     __tablename__ = "node_key"
-
-    keyid: Mapped[str] = mapped_column(String(80), primary_key=True)
-    public_key: Mapped[str] = mapped_column(String(64))  # base64url of the raw 32 bytes
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active|retiring|revoked
-    grace_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PeerRole:
@@ -80,29 +71,18 @@ class Peer(db.Model):  # type: ignore[name-defined,misc]
         return self.base_url + str(self.document["endpoints"][name])
 
 
-class PeerKey(db.Model):  # type: ignore[name-defined,misc]
+class PeerKey(PublicKeyColumns, db.Model):  # type: ignore[name-defined,misc]
     """A peer's public key as this node stores it; the only source of peer keys."""
 
     __tablename__ = "peer_key"
 
-    keyid: Mapped[str] = mapped_column(String(80), primary_key=True)
     node_id: Mapped[str] = mapped_column(String(63), index=True)
-    public_key: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))  # federation.keys.KeyStatus values
-    grace_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SeenNonce(db.Model):  # type: ignore[name-defined,misc]
+class SeenNonce(SeenNonceColumns, db.Model):  # type: ignore[name-defined,misc]
     """A signature nonce already accepted; the unique pair refuses replays in every worker."""
 
     __tablename__ = "seen_nonce"
-    __table_args__ = (UniqueConstraint("keyid", "nonce", name="uq_seen_nonce"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    keyid: Mapped[str] = mapped_column(String(80))
-    nonce: Mapped[str] = mapped_column(String(128))
-    expires_at: Mapped[int] = mapped_column(Integer, index=True)  # unix time
 
 
 class NetworkCopy(db.Model):  # type: ignore[name-defined,misc]

@@ -84,8 +84,9 @@ def _fetch_document(client: SignedClient, base_url: str,
     try:
         verify_signed_response(response.status, response.headers.items(), response.body,
                                request_method="GET", request_url=url,
+                               request_headers=response.request_headers,
                                resolve_key=lambda keyid: key if keyid == key.keyid else None,
-                               nonces=None, now=utc_now())
+                               now=utc_now())
     except FederationRefusal as exc:
         raise DirectoryError("la réponse de l'annuaire n'est pas signée par la clé attendue "
                              f"({exc.code}). Rien n'a été enregistré.") from exc

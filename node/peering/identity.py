@@ -13,7 +13,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,6 @@ from federation.keys import (
     SigningKey,
     fingerprint,
     generate_signing_key,
-    is_node_id,
-    load_private_key,
-    load_public_key_b64,
-    make_keyid,
     next_keyid,
     public_key_b64,
     save_private_key,
@@ -36,33 +31,34 @@ from federation.nodedoc import PublishedKey, build_node_document
 from node.extensions import db
 from node.models import Account, NodeIdentity, NodeKey, Role, utcnow
 from node.services.community import current_community
+from webui.network_identity import IdentityError, IdentityStore, software_version
+
+__all__ = ["IdentityError", "software_version"]  # re-exported: callers import them from here
 
 FEED_SECRET_FILE = "feed_secret"
 #: A node document lists at most this many keys (schema: 1-4).
 MAX_PUBLISHED_KEYS = 4
 
 
-class IdentityError(RuntimeError):
-    """The node identity cannot be created or used; the message says what to do (French)."""
+STORE = IdentityStore(
+    db, NodeIdentity, NodeKey, who="ce nœud",
+    missing="ce nœud n'a pas encore d'identité réseau : lancez « chaleur init ».")
 
 
 def keys_dir() -> Path:
-    return Path(current_app.instance_path) / "keys"
+    return STORE.keys_dir()
 
 
 def key_path(keyid: str) -> Path:
-    return keys_dir() / f"{keyid}.pem"
+    return STORE.key_path(keyid)
 
 
 def current_identity() -> NodeIdentity | None:
-    return db.session.scalars(db.select(NodeIdentity).limit(1)).first()
+    return STORE.current()
 
 
 def require_identity() -> NodeIdentity:
-    identity = current_identity()
-    if identity is None:
-        raise IdentityError("ce nœud n'a pas encore d'identité réseau : lancez « chaleur init ».")
-    return identity
+    return STORE.require()
 
 
 def node_id_from_name(name: str) -> str:
@@ -84,30 +80,16 @@ def create_identity(node_id: str) -> str:
     """Generate key k1 and the feed secret, store the identity; return the fingerprint.
 
     The caller commits. Refuses an invalid node id or an existing identity."""
-    if not is_node_id(node_id):
-        raise IdentityError(f"identifiant de nœud invalide : {node_id!r} (lettres minuscules, "
-                            "chiffres et tirets, 63 caractères au plus).")
-    if current_identity() is not None:
-        raise IdentityError("ce nœud a déjà une identité réseau.")
-    keyid = make_keyid(node_id, 1)
-    keys_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
-    if key_path(keyid).exists():
-        raise IdentityError(f"la clé {key_path(keyid)} existe déjà ; elle n'est jamais écrasée.")
-    key = generate_signing_key(keyid)
-    save_private_key(key, key_path(keyid))
+    key = STORE.create(node_id)
     secret_path = Path(current_app.instance_path) / FEED_SECRET_FILE
     if not secret_path.exists():
         _write_secret_file(secret_path, secrets.token_bytes(32))
-    db.session.add(NodeKey(keyid=keyid, public_key=public_key_b64(key.public_key),
-                           status="active"))
-    db.session.add(NodeIdentity(node_id=node_id, current_keyid=keyid))
     return fingerprint(key.public_key)
 
 
 def signing_key() -> SigningKey:
     """The current private key, read from its 0600 file (refused if others can read it)."""
-    identity = require_identity()
-    return load_private_key(key_path(identity.current_keyid), identity.current_keyid)
+    return STORE.signing_key()
 
 
 def feed_secret() -> bytes:
@@ -119,11 +101,7 @@ def feed_secret() -> bytes:
 
 
 def current_fingerprint() -> str:
-    identity = require_identity()
-    key = db.session.get(NodeKey, identity.current_keyid)
-    if key is None:
-        raise IdentityError(f"clé {identity.current_keyid} absente de la base.")
-    return fingerprint(load_public_key_b64(key.public_key))
+    return STORE.current_fingerprint()
 
 
 @dataclass(frozen=True)
@@ -187,13 +165,6 @@ def _contact() -> dict[str, str]:
     if community and community.contact_phone:
         contact["phone"] = community.contact_phone
     return contact
-
-
-def software_version() -> str:
-    try:
-        return metadata.version("chaleur")
-    except metadata.PackageNotFoundError:
-        return "0.1.0"
 
 
 def node_document() -> dict[str, Any]:

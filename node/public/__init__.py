@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from node.public import events, views  # noqa: E402,F401
+from node.public import agenda, events, views  # noqa: E402,F401

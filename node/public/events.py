@@ -146,18 +146,10 @@ def _status_message(rsvp: Rsvp) -> str:
 
 def _chosen_occurrence(event: Event) -> events.Occurrence | None:
     """The occurrence named in ``?quand=``, else the next one, else the last one."""
-    stamp = calendar.parse_utc_stamp(request.args.get("quand", ""))
-    if stamp is not None:
-        found = events.occurrence_at(event, stamp)
-        if found is None:
-            abort(404)
-        return found
-    now = utcnow()
-    upcoming = events.occurrences(event, now, now + calendar.SERIES_HORIZON)
-    if upcoming:
-        return upcoming[0]
-    past = events.occurrences(event, event.starts_at, now)
-    return past[-1] if past else None
+    try:
+        return events.chosen_occurrence(event, request.args.get("quand", ""))
+    except events.OccurrenceUnknown:
+        abort(404)
 
 
 def _render_event(event: Event, occurrence: events.Occurrence | None, form: AnswerForm,

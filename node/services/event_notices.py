@@ -8,32 +8,17 @@ Only a new time, schedule or venue is news worth a mail; a reworded description 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
 
 from node.extensions import db
 from node.models import Event, Rsvp, RsvpStatus, utcnow
-from node.services import calendar
-from node.services.events import notify, occurrence_at, public_link
+from node.services import calendar, rsvps
+from node.services.events import Arrangement, EventChange, notify, occurrence_at, public_link
 from node.services.rsvps import answer_link
 
 EXPECTED = (RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLISTED)
-
-
-@dataclass(frozen=True)
-class Arrangement:
-    """When and where an event takes place: what its attendees must hear about if it moves."""
-
-    starts_at: datetime
-    ends_at: datetime
-    rrule: str | None
-    venue_id: int | None
-
-    @classmethod
-    def of(cls, event: Event) -> Arrangement:
-        return cls(event.starts_at, event.ends_at, event.rrule or None, event.venue_id)
 
 
 def expected_answers(event: Event) -> list[Rsvp]:
@@ -106,3 +91,13 @@ def tell_moved(event: Event, before: Arrangement) -> int:
             db.session.rollback()  # keeps a guest's previous answer link valid
         told += sent
     return told
+
+
+def after_update(change: EventChange) -> int:
+    """Once an organiser's change is committed: give the places it freed to the waitlist of
+    every future occurrence (growing or removing the capacity frees some), then tell the
+    people expected of a new time or place. Returns how many were told."""
+    event = change.event
+    for when in sorted({r.occurrence_at for r in event.rsvps if r.occurrence_at > utcnow()}):
+        rsvps.fill_places(event, when)
+    return tell_moved(event, change.before)

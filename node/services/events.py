@@ -122,27 +122,46 @@ def create_event(data: EventInput, created_by: Account | None = None) -> Event:
     return event
 
 
-def update_event(event: Event, data: EventInput) -> int:
-    """Apply an organiser's changes, give freed places to the waitlist, and tell the people
-    expected of a new time or place (commits); returns how many were told.
+@dataclass(frozen=True)
+class Arrangement:
+    """When and where an event takes place: what its attendees must hear about if it moves."""
 
-    Growing the capacity (or removing it) is one of the ways a place frees up, so the
-    waitlisted people of every future occurrence are promoted in order.
+    starts_at: datetime
+    ends_at: datetime
+    rrule: str | None
+    venue_id: int | None
+
+    @classmethod
+    def of(cls, event: Event) -> Arrangement:
+        return cls(event.starts_at, event.ends_at, event.rrule or None, event.venue_id)
+
+
+@dataclass(frozen=True)
+class EventChange:
+    """What :func:`update_event` did, for what the caller does once it has committed:
+    :func:`node.services.event_notices.after_update` gives freed places to the waitlist
+    and tells the people expected of a new time or place."""
+
+    event: Event
+    before: Arrangement
+
+
+def update_event(event: Event, data: EventInput) -> EventChange:
+    """Apply an organiser's changes (flushed, not committed); answers follow a moved time.
+
+    The caller commits, then calls ``event_notices.after_update`` with the returned change:
+    no mail announces a change that was not saved.
     """
-    from node.services import event_notices, rsvps
-
     if event.cancelled:
         raise EventError(_("Une rencontre annulée ne peut plus être modifiée."))
-    before = event_notices.Arrangement.of(event)
+    before = Arrangement.of(event)
     cleaned = _clean(data)
     shift = cast(datetime, cleaned["starts_at"]) - event.starts_at
     for name, value in cleaned.items():
         setattr(event, name, value)
     _follow_new_times(event, shift)
-    db.session.commit()
-    for when in sorted({r.occurrence_at for r in event.rsvps if r.occurrence_at > utcnow()}):
-        rsvps.fill_places(event, when)
-    return event_notices.tell_moved(event, before)
+    db.session.flush()
+    return EventChange(event, before)
 
 
 def _follow_new_times(event: Event, shift: timedelta) -> None:
@@ -199,9 +218,10 @@ def cancel_occurrence(event: Event, starts_at: datetime) -> Occurrence:
 
 
 def delete_event(event: Event) -> None:
-    """Remove an event and its answers for good (commits); cancelling is usually kinder."""
+    """Remove an event and its answers for good (flushed, not committed); cancelling is
+    usually kinder."""
     db.session.delete(event)
-    db.session.commit()
+    db.session.flush()
 
 
 def recipient(rsvp: Rsvp) -> str | None:
@@ -256,6 +276,31 @@ def occurrence_at(event: Event, starts_at: datetime) -> Occurrence | None:
     """The occurrence starting exactly then, or None when the series has none at that time."""
     found = occurrences(event, starts_at, starts_at + timedelta(seconds=1))
     return next((item for item in found if item.starts_at == starts_at), None)
+
+
+class OccurrenceUnknown(LookupError):
+    """``?quand=`` names no date of this rencontre (the view answers 404)."""
+
+
+def chosen_occurrence(event: Event, quand: str, *,
+                      prefer_started: bool = False) -> Occurrence | None:
+    """The occurrence a page's ``?quand=`` names; without one, a sensible default.
+
+    The default is the next occurrence (else the last one) for the public page, and the
+    latest started one (else the next) where attendance is noted (``prefer_started``).
+    A ``quand`` that is not a date of the series raises :class:`OccurrenceUnknown`.
+    """
+    if quand:
+        stamp = calendar.parse_utc_stamp(quand)
+        found = None if stamp is None else occurrence_at(event, stamp)
+        if found is None:
+            raise OccurrenceUnknown(quand)
+        return found
+    now = utcnow()
+    upcoming = occurrences(event, now, now + calendar.SERIES_HORIZON)
+    started = [item for item in occurrences(event, event.starts_at, now) if item.started]
+    order = (started[-1:], upcoming[:1]) if prefer_started else (upcoming[:1], started[-1:])
+    return next((found[0] for found in order if found), None)
 
 
 def _visible_events(viewer: Viewer) -> list[Event]:

@@ -288,6 +288,20 @@ def _events(rng: random.Random, venues: list[Venue], today: date) -> list[Event]
     return events
 
 
+def _cancel_date_after_next(event: Event, now: datetime) -> None:
+    """The series' date after next is cancelled alone, as organisers do over a holiday: the
+    demo shows it struck out at the village and gone from the Pays."""
+    if not event.rrule:
+        return
+    _, upcoming = _occurrences(event, now)
+    local_start = event.starts_at.astimezone(PARIS).replace(tzinfo=None)
+    following = rrulestr(event.rrule, dtstart=local_start).after(
+        upcoming.astimezone(PARIS).replace(tzinfo=None))
+    if following is not None:
+        moment = following.replace(tzinfo=PARIS).astimezone(UTC)
+        event.cancelled_dates = [moment.strftime("%Y%m%dT%H%M%SZ")]
+
+
 def _occurrences(event: Event, now: datetime) -> tuple[list[datetime], datetime]:
     """Past occurrences of an event and its next one (a single event: itself)."""
     if not event.rrule:
@@ -381,6 +395,8 @@ def load_example_data(members: int = 40, seed: int = 1,
     events = _events(rng, venues, now.astimezone(PARIS).date())
     profiles = [account.member for account in accounts]
     rsvps = sum(_answers(rng, event, profiles, now) for event in events)
+    for event in events:
+        _cancel_date_after_next(event, now)
     db.session.add_all(accounts + venues + events)
     db.session.flush()
     db.session.add_all(_address_books(rng, profiles))

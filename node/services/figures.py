@@ -1,27 +1,25 @@
 """Figures the admins show their funders: members, rencontres and who came.
 
 A rencontre may recur (RRULE), so figures are counted per *occurrence*: the rule is expanded
-on Paris wall-clock time (a rencontre "every Tuesday at 18:00" stays at 18:00 across daylight
-saving), then joined with the occurrence times the RSVPs recorded, so attendance that was
-recorded is always counted even if the rule changed afterwards.
+by the calendar service, on Paris wall-clock time (a rencontre "every Tuesday at 18:00"
+stays at 18:00 across daylight saving), then joined with the occurrence times the RSVPs
+recorded, so attendance that was recorded is always counted even if the rule changed.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrulebase, rrulestr
 
 from node.extensions import db
 from node.models import Account, AccountStatus, Event, Rsvp, RsvpStatus
+from node.services import calendar
 
 PARIS = ZoneInfo("Europe/Paris")
-MAX_OCCURRENCES_PER_EVENT = 5000
 RECENT_MONTHS = 3
 UPCOMING_DAYS = 90
 
@@ -74,44 +72,11 @@ def day_range(first: date, last: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _parse_rule(event: Event) -> tuple[rrulebase, bool] | None:
-    """(rule on Paris wall-clock time, whether it runs on naive times), None if unreadable.
-
-    A rule whose UNTIL carries no "Z" only parses against a naive start, hence two tries.
-    """
-    local_start = event.starts_at.astimezone(PARIS)
-    for dtstart in (local_start, local_start.replace(tzinfo=None)):
-        try:
-            rule = rrulestr(event.rrule, dtstart=dtstart)
-        except (ValueError, TypeError):
-            continue
-        if isinstance(rule, rrulebase):
-            return rule, dtstart.tzinfo is None
-    return None
-
-
-def _rule_times(event: Event, start: datetime, end: datetime) -> list[datetime]:
-    parsed = _parse_rule(event)
-    if parsed is None:
-        return [event.starts_at] if start <= event.starts_at < end else []
-    rule, naive = parsed
-    after = start.astimezone(PARIS)
-    times: list[datetime] = []
-    iterator = rule.xafter(after.replace(tzinfo=None) if naive else after, inc=True)
-    for moment in itertools.islice(iterator, MAX_OCCURRENCES_PER_EVENT):
-        # Attach the zone so the offset matches the wall-clock date (DST changes).
-        moment = moment.replace(tzinfo=PARIS).astimezone(UTC)
-        if moment >= end:
-            break
-        times.append(moment)
-    return times
-
-
 def event_occurrences(event: Event, start: datetime, end: datetime) -> list[datetime]:
-    """UTC start times of the event's scheduled occurrences within [start, end)."""
-    if not event.rrule:
-        return [event.starts_at] if start <= event.starts_at < end else []
-    return _rule_times(event, start, end)
+    """UTC start times of the event's occurrences within [start, end): the calendar
+    service's expansion, so the figures count the very dates the rencontre pages show."""
+    return [moment for moment in calendar.series_starts(event.rrule, event.starts_at, start, end)
+            if moment < end]
 
 
 def occurrence_figures(start: datetime, end: datetime) -> list[OccurrenceFigures]:
@@ -120,15 +85,22 @@ def occurrence_figures(start: datetime, end: datetime) -> list[OccurrenceFigures
         db.select(Event).where(Event.cancelled.is_(False), Event.starts_at < end)
     ).all()
     table: dict[tuple[int, datetime], OccurrenceFigures] = {}
+    dropped: set[tuple[int, datetime]] = set()  # the dates of a series cancelled alone
     for event in events:
+        cancelled = set(event.cancelled_dates or [])
         for moment in event_occurrences(event, start, end):
-            table[(event.id, moment)] = OccurrenceFigures(event, moment)
+            if moment.strftime("%Y%m%dT%H%M%SZ") in cancelled:
+                dropped.add((event.id, moment))
+            else:
+                table[(event.id, moment)] = OccurrenceFigures(event, moment)
     rsvps = db.session.scalars(
         db.select(Rsvp).join(Event).where(
             Event.cancelled.is_(False), Rsvp.occurrence_at >= start, Rsvp.occurrence_at < end)
     ).all()
     for rsvp in rsvps:
         key = (rsvp.event_id, rsvp.occurrence_at)
+        if key in dropped:
+            continue
         if key not in table:
             table[key] = OccurrenceFigures(rsvp.event, rsvp.occurrence_at)
         _count(table[key], rsvp)

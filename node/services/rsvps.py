@@ -339,6 +339,8 @@ def send_reminders(window: timedelta = timedelta(hours=48),
     sent = 0
     for rsvp in due:
         event = rsvp.event
+        if calendar.as_utc_stamp(rsvp.occurrence_at) in (event.cancelled_dates or []):
+            continue  # that date of the series was cancelled: nothing to remind
         when = calendar.describe_when(rsvp.occurrence_at,
                                       rsvp.occurrence_at + (event.ends_at - event.starts_at))
         place = event.venue.name if event.venue else ""

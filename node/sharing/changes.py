@@ -4,6 +4,9 @@ The rows are inserted on the flush's own connection, inside the same transaction
 change, so a change is never saved without being announced, nor announced without being saved.
 A record that stops being shared (consent withdrawn, event made community-only, deletion)
 is announced once as a tombstone; a record that was never shared is never announced.
+
+The hooks are attached by :func:`register`, which ``create_app`` calls: importing this
+module changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from node.models import Account, Event, FeedEntry, Listing, Member, OutboxEntry, utcnow
+from node.models.base import bump_versions
 from node.sharing.payloads import record_type, shared_payload
 
 # Changes to these fields alter what a dependent record may share.
@@ -27,7 +31,6 @@ def _changed(obj: object, names: tuple[str, ...]) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-@event.listens_for(Session, "before_flush", insert=True)
 def _touch_dependents(session: Session, flush_context: Any, instances: Any) -> None:
     """Mark records whose shared payload changes because of another row's change."""
     for obj in list(session.dirty):
@@ -83,7 +86,6 @@ def _forget_earlier(connection: Any, uuid: str, seq: int) -> None:
                                                FeedEntry.seq < seq))
 
 
-@event.listens_for(Session, "after_flush")
 def _capture_changes(session: Session, flush_context: Any) -> None:
     candidates = _candidates(session)
     if not candidates:
@@ -110,7 +112,6 @@ def _capture_changes(session: Session, flush_context: Any) -> None:
         session.info["outbox_added"] = True
 
 
-@event.listens_for(Session, "after_commit")
 def _wake_pusher(session: Session) -> None:
     """New outbox rows are committed: let the background pusher send them right away."""
     if session.info.pop("outbox_added", False):
@@ -119,9 +120,26 @@ def _wake_pusher(session: Session) -> None:
         wake_worker()
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_outbox_flag(session: Session) -> None:
     session.info.pop("outbox_added", None)
+
+
+def register(session_class: type[Session]) -> None:
+    """Attach the version bump and the change capture to the node's session class.
+
+    Called by ``create_app`` (once per app; a second call changes nothing). The order
+    matters: dependents are marked before versions are bumped, and both before the flush
+    writes the feed and the outbox."""
+    hooks: list[tuple[str, Any, dict[str, Any]]] = [
+        ("before_flush", _touch_dependents, {"insert": True}),
+        ("before_flush", bump_versions, {}),
+        ("after_flush", _capture_changes, {}),
+        ("after_commit", _wake_pusher, {}),
+        ("after_rollback", _forget_outbox_flag, {}),
+    ]
+    for name, hook, options in hooks:
+        if not event.contains(session_class, name, hook):
+            event.listen(session_class, name, hook, **options)
 
 
 #: The attribute flagged to announce a record again, per shared type with a public part.

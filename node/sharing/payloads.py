@@ -115,9 +115,11 @@ def event_payload(event: Event) -> dict[str, Any] | None:
         "commune_code": venue.commune_code if venue else "", "capacity": event.capacity,
         "rrule": event.rrule or "", "cancelled": event.cancelled,
         # Only a public rencontre's page opens to anyone (see member_payload).
-        "public": event.visibility == Visibility.PUBLIC.value,
         "url": _url(f"/rencontres/{event.uuid}")
         if event.visibility == Visibility.PUBLIC.value else None,
+        # Only these may leave the network (the Pays's fediverse account), and only these
+        # does the Pays show anonymous visitors (directory/services/audience.py).
+        "public": event.visibility == Visibility.PUBLIC.value,
     }
     if event.rrule and event.cancelled_dates:
         payload["exdates"] = [_iso(calendar.parse_utc_stamp(stamp))

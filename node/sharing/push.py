@@ -2,9 +2,12 @@
 
 The outbox rows ARE the delivery state: a row is claimed (its next attempt moved past a
 short lease, so a second pusher skips it and a crashed one releases it), sent in a batch
-holding the latest envelope of each record, and marked delivered only after a verified
-2xx. Everything else goes through :func:`federation.delivery.after_attempt` (backoff with
-jitter, Retry-After, no retry on other 4xx). While the directory does not accept our key
+holding the latest envelope of each record, and marked delivered only after a 2xx whose
+signature the client verified as bound to this very request (its signature covered with
+``;req``): a genuine answer to an earlier batch, replayed by someone on the path, is not
+an acknowledgement. Everything else goes through
+:func:`federation.delivery.after_attempt` (backoff with jitter, Retry-After, no retry on
+other 4xx). While the directory does not accept our key
 yet (no directory registered, join not approved, rotation not announced), rows just wait.
 """
 
@@ -109,6 +112,8 @@ def _send(client: SignedClient, peer: Peer, records: list[dict[str, Any]]) -> Ou
         return Outcome(None, error=f"réponse non fiable: {exc.code}")
     except (PeerError, AddressRefused) as exc:
         return Outcome(None, error=f"{getattr(exc, 'code', 'error')}: injoignable")
+    if response.signer is None:  # only an answer bound to this very request delivers
+        return Outcome(None, error="réponse non fiable: non signée")
     return Outcome(response.status)
 
 

@@ -45,6 +45,7 @@ class FederationWorker(BackgroundLoop):
         if time.monotonic() >= self._next_schedule:
             self._next_schedule = time.monotonic() + float(self.app.config["SCHEDULE_INTERVAL"])
             self.scheduled_work()
+        self.fediverse_round()
         if not self.joined():
             return
         if not self._backlog_retried:
@@ -77,6 +78,13 @@ class FederationWorker(BackgroundLoop):
                 db.session.rollback()
             finally:
                 db.session.remove()
+
+    def fediverse_round(self) -> None:
+        """Send the due fediverse deliveries (:func:`webui.fediverse_delivery.delivery_round`:
+        one COUNT when there is nothing to send, the signing code only when there is)."""
+        from webui.fediverse_delivery import delivery_round
+
+        delivery_round(self.app)
 
     def retry_backlog(self) -> None:
         """When pushing starts, retry at once what waited out a delay while this process was

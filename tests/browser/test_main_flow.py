@@ -173,7 +173,8 @@ def test_join_admit_profile_visibility_and_waitlist_promotion(
     # 7. Alice takes the place; Bruno is waitlisted.
     assert "vous venez" in _answer(page_a, title, "Je viens")
     assert _current_answer(page_a) == "je viens"
-    assert "liste d'attente" in _answer(page_b, title, "Je viens")
+    # The place is taken: the button says it puts Bruno on the waitlist (issue 15, fix 4).
+    assert "liste d'attente" in _answer(page_b, title, "Je viens : liste d'attente")
     assert _current_answer(page_b) == "liste d'attente"
     assert "0 restante" in _places(page_b) and "1 en liste d'attente" in _places(page_b)
     wait_for_mail(mailbox, bruno[1], f"Votre réponse : {title}",

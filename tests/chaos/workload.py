@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from node.extensions import db
 from node.models import Account, Event, FieldGroup, ListingKind, Member, Visibility
-from node.services import accounts, events, rsvps
+from node.services import accounts, event_notices, events, rsvps
 from node.services.listings import ListingInput, edit_listing, post_listing, remove_listing
 from node.services.member_fields import clean_member_fields
 from node.services.members import MemberError, delete_member, update_profile
@@ -178,7 +178,9 @@ class VillageWorkload:
 
     def event_change(self, rng: random.Random) -> None:
         event = self._pick_event(rng)
-        events.update_event(event, self._input(rng, event.visibility))
+        change = events.update_event(event, self._input(rng, event.visibility))
+        db.session.commit()
+        event_notices.after_update(change)
 
     def event_visibility(self, rng: random.Random) -> None:
         event = self._pick_event(rng)
@@ -187,7 +189,9 @@ class VillageWorkload:
             starts_local=_local(event.starts_at), ends_local=_local(event.ends_at),
             capacity=event.capacity, venue_id=event.venue_id, rrule="",
             visibility=rng.choice(EVENT_LEVELS))
-        events.update_event(event, data)
+        change = events.update_event(event, data)
+        db.session.commit()
+        event_notices.after_update(change)
 
     def event_cancel(self, rng: random.Random) -> None:
         events.cancel_event(self._pick_event(rng))
@@ -195,6 +199,7 @@ class VillageWorkload:
 
     def event_delete(self, rng: random.Random) -> None:
         events.delete_event(self._pick_event(rng, live=False))
+        db.session.commit()
 
     def rsvp(self, rng: random.Random) -> None:
         event = self._pick_event(rng)

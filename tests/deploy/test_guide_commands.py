@@ -67,7 +67,7 @@ def test_the_guide_has_its_chapters_and_is_linked() -> None:
     assert names == {"README.md", "1-demarrer-une-micro-communaute.md",
                      "2-installer-le-noeud.md", "3-rejoindre-le-reseau-du-pays.md",
                      "4-faire-vivre-le-noeud.md", "5-sauvegarder-et-mettre-a-jour.md",
-                     "6-une-rencontre-qui-decide.md"}
+                     "6-une-rencontre-qui-decide.md", "7-faire-vivre-l-entraide.md"}
     summary = (GUIDE / "README.md").read_text(encoding="utf-8")
     for name in names - {"README.md"}:
         assert f"]({name})" in summary, f"the sommaire links {name}"

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from directory.extensions import db
 from directory.models import MemberEntry, MemberSkill, Peer, PeerStatus, Record
 from directory.services import fulltext
-from directory.services.aggregation import BatchRefused, apply_batch
+from directory.services.aggregation import BatchRefused, OwnershipRefused, apply_batch
 from directory.services.params import PeopleQuery
 from directory.services.search import search_people
-from tests.directory.conftest import SPARSBACH, WESTHOUSE, envelope, member
+from tests.directory.conftest import SPARSBACH, WESTHOUSE, envelope, event_payload, member
 
 
 def names(q: str = "") -> list[str]:
@@ -105,6 +106,47 @@ def test_a_node_cannot_overwrite_another_nodes_record(app: Flask) -> None:
     result = apply_batch(SPARSBACH, [hijack])
     assert result.applied == 0 and result.refused[0][2] == "record belongs to another node"
     assert names() == ["Inès Relieuse"]
+
+
+def test_a_record_id_is_owned_across_types(app: Flask) -> None:
+    """Westhouse's event id cannot come back from Sparsbach as a member: ownership holds by
+    id, whatever the type (in a strict batch, nothing of the batch is stored)."""
+    theirs = envelope("event", event_payload("Marché de Noël"), origin=WESTHOUSE)
+    apply_batch(WESTHOUSE, [theirs])
+    squat = envelope("member", member("Usurpé"), record_id=theirs["id"])
+    result = apply_batch(SPARSBACH, [squat])
+    assert result.applied == 0
+    assert result.refused == [("member", theirs["id"], "record belongs to another node")]
+    with pytest.raises(OwnershipRefused):
+        apply_batch(SPARSBACH, [envelope("member", member("Zoé")), squat], strict=True)
+    assert names() == [] and count(Record) == 1
+    assert db.session.scalars(select(Record.type)).all() == ["event"]
+
+
+def test_a_node_cannot_change_a_records_type(app: Flask) -> None:
+    mine = envelope("event", event_payload("Café"))
+    apply_batch(SPARSBACH, [mine])
+    result = apply_batch(SPARSBACH, [envelope("member", member("Autre"), version=2,
+                                              record_id=mine["id"])])
+    assert result.refused == [("member", mine["id"], "id already names a record of another type")]
+    both = [envelope("member", member("Un"), record_id="same-id"),
+            envelope("listing", {"kind": "offer", "title": "Deux"}, record_id="same-id")]
+    result = apply_batch(SPARSBACH, both)
+    assert (result.inserted, result.refused) == (
+        1, [("listing", "same-id", "id already names a record of another type")])
+    assert count(Record) == 2
+
+
+def test_the_database_holds_one_record_per_id(app: Flask) -> None:
+    """The constraint, not only the service: a second row for an id is refused by the
+    database itself (uq_record_uuid)."""
+    apply_batch(SPARSBACH, [envelope("event", event_payload("Café"), record_id="shared-id")])
+    peer_id = db.session.scalar(select(Peer.id).where(Peer.node_id == WESTHOUSE))
+    db.session.add(Record(type="member", uuid="shared-id", peer_id=peer_id, version=1,
+                          payload={"display_name": "Usurpé"}))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
 
 
 @pytest.mark.parametrize("version", [0, -1, 2**31, "3", True, None])

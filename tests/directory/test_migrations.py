@@ -10,11 +10,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from directory import MIGRATIONS_DIR, create_app
 from directory.extensions import db
-from directory.models import Peer, PeerStatus, Record
+from directory.models import ListingEntry, Peer, PeerStatus, Record
+from directory.services import fulltext
 from directory.services.aggregation import apply_batch, forget_node_records
 from directory.services.fulltext import matching_ids, matching_record_ids
 from directory.services.params import PeopleQuery
@@ -209,11 +210,11 @@ def check_snowball_rebuild(app: Flask) -> None:
 
 
 def check_public_part_upgrade(app: Flask) -> None:
-    """0005 → 0006: records received without the public mark (nodes of the earlier version)
+    """0008 → 0009: records received without the public mark (nodes of the earlier version)
     leave the search rows and the index, marked ones stay, rencontres get their flag; the
     records themselves stay for the network copy."""
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR, revision="0005")
+        upgrade(directory=MIGRATIONS_DIR, revision="0008")
         with db.engine.begin() as connection:
             connection.execute(text(
                 "INSERT INTO peer (id, node_id, name, base_url, status, document, "
@@ -227,7 +228,7 @@ def check_public_part_upgrade(app: Flask) -> None:
                                 "phone": "03 88 00 00 01"}, origin="sparsbach"),
             envelope("member", member("Léa", trade="Potière"), origin="sparsbach")])
         db.session.remove()
-        with db.engine.begin() as connection:  # the 0005 code indexed every record
+        with db.engine.begin() as connection:  # the 0008 code indexed every record
             connection.execute(text(
                 "INSERT INTO member_entry (record_id, peer_id, uuid, display_name, sort_key, "
                 "trade, trade_key, commune_code) SELECT id, 7, uuid, 'Chloé', 'chloe', "
@@ -258,3 +259,46 @@ def test_public_part_migration_hides_unmarked_records(backend: str, tmp_path: Pa
 @BACKENDS
 def test_snowball_migration_rebuilds_the_index(backend: str, tmp_path: Path) -> None:
     on_backend(backend, tmp_path, check_snowball_rebuild)
+
+
+def check_ids_owned_across_types(app: Flask) -> None:
+    """0005 → 0006: rows sharing an id keep the first one stored (its owner); the later
+    ones leave with their search rows; then the database itself refuses a shared id."""
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="0005")
+        for node_id in ("westhouse", "sparsbach"):
+            db.session.add(Peer(node_id=node_id, name=node_id, status=PeerStatus.ADMITTED))
+        db.session.commit()
+        owner = envelope("member", member("Marc", trade="Graphiste"), origin="westhouse")
+        apply_batch("westhouse", [owner])
+        apply_batch("sparsbach", [envelope("member", member("Jean", trade="Menuisier"),
+                                           origin="sparsbach")])
+        # What the old aggregation let through: the same id under another type, indexed.
+        squatter = Record(type="listing", uuid=owner["id"], version=1,
+                          peer_id=db.session.scalar(select(Peer.id).where(
+                              Peer.node_id == "sparsbach")),
+                          payload={"kind": "offer", "title": "Scie usurpée"})
+        db.session.add(squatter)
+        db.session.flush()
+        db.session.add(ListingEntry(record_id=squatter.id, peer_id=squatter.peer_id,
+                                    kind="offer", title="Scie usurpée"))
+        fulltext.add([(squatter.id, "", "Scie usurpée")])
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).where(Record.uuid == owner["id"])) == 2
+        assert matching_record_ids("usurpee")
+        db.session.remove()
+        upgrade(directory=MIGRATIONS_DIR)
+        assert schema_differences() == []
+        kept = db.session.execute(select(Record.type, Peer.node_id).join(Peer).where(
+            Record.uuid == owner["id"])).all()
+        assert [tuple(row) for row in kept] == [("member", "westhouse")]
+        assert not matching_record_ids("usurpee")
+        assert search_people(PeopleQuery(q="jean")).total == 1
+        assert db.session.scalar(select(func.count()).select_from(ListingEntry)) == 0
+        db.session.remove()
+        db.engine.dispose()
+
+
+@BACKENDS
+def test_record_ids_owned_across_types_migration(backend: str, tmp_path: Path) -> None:
+    on_backend(backend, tmp_path, check_ids_owned_across_types)

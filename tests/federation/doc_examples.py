@@ -24,8 +24,8 @@ from federation.feed import Cursor, FeedEntry, build_page, encode_cursor
 from federation.jsonbody import dump_json_body
 from federation.keys import SigningKey, fingerprint, public_key_b64
 from federation.nodedoc import build_node_document, published
-from federation.policy import REQUEST_COMPONENTS, SIGNATURE_TAG
-from federation.signatures import RequestView, sign_request, sign_response
+from federation.policy import REQUEST_COMPONENTS, RESPONSE_COMPONENTS, SIGNATURE_TAG
+from federation.signatures import RequestView, ResponseView, sign_request, sign_response
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "federation.md"
 NOW = 1_750_000_000
@@ -98,9 +98,10 @@ def examples() -> dict[str, str]:
     out["inbox-signature-base"] = signature_base(url, headers)
     answer = dump_json_body({"applied": 1, "ignored": 0})
     response = sign_response(202, {"Content-Type": "application/json"}, answer,
-                             request_method="POST", request_url=url, key=DIRECTORY_KEY,
-                             now=NOW + 1, nonce=DIRECTORY_NONCE)
+                             request_method="POST", request_url=url, request_headers=headers,
+                             key=DIRECTORY_KEY, now=NOW + 1, nonce=DIRECTORY_NONCE)
     out["inbox-response"] = http_response("202 Accepted", response, answer)
+    out["inbox-response-signature-base"] = response_signature_base(url, headers, response)
 
     feed_url = NODE_ORIGIN + "/federation/feed?limit=2"
     get_headers = sign_request("GET", feed_url, {"Accept": "application/json"}, b"",
@@ -113,7 +114,8 @@ def examples() -> dict[str, str]:
                       epoch=1, secret=FEED_SECRET)
     page_body = dump_json_body(page)
     page_headers = sign_response(200, {"Content-Type": "application/json"}, page_body,
-                                 request_method="GET", request_url=feed_url, key=NODE_KEY,
+                                 request_method="GET", request_url=feed_url,
+                                 request_headers=get_headers, key=NODE_KEY,
                                  now=NOW + 1, nonce=NODE_NONCE)
     out["feed-response"] = http_response("200 OK", page_headers, page_body)
     out["feed-cursor"] = encode_cursor(Cursor(seq=42, epoch=1), FEED_SECRET)
@@ -135,6 +137,21 @@ def signature_base(url: str, headers: dict[str, str]) -> str:
         created=datetime.datetime.fromtimestamp(NOW, utc),
         expires=datetime.datetime.fromtimestamp(NOW + 60, utc), nonce=NODE_NONCE,
         tag=SIGNATURE_TAG, covered_component_ids=REQUEST_COMPONENTS, use_existing_digest=True)
+    base: str = prepared.signature_base.decode()
+    return base
+
+
+def response_signature_base(url: str, request: dict[str, str],
+                            response: dict[str, str]) -> str:
+    """The base pyauth built for the inbox answer: it covers the request's signature."""
+    signer = HTTPMessageSigner(signature_algorithm=algorithms.ED25519)
+    utc = datetime.UTC
+    message = ResponseView(202, dict(response), RequestView("POST", url, dict(request)))
+    prepared = signer.prepare(
+        message, key_id=DIRECTORY_KEY.keyid,
+        created=datetime.datetime.fromtimestamp(NOW + 1, utc),
+        expires=datetime.datetime.fromtimestamp(NOW + 61, utc), nonce=DIRECTORY_NONCE,
+        tag=SIGNATURE_TAG, covered_component_ids=RESPONSE_COMPONENTS, use_existing_digest=True)
     base: str = prepared.signature_base.decode()
     return base
 

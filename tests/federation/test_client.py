@@ -84,7 +84,8 @@ class Peer(BaseHTTPRequestHandler):
             return
         out = json.dumps({"accepted": peer.node_id, "method": self.command}).encode()
         headers = sign_response(202, {}, out, request_method=self.command,
-                                request_url=self.origin + self.path, key=SERVER_KEY,
+                                request_url=self.origin + self.path,
+                                request_headers=self.headers.items(), key=SERVER_KEY,
                                 now=utc_now())
         self.answer(202, out, headers)
 
@@ -208,6 +209,11 @@ def fake_dns(*addresses: str) -> Any:
     "127.0.0.1", "::1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
     "fe80::1", "224.0.0.1", "ff02::1", "0.0.0.0", "240.0.0.1", "100.64.0.1", "fd00::1",
     "::ffff:127.0.0.1",
+    # 6to4 of 192.168.1.1, site-local, NAT64 and IPv4-compatible forms of 10.0.0.1, Teredo,
+    # the IPv4 "IETF protocol assignments" block, documentation and discard ranges
+    "2002:c0a8:101::1", "fec0::1", "64:ff9b::a00:1", "64:ff9b:1::a00:1", "::a00:1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2", "192.0.0.8", "2001:db8::1", "100::1",
+    "198.18.0.1", "0.1.2.3",
 ])
 def test_non_public_addresses_refused(address: str) -> None:
     with pytest.raises(AddressRefused) as refused:
@@ -215,6 +221,12 @@ def test_non_public_addresses_refused(address: str) -> None:
     assert refused.value.code == "address_refused"
     assert check_url("https://peer.example/", resolve=fake_dns(address),
                      allow_private_addresses=True) == [address]
+
+
+@pytest.mark.parametrize("address", ["93.184.215.14", "2a01:4f8:c0c:1234::1",
+                                     "2606:4700:4700::1111", "8.8.8.8"])
+def test_public_addresses_pass(address: str) -> None:
+    assert check_url("https://peer.example/", resolve=fake_dns(address)) == [address]
 
 
 def test_every_resolved_address_is_checked() -> None:

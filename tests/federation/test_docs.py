@@ -56,15 +56,17 @@ def test_documented_request_verifies_as_printed() -> None:
 
 
 def test_documented_responses_verify_as_printed() -> None:
-    for name, method, url in [
-        ("inbox-response", "POST", "https://annuaire.example/federation/inbox"),
-        ("feed-response", "GET", "https://lutzelbourg.example/federation/feed?limit=2"),
+    for name, request, method, url in [
+        ("inbox-response", "inbox-request", "POST", "https://annuaire.example/federation/inbox"),
+        ("feed-response", "feed-request", "GET",
+         "https://lutzelbourg.example/federation/feed?limit=2"),
     ]:
         first, headers, body = parse_http(blocks(TEXT)[name])
+        _, request_headers, _ = parse_http(blocks(TEXT)[request])
         status = int(first.split(" ")[1])
         peer = verify_signed_response(status, headers, body, request_method=method,
-                                      request_url=url, resolve_key=RESOLVE, nonces=None,
-                                      now=NOW + 2)
+                                      request_url=url, request_headers=request_headers,
+                                      resolve_key=RESOLVE, now=NOW + 2)
         assert peer.created == NOW + 1
 
 

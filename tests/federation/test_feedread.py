@@ -53,7 +53,7 @@ class Feed(BaseHTTPRequestHandler):
         body = dump_json_body(payload)
         headers = sign_response(status, {"Content-Type": "application/json"}, body,
                                 request_method="GET", request_url=self.origin + self.path,
-                                key=NODE_KEY, now=utc_now())
+                                request_headers=self.headers.items(), key=NODE_KEY, now=utc_now())
         if cursor == "unsigned":
             headers = {"Content-Type": "application/json"}
         self.send_response(status)

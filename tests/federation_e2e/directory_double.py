@@ -120,6 +120,7 @@ class DirectoryDouble:
         headers = sign_response(status, {"Content-Type": media}, raw,
                                 request_method=environ["REQUEST_METHOD"],
                                 request_url=self.origin + request_target(environ),
+                                request_headers=request_headers(environ),
                                 key=self.key, now=utc_now())
         return Response(raw, status, headers=headers)
 

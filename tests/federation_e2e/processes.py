@@ -106,9 +106,11 @@ class ServedProcess:
             return False
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Send ``sig`` and wait for the exit; on SIGTERM the server first lets its requests,
+        its worker's round and its queued mails finish (webui.serving.serve_app)."""
         if self.process is not None:
             self.process.send_signal(sig)
-            self.process.wait(10)
+            self.process.wait(45)
             self.process = None
 
     def app(self) -> Flask:

@@ -243,7 +243,7 @@ def test_admission_prints_the_fingerprint_and_starts_deliveries(net: Network) ->
     for node in net.nodes():
         expected = pays_peer(net.pays, node.node_id)["fingerprint"]
         out = net.pays.cli("nodes", "admit", node.node_id, "--by", "Léa").stdout
-        assert "admis" in out and expected in out  # French statuses since main's CLI change
+        assert f"{node.node_id} : admis" in out and expected in out
     for node in net.nodes():
         wait_for(partial(admission_is, node, Admission.ADMITTED), timeout=20)
         records = wait_for(partial(stored_records, net.pays, node.node_id))

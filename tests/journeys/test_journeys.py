@@ -35,7 +35,8 @@ from tests.support.page_weight import (
     weight_table,
 )
 
-pytestmark = pytest.mark.slow
+# The demo starts in the first test (about a minute, more on a loaded machine).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 MAX_PAGES = 200  # per visitor and language: 400 pages per visitor
 LANGUAGES = ("fr", "en")

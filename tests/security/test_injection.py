@@ -100,6 +100,7 @@ def _node_world(app: Flask, planted: dict[str, str]) -> World:
     return World(values={**planted, "contact_uuid": planted["member_uuid"],
                          "listing_uuid": listing or "", "account_id": account_id,
                          "venue_ref": planted["venue_id"], "token": "jeton-invalide",
+                         "uuid": planted["event_uuid"],
                          "state": "fulfilled", "node_id": "westhouse-marmoutier"})
 
 

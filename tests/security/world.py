@@ -105,6 +105,7 @@ def build_world(app: Flask) -> World:
                 "admin.approve_member": {"account_id": str(_account(PENDING_EMAIL).id)},
                 "admin.refuse_member": {"account_id": str(_account(PENDING_EMAIL).id)},
                 "static": {"filename": "missing.txt"},
+                "fediverse.event": {"uuid": event.uuid},
                 "exchange.unsubscribe": {"token": "jeton-invalide"},
                 "exchange.renew_listing": {"token": "jeton-invalide"},
             })

@@ -29,6 +29,7 @@ import directory
 import node
 from tests.conftest import ADMIN_EMAIL, build_node
 from tests.directory.conftest import build_directory
+from webui.errors import JSON_PREFIXES
 from webui.forms import Form
 from webui.unsafe_text import first_unsafe, removed_message, unsafe_message, without_unsafe
 
@@ -199,7 +200,7 @@ def test_every_query_string_of_both_apps_refuses_invisible_controls(
             for query in (f"q={quote(value)}", f"{quote(value)}=1"):
                 response = client.get(f"{url}?{query}")
                 assert response.status_code == 400, (url, query, response.status_code)
-                if url.startswith(("/api/", "/federation/", "/.well-known/")):
+                if url.startswith(JSON_PREFIXES):
                     body = response.get_json()["message"]
                 else:
                     body = response.get_data(as_text=True)

@@ -57,7 +57,8 @@ def test_a_push_is_applied_and_answered_signed(admitted: FlaskClient) -> None:
                                  .scalar_one())
     verify_signed_response(
         202, list(answer.headers.items()), answer.get_data(), request_method="POST",
-        request_url=ORIGIN + "/federation/inbox", nonces=None, now=utc_now(),
+        request_url=ORIGIN + "/federation/inbox", now=utc_now(),
+        request_headers=list(answer.request.headers.items()),
         resolve_key=lambda keyid: KeyRecord(keyid, "pays-test", public, KeyStatus.ACTIVE)
         if keyid == directory_key else None)
     again = push(admitted, "neuwiller", [first])
@@ -72,7 +73,11 @@ def test_foreign_records_refuse_the_whole_batch(admitted: FlaskClient) -> None:
     mine = record("neuwiller")
     for batch in ([mine, record("dossenheim")],
                   [mine, {**theirs, "origin": "neuwiller", "version": 5}],
-                  [mine, {**theirs, "version": 5, "deleted": True, "payload": None}]):
+                  [mine, {**theirs, "version": 5, "deleted": True, "payload": None}],
+                  # the same id under another type is still theirs
+                  [mine, record("neuwiller", kind="listing", record_id=theirs["id"],
+                                payload={"kind": "offer", "title": "Usurpée",
+                                         "member_id": mine["id"]})]):
         answer = push(admitted, "neuwiller", batch)
         assert (answer.status_code, answer.get_json()["error"]) == (403, "origin_mismatch")
     assert stored("neuwiller") == {} and stored("dossenheim") == before

@@ -48,7 +48,8 @@ def test_init_creates_identity_key_file_and_prints_the_fingerprint(tmp_path: Pat
 
 
 def test_well_known_document_is_signed_with_role_directory(client: FlaskClient) -> None:
-    answer = client.get(WELL_KNOWN_PATH)
+    # Signed as a node's client signs it: the answer then covers that signature (`;req`).
+    answer = send(client, "GET", WELL_KNOWN_PATH, key=village_key("neuwiller"))
     assert answer.status_code == 200 and answer.mimetype == NODE_MEDIA_TYPE
     document = validate_node_document(answer.get_json())
     assert (document["role"], document["node_id"], document["base_url"]) == (
@@ -59,7 +60,8 @@ def test_well_known_document_is_signed_with_role_directory(client: FlaskClient) 
     record = KeyRecord(key["keyid"], "pays-test", public, KeyStatus.ACTIVE)
     signer = verify_signed_response(
         200, list(answer.headers.items()), answer.get_data(), request_method="GET",
-        request_url=ORIGIN + WELL_KNOWN_PATH, nonces=None, now=utc_now(),
+        request_url=ORIGIN + WELL_KNOWN_PATH, now=utc_now(),
+        request_headers=list(answer.request.headers.items()),
         resolve_key=lambda keyid: record if keyid == record.keyid else None)
     assert signer.keyid == "pays-test:k1"
 

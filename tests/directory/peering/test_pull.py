@@ -32,7 +32,7 @@ from federation.feedread import PageReader
 from federation.jsonbody import dump_json_body
 from federation.signatures import sign_response
 from federation.verification import utc_now
-from federation.wsgi import request_target
+from federation.wsgi import request_headers, request_target
 from tests.directory.peering.conftest import send, village_document, village_key
 from tests.federation_e2e.conftest import free_port
 
@@ -58,6 +58,7 @@ class FeedDouble:
         if self.sign and status < 400:
             headers = sign_response(status, headers, body, request_method="GET",
                                     request_url=self.origin + request_target(environ),
+                                    request_headers=request_headers(environ),
                                     key=village_key(NODE), now=utc_now())
         return Response(body, status, headers=headers)(environ, start_response)
 

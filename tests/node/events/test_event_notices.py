@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from node.extensions import db
 from node.models import Event, Member, Rsvp, utcnow
-from node.services import events, rsvps
+from node.services import event_notices, events, rsvps
 from tests.conftest import ADMIN_EMAIL
 from tests.node.events.support import add_event, add_venue, local_in, sign_in
 from tests.support.smtp import Mailbox
@@ -26,7 +26,9 @@ def _change(event: Event, starts: datetime, **fields: Any) -> int:
             "venue_id": event.venue_id, "capacity": event.capacity, "rrule": event.rrule or "",
             "visibility": event.visibility}
     data.update(fields)
-    return events.update_event(event, events.EventInput(**data))
+    change = events.update_event(event, events.EventInput(**data))
+    db.session.commit()  # the caller commits, then mails (as the views do)
+    return event_notices.after_update(change)
 
 
 def _moved(messages: list[EmailMessage], before: int) -> list[EmailMessage]:

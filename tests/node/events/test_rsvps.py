@@ -10,7 +10,7 @@ from flask import Flask
 
 from node.extensions import db
 from node.models import Member, Rsvp, RsvpStatus, Visibility, utcnow
-from node.services import events, rsvps
+from node.services import event_notices, events, rsvps
 from node.services.rsvps import RsvpError
 from tests.conftest import MEMBER_EMAIL, member_by_email
 from tests.node.events.support import add_event, local_in
@@ -56,9 +56,11 @@ def test_growing_capacity_promotes_the_waitlist(ctx: Flask, new_member: MakeMemb
     rsvps.respond(event, event.starts_at, "going", member=new_member("Ana Bois"))
     waiting = rsvps.respond(event, event.starts_at, "going", member=new_member("Béa Fer")).rsvp
     start = local_in(3)
-    events.update_event(event, events.EventInput(
+    change = events.update_event(event, events.EventInput(
         title=event.title, starts_local=start, ends_local=start + timedelta(hours=2),
         capacity=None))
+    db.session.commit()
+    event_notices.after_update(change)
     assert _status(waiting) == RsvpStatus.GOING
 
 
@@ -222,6 +224,7 @@ def test_moving_the_time_moves_the_answers(ctx: Flask) -> None:
     events.update_event(event, events.EventInput(
         title=event.title, starts_local=later, ends_local=later + timedelta(hours=2),
         rrule="FREQ=WEEKLY;COUNT=4", capacity=3))
+    db.session.commit()
     db.session.expire_all()
     assert db.session.get(Rsvp, answer.id).occurrence_at == second + timedelta(hours=1)
     assert rsvps.going_count(event, second + timedelta(hours=1)) == 1
@@ -268,3 +271,22 @@ def test_a_deleted_members_place_goes_to_the_next_person(
     member_service.delete_member(leaving)
     assert _status(queued) == RsvpStatus.GOING
     assert rsvps.places_left(event, event.starts_at) == 0
+
+
+def test_a_date_cancelled_alone_gets_no_reminder_and_leaves_the_figures(app_ctx: Flask) -> None:
+    """Cancelling one date of a series (issue 15, fix 3) holds everywhere the node counts or
+    mails its dates: no reminder, and the funders' figures do not count it."""
+    from node.services import calendar, figures
+
+    start = local_in(1)
+    event = add_event(starts=start, rrule="FREQ=WEEKLY")
+    second = event.starts_at + timedelta(days=7)
+    rsvps.respond(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
+    rsvps.respond(event, second, "going", member=member_by_email(MEMBER_EMAIL))
+    events.cancel_occurrence(event, event.starts_at)
+    db.session.commit()
+    assert rsvps.send_reminders(now=utcnow()) == 0
+    rows = figures.occurrence_figures(event.starts_at - timedelta(hours=1),
+                                      second + timedelta(hours=1))
+    assert [(row.starts_at, row.going) for row in rows] == [(second, 1)]
+    assert calendar.as_utc_stamp(event.starts_at) in event.cancelled_dates

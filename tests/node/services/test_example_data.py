@@ -134,6 +134,10 @@ def test_venues_events_recurring_rule_rsvps_and_attendance(app: Flask) -> None:
         assert any(e.starts_at < NOW for e in events) and any(e.starts_at > NOW for e in events)
         monthly = [e for e in events if e.rrule == MONTHLY_RULE]
         assert len(monthly) == 1
+        assert len(monthly[0].cancelled_dates) == 1  # one date of the series cancelled alone
+        cancelled = datetime.strptime(monthly[0].cancelled_dates[0], "%Y%m%dT%H%M%SZ")
+        assert cancelled.replace(tzinfo=UTC) > NOW
+        assert cancelled.replace(tzinfo=UTC) not in {r.occurrence_at for r in monthly[0].rsvps}
         occurrences = {r.occurrence_at for r in monthly[0].rsvps}
         for when in occurrences:
             local = when.astimezone(PARIS)

@@ -6,8 +6,8 @@ rows and the full-text index are built from that public part only, and ``event_e
 a ``public`` flag. Records received before carry no mark: they are network-only until their
 node shares them again (``chaleur federation reshare``), so their search rows go now.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 07:00:00
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,65 @@
+"""One way to commit: services flush, the caller (view, API, command, worker) commits once,
+and mail leaves after the commit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from node.extensions import NodeSession, db
+from node.services import events
+
+SERVICES = Path(__file__).resolve().parents[3] / "node" / "services"
+#: Services that still commit themselves, each a known debt to pay (issue 10): the waitlist
+#: and answers (rsvps, being reworked for the fair waitlist), the members' and tokens'
+#: services, and the worker's own round (schedule, notices: claimed and committed before
+#: SMTP by design, so a restart never sends a notice twice). No module may join the list.
+STILL_COMMITTING = {"api_tokens.py", "event_notices.py", "example_data.py", "members.py",
+                    "notices.py", "rsvps.py", "schedule.py", "spreadsheets.py"}
+
+
+class Committed(Exception):
+    pass
+
+
+@pytest.fixture
+def no_commit(app: Flask) -> Iterator[None]:
+    """Any commit while the fixture is active raises (the service must leave it to us)."""
+    def refuse(session: object) -> None:
+        raise Committed("a service committed")
+
+    with app.app_context():
+        event.listen(NodeSession, "before_commit", refuse)
+        try:
+            yield
+        finally:
+            event.remove(NodeSession, "before_commit", refuse)
+            db.session.rollback()
+
+
+def test_event_services_flush_and_leave_the_commit_to_the_caller(no_commit: None) -> None:
+    start = datetime(2030, 5, 14, 18, 0)
+    data = events.EventInput(title="Café", starts_local=start,
+                             ends_local=start + timedelta(hours=2))
+    created = events.create_event(data)
+    assert created.id is not None  # flushed
+    later = events.EventInput(title="Café", starts_local=start + timedelta(days=1),
+                              ends_local=start + timedelta(days=1, hours=2), capacity=5)
+    change = events.update_event(created, later)
+    assert change.before.starts_at != created.starts_at and created.capacity == 5
+    events.cancel_event(created)
+    other = events.create_event(data)
+    events.delete_event(other)
+    assert db.session.get(type(other), other.id) is None
+
+
+def test_no_other_service_starts_committing() -> None:
+    committing = {path.name for path in SERVICES.glob("*.py")
+                  if re.search(r"\bsession\.commit\(", path.read_text("utf-8"))}
+    assert committing <= STILL_COMMITTING, sorted(committing - STILL_COMMITTING)
