@@ -106,7 +106,7 @@ def init_command(email: str, name: str, password: str | None, node_id: str,
     click.echo("Donnez cette empreinte aux villages (par téléphone) : ils la passent à "
                "« chaleur federation join --fingerprint ».")
     url = current_app.config["PUBLIC_URL"]
-    click.echo(f"Étape suivante : « python -m directory serve », puis ouvrez {url}")
+    click.echo(f"Étape suivante : « chaleur-directory serve », puis ouvrez {url}")
 
 
 def _write_instance_settings(public_url: str | None, port: int | None,
@@ -231,7 +231,8 @@ def fingerprint_command() -> None:
         node = identity.require_identity()
         printed = identity.current_fingerprint()
         click.echo(f"{node.node_id} ({node.current_keyid}) : {printed}")
-        click.echo(f"À épeler au téléphone, groupe par groupe — {spelled(printed)}")
+        if sys.stdout.isatty():  # a person reading it out; scripts read one line
+            click.echo(f"À épeler au téléphone, groupe par groupe — {spelled(printed)}")
     except identity.IdentityError as error:
         _fail(str(error))
 

@@ -11,6 +11,7 @@ to the system between bursts.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -68,15 +69,31 @@ def serve_app(app: Flask, options: argparse.Namespace, ident: str,
     progress; each ``background`` loop finishes its current round (up to
     :data:`STOP_WAIT_SECONDS`); then the interpreter exits normally, so mails still in the
     in-memory queue are sent first (``node.services.mail_queue``). The default SIGTERM would
-    have killed all of that mid-way.
+    have killed all of that mid-way. A port already taken is a French line, not a traceback;
+    the process id is noted in the instance once the port is ours (:func:`running_server`).
     """
+    import logging
+
     from waitress.server import create_server
 
     served = IdleMemoryRelease(app)
     served.start()
-    server = create_server(served, host=options.host, port=options.port,
-                           threads=options.threads, ident=ident,
-                           max_request_body_size=body_limit(app))
+    logging.basicConfig()
+    try:
+        server = create_server(served, host=options.host, port=options.port,
+                               threads=options.threads, ident=ident,
+                               max_request_body_size=body_limit(app))
+    except OSError as error:
+        if error.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        print(f"Erreur : impossible d'écouter sur {options.host}:{options.port} "
+              f"({error.strerror}). " + (
+                  "Ce port est déjà pris : un autre « serve » tourne-t-il déjà (son terminal, "
+                  "ou le service systemd) ? Sinon choisissez un autre port (--port, ou "
+                  "SERVE_PORT dans settings.toml)." if error.errno == errno.EADDRINUSE else
+                  "Vérifiez l'adresse d'écoute (--host) ; un port sous 1024 demande les "
+                  "droits d'administrateur."), file=sys.stderr)
+        sys.exit(1)
     signal.signal(signal.SIGTERM, _stop_serving)
     pid_file = Path(app.instance_path) / PID_FILE
     pid_file.write_text(str(os.getpid()))

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+import communes
 from directory.extensions import db
 from directory.fediverse.publishing import publish_events
 from directory.models import (
@@ -457,9 +458,13 @@ def _skills(payload: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _member_text(trade: str, payload: dict[str, Any], skills: list[tuple[str, str]]) -> str:
-    """What a member does, in their words (their name is indexed apart, see fulltext)."""
+    """What a member does, in their words (their name is indexed apart, see fulltext), and
+    the name of their commune: a search for « Dettwiller » finds every member who lives
+    there, not only those whose presentation happens to name it."""
+    commune = communes.find(_short(payload.get("commune_code"), 5) or "")
     parts = [trade, _short(payload.get("business_name")),
-             _short(payload.get("bio"), 5000), *(skill for _, skill in skills)]
+             _short(payload.get("bio"), 5000), *(skill for _, skill in skills),
+             commune.name if commune else ""]
     return " ".join(part for part in parts if part)
 
 

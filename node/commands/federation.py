@@ -47,7 +47,8 @@ def fingerprint_command() -> None:
         node = identity.require_identity()
         printed = identity.current_fingerprint()
         click.echo(f"{node.node_id} ({node.current_keyid}) : {printed}")
-        click.echo(f"À épeler au téléphone, groupe par groupe — {spelled(printed)}")
+        if sys.stdout.isatty():  # a person reading it out; scripts read one line
+            click.echo(f"À épeler au téléphone, groupe par groupe — {spelled(printed)}")
     except identity.IdentityError as error:
         _fail(str(error))
 

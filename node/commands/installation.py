@@ -58,7 +58,7 @@ def _ask(interactive: bool, value: str | None, question: str, default: str | Non
     if value:
         return value
     if interactive:
-        return str(click.prompt(question, default=default))
+        return str(click.prompt(question, default=default, prompt_suffix=" : "))
     if default is not None:
         return default
     _fail(f"{option} manque (sans terminal, rien ne peut être demandé).")
@@ -209,15 +209,17 @@ def setup_command(name: str | None, commune_text: str | None, node_id: str | Non
     click.echo(f"Identité réseau : {node_id} ; empreinte de la clé : {fingerprint}")
     if interactive and not directory_url:
         directory_url = click.prompt("Adresse de l'annuaire du Pays (vide : plus tard)",
-                                     default="", show_default=False) or None
+                                     default="", show_default=False,
+                                     prompt_suffix=" : ") or None
     if directory_url:
         directory_fingerprint = _ask(interactive, directory_fingerprint,
                                      "Empreinte de l'annuaire (lue par la coordination)",
                                      option="--directory-fingerprint")
         _join(directory_url, directory_fingerprint)
     if service is None:
-        service = (click.prompt("Service systemd (afficher, installer, aucun)",
-                                type=click.Choice(SERVICE_CHOICES), default="afficher")
+        service = (click.prompt("Service systemd pour démarrer seul",
+                                type=click.Choice(SERVICE_CHOICES), default="afficher",
+                                prompt_suffix=" : ")
                    if interactive else "afficher")
     _service(service, node_id, name, instance, service_dir)
     click.echo(f"Étape suivante : « chaleur serve » dans ce dossier ({os.getcwd()}), puis "

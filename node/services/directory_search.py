@@ -27,6 +27,7 @@ import communes
 import vocabulary
 from node.extensions import db
 from node.models import Account, Listing, Member, Visibility
+from node.services.community import commune_name
 from node.services.visibility import Viewer, listed_condition, visible_profile
 
 PER_PAGE = 24
@@ -141,6 +142,9 @@ def _search_text(profile: dict[str, Any]) -> vocabulary.SearchText:
     parts = [str(profile.get(name, "")) for name in ("trade", "business_name")]
     parts += profile.get("skills", [])
     parts += [item["title"] for item in profile.get("listings", [])]
+    # The commune by name, when the member shows it: « Sparsbach » finds who lives there.
+    if profile.get("commune_code"):
+        parts.append(commune_name(str(profile["commune_code"])))
     return _prepared(str(profile.get("display_name", "")), tuple(parts))
 
 

@@ -59,9 +59,16 @@ def test_prefix_and_french_stem(any_db_app: Flask) -> None:
     assert names(q="menuisier") == ["Chloé Weber", "Jean Lehmann", "Sophie Klein"]
     assert names(q="menuisiere") == ["Chloé Weber", "Jean Lehmann", "Sophie Klein"]
     assert names(q="marqueter") == ["Chloé Weber"]
-    assert names(q="menuis saverne") == []  # every word must match (communes are not text)
+    assert names(q="menuis saverne") == ["Jean Lehmann"]  # every word must match
+    assert names(q="menuis phalsbourg") == []
     assert names(q="menuis escaliers") == ["Jean Lehmann"]
     assert names(q="plombier") == []
+
+
+def test_a_commune_name_finds_every_member_who_lives_there(any_db_app: Flask) -> None:
+    seed()  # Sophie Klein's presentation does not name Sparsbach; her commune does
+    assert names(q="sparsbach") == ["Sophie Klein"]
+    assert names(q="Saverne") == ["Jean Lehmann"]
 
 
 def test_search_covers_business_skills_and_bio(any_db_app: Flask) -> None:

@@ -97,3 +97,20 @@ def test_setup_names_the_commune_refuses_a_wrong_code_and_writes_a_service(
     (tmp_path / "docs").mkdir()
     status = run("node", "federation", "status", cwd=tmp_path / "docs")
     assert status.returncode == 0 and "independants-de-dettwiller" in status.stdout
+
+
+def test_serve_on_a_taken_port_says_so(tmp_path: Path) -> None:
+    import socket
+
+    made = run("node", "setup", "--name", "Dettwiller", "--commune", "67089", "--admin-email",
+               "a@dettwiller.example", "--yes", cwd=tmp_path, CHALEUR_ADMIN_PASSWORD="x" * 12)
+    assert made.returncode == 0, made.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        served = run("node", "serve", "--port", port, "--no-federation", cwd=tmp_path)
+    assert served.returncode == 1
+    assert f"impossible d'écouter sur 127.0.0.1:{port}" in served.stderr
+    assert "Ce port est déjà pris" in served.stderr and "Traceback" not in served.stderr
+    assert not (tmp_path / "instance" / "serve.pid").exists()

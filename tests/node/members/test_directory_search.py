@@ -51,3 +51,11 @@ def test_own_profile_shows_every_part_to_its_owner(app: Flask) -> None:
         mine = Viewer(Visibility.COMMUNITY, member.id)
         assert search_members(mine, DirectoryQuery(q="marqueterie")).total == 1
         assert found("marqueterie") == 0
+
+
+def test_a_commune_name_finds_the_members_who_live_there(app: Flask) -> None:
+    with app.app_context():
+        member = member_by_email(MEMBER_EMAIL)  # commune 67475, named nowhere in the profile
+        assert member.commune_code == "67475"
+        assert found("Sparsbach") >= 1 and found("sparsbach camille") == 1
+        assert found("Dettwiller") == 0
