@@ -10,7 +10,7 @@ with ``"@``) never coincide, so one key serves both without one signature standi
 other.
 
 The algorithm is ``Ed25519`` (RFC 9864: the fully specified name of EdDSA over Ed25519;
-the polymorphic ``EdDSA`` is deprecated there). See docs/federation.md section 11.
+the polymorphic ``EdDSA`` is deprecated there). See docs/federation.md section 12.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Written once for both apps (the Pays directory and every node), parameterised by a
 :class:`RelyingParty` each app builds from its own federation data: the admitted villages
 with their keys as the signed federation gave them, this site's node id and signing key,
-and its replay store. The protocol is docs/federation.md section 11; the ID token checks
+and its replay store. The protocol is docs/federation.md section 12; the ID token checks
 are :func:`federation.identity.verify_id_token`.
 
 The visitor chooses their village, signs in there, and comes back; the answer is accepted

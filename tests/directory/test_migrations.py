@@ -210,11 +210,11 @@ def check_snowball_rebuild(app: Flask) -> None:
 
 
 def check_public_part_upgrade(app: Flask) -> None:
-    """0005 → 0006: records received without the public mark (nodes of the earlier version)
+    """0008 → 0009: records received without the public mark (nodes of the earlier version)
     leave the search rows and the index, marked ones stay, rencontres get their flag; the
     records themselves stay for the network copy."""
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR, revision="0005")
+        upgrade(directory=MIGRATIONS_DIR, revision="0008")
         with db.engine.begin() as connection:
             connection.execute(text(
                 "INSERT INTO peer (id, node_id, name, base_url, status, document, "
@@ -228,7 +228,7 @@ def check_public_part_upgrade(app: Flask) -> None:
                                 "phone": "03 88 00 00 01"}, origin="sparsbach"),
             envelope("member", member("Léa", trade="Potière"), origin="sparsbach")])
         db.session.remove()
-        with db.engine.begin() as connection:  # the 0005 code indexed every record
+        with db.engine.begin() as connection:  # the 0008 code indexed every record
             connection.execute(text(
                 "INSERT INTO member_entry (record_id, peer_id, uuid, display_name, sort_key, "
                 "trade, trade_key, commune_code) SELECT id, 7, uuid, 'Chloé', 'chloe', "
