@@ -33,10 +33,10 @@ from node.models import (
     ListingState,
     Member,
     NetworkCopy,
+    NodeIdentity,
     Visibility,
     utcnow,
 )
-from node.peering.identity import current_identity
 from node.services.community import extra_communes
 from node.services.visibility import Viewer, can_see_listing, listed_condition, visible_profile
 from vocabulary.matching import THRESHOLD, Score, prepare, score
@@ -139,8 +139,9 @@ def _network(kinds: tuple[str, ...], with_members: bool, viewer: Viewer,
         return []
     copy = db.session.get(NetworkCopy, 1)
     data = copy.data if copy and copy.data else {}
-    identity = current_identity()
-    here = identity.node_id if identity else ""
+    # Read here rather than through node.peering.identity: that module loads the signing
+    # stack, which pages and an unjoined worker never need (tests/node/test_serving.py).
+    here = db.session.scalar(select(NodeIdentity.node_id).limit(1)) or ""
     villages = {node["node_id"]: node.get("name", "") for node in data.get("nodes", [])}
     found = []
     for record in data.get("listings", []):

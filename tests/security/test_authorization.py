@@ -143,7 +143,8 @@ def test_directory_coordination_needs_a_coordinator(make_directory: Callable[...
     assert {e for e, _ in pairs} >= {"admin.dashboard", "admin.decide", "admin.node"}
     urls = {"admin.node": "/coordination/noeuds/1", "admin.decide": "/coordination/noeuds/suspend",
             "admin.dashboard": "/coordination/", "admin.decisions": "/coordination/journal",
-            "admin.logout": "/coordination/deconnexion"}
+            "admin.logout": "/coordination/deconnexion",
+            "admin.identity_change": "/coordination/noeuds/1/changement/approuver"}
     before = table_snapshot(app, directory_db)
     # A node admin's cookie, signed with the SAME secret (one .env for both apps).
     node_admin = make_node(SECRET_KEY="test-secret-key-not-for-production")

@@ -81,7 +81,8 @@ def test_every_directory_form_refuses_a_post_without_token(
         for rule in rules:
             if rule.endpoint in ALLOWED_WITHOUT_CSRF:
                 continue
-            url = rule.rule.replace("<decision>", "suspend")
+            url = (rule.rule.replace("<decision>", "suspend").replace("<int:peer_id>", "1")
+                   .replace("<choice>", "approuver"))
             _assert_refused(app, client, url, before, directory_db)
     # The coordinator's own login form too (a forged login would fix the session).
     response = app.test_client().post("/coordination/connexion", data={
