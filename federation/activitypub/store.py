@@ -165,9 +165,18 @@ def live_count(connection: Connection, tables: Tables) -> int:
 
 def record_activity(connection: Connection, tables: Tables, body: dict[str, Any],
                     public: bool, inboxes: list[str], now: int) -> int:
-    """Store an activity and one pending delivery per inbox; return its sequence number."""
+    """Store an activity and one pending delivery per inbox; return its sequence number.
+
+    Earlier announcements never say more than the latest: an ``Update`` rewrites the object
+    the earlier ``Create``/``Update`` of it carry (a title or place changed is not kept, nor
+    served by the outbox, in its old form), and a ``Delete`` forgets what they said (a
+    rencontre that stopped being public must not stay readable through them)."""
     obj = body.get("object")
     object_id = obj.get("id", "") if isinstance(obj, dict) else str(obj or "")
+    if body.get("type") == "Delete" and object_id:
+        _forget_announcements(connection, tables, object_id)
+    elif body.get("type") == "Update" and isinstance(obj, dict) and object_id:
+        _bring_up_to_date(connection, tables, object_id, obj)
     seq = int(connection.execute(
         insert(tables.activity).returning(tables.activity.c.id),
         {"activity_id": body["id"], "kind": body["type"], "object_id": object_id,
@@ -178,6 +187,39 @@ def record_activity(connection: Connection, tables: Tables, body: dict[str, Any]
             "activity": seq, "inbox": inbox, "state": DeliveryState.PENDING, "tries": 0,
             "next_attempt_at": now, "last_status": None, "last_error": ""})
     return seq
+
+
+def _earlier_announcements(connection: Connection, tables: Tables,
+                           object_id: str) -> list[Any]:
+    a = tables.activity
+    return list(connection.execute(select(a.c.id, a.c.body).where(
+        a.c.object_id == object_id, a.c.kind.in_(("Create", "Update")))))
+
+
+def _bring_up_to_date(connection: Connection, tables: Tables, object_id: str,
+                      latest: dict[str, Any]) -> None:
+    for row in _earlier_announcements(connection, tables, object_id):
+        said = json.loads(row.body)
+        connection.execute(update(tables.activity).where(tables.activity.c.id == row.id)
+                           .values(body=json.dumps({**said, "object": latest},
+                                                   ensure_ascii=False, sort_keys=True)))
+
+
+def _forget_announcements(connection: Connection, tables: Tables, object_id: str) -> None:
+    """Keep that the earlier activities happened (type, id, object id), not what they said:
+    their bodies lose the Event, they leave the outbox, and deliveries not yet made are
+    dropped (the ``Delete`` that follows reaches the same inboxes)."""
+    a, d = tables.activity, tables.delivery
+    rows = _earlier_announcements(connection, tables, object_id)
+    for row in rows:
+        said = json.loads(row.body)
+        kept = {name: said[name] for name in ("@context", "id", "type", "actor", "to", "cc")
+                if name in said}
+        connection.execute(update(a).where(a.c.id == row.id).values(
+            public=False, body=json.dumps({**kept, "object": object_id}, sort_keys=True)))
+    connection.execute(delete(d).where(
+        d.c.activity.in_([row.id for row in rows]),
+        or_(d.c.state == DeliveryState.PENDING, d.c.state == DeliveryState.RETRYING)))
 
 
 @dataclass(frozen=True)

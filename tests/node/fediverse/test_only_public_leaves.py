@@ -75,7 +75,9 @@ def test_nothing_but_public_content_leaves(fedi_app: Flask) -> None:
     for activity in stored:
         assert vocabulary.PUBLIC in activity["to"]
         obj = activity["object"]
-        if obj["type"] == "Event":
+        if isinstance(obj, str):  # announced, then withdrawn: only its id is kept
+            assert activity["type"] in ("Create", "Update")
+        elif obj["type"] == "Event":
             assert obj["name"] in ("Café des indépendants", "Marché des savoir-faire")
 
     client = fedi_app.test_client()
