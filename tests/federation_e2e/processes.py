@@ -9,6 +9,7 @@ is the same, here.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -32,18 +33,26 @@ def free_port() -> int:
 
 
 def three_free_ports() -> int:
-    """The first of three consecutive free loopback ports (``scripts/demo`` takes a base)."""
-    for _ in range(50):
-        base = free_port()
-        if base + 2 >= 65536:
-            continue
-        ok = True
-        for port in (base + 1, base + 2):
-            with socket.socket() as sock:
-                ok = ok and sock.connect_ex(("127.0.0.1", port)) != 0
-        if ok:
+    """The first of three consecutive free loopback ports (``scripts/demo`` takes a base).
+
+    Chosen below the kernel's ephemeral range (32768-60999 here): a port taken from that
+    range can be handed to some outgoing connection (a health poll, a push) in the seconds
+    before the process that should listen on it starts, and the demo then fails to start."""
+    rng = random.SystemRandom()
+    for _ in range(200):
+        base = rng.randrange(20000, 32700)
+        if all(_bindable(port) for port in (base, base + 1, base + 2)):
             return base
     raise AssertionError("no three consecutive free ports")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def wait_for(check: Callable[[], T], timeout: float = 15.0, interval: float = 0.1) -> T:
