@@ -8,6 +8,7 @@ cancelled, deleted, or its village suspended) → ``Delete`` of a ``Tombstone``.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,12 +26,10 @@ def publish_events(peer: Peer, rows: list[dict[str, Any]]) -> int:
         return 0
     session = db.session()
     connection = session.connection()
-    actors: list[Actor | None] = []
 
-    def actor_of() -> Actor | None:
-        if not actors:
-            actors.append(build_actor(session))
-        return actors[0]
+    @functools.cache
+    def actor_of() -> Actor | None:  # built once, and only when something is announced
+        return build_actor(session)
 
     recorded = 0
     for row in rows:

@@ -10,6 +10,7 @@ that was not saved, and nothing saved goes unannounced. Registered by ``create_a
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,12 +64,10 @@ def publish_changes(session: Session, flush_context: Any) -> None:
     if not changed:
         return
     connection = session.connection()
-    actors: list[Actor | None] = []
 
-    def actor_of() -> Actor | None:
-        if not actors:
-            actors.append(build_actor(session))
-        return actors[0]
+    @functools.cache
+    def actor_of() -> Actor | None:  # built once, and only when something is announced
+        return build_actor(session)
 
     for event, deleted in changed:
         live = public_event(event) if not deleted and is_published(event) else None
