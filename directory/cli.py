@@ -296,5 +296,10 @@ COMMANDS = [init_command, create_coordinator_command, serve_command, nodes_group
 
 
 def register_commands(app: Flask) -> None:
+    """The ``chaleur-directory`` command line: ``db`` (migrations) and the directory's own."""
+    from directory import MIGRATIONS_DIR
+    from webui.migration_engine import init_migrations
+
+    init_migrations(app, db, MIGRATIONS_DIR)
     for command in COMMANDS:
         app.cli.add_command(command)

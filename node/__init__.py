@@ -54,9 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     _register_fediverse(app)
     if with_cli:
         from node.cli import register_commands
-        from webui.migration_engine import init_migrations
 
-        init_migrations(app, db, MIGRATIONS_DIR)
         register_commands(app)
     return app
 

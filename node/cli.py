@@ -34,6 +34,12 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    """The ``chaleur`` command line: ``db`` (migrations) and the node's own commands."""
+    from node import MIGRATIONS_DIR
+    from node.extensions import db
+    from webui.migration_engine import init_migrations
+
+    init_migrations(app, db, MIGRATIONS_DIR)
     for module in (installation, setup, members, events, backup, demo, federation):
         for command in module.COMMANDS:
             app.cli.add_command(command)
