@@ -268,7 +268,9 @@ def test_a_deleted_members_place_goes_to_the_next_person(
     leaving, waiting = new_member("Ana Bois"), new_member("Béa Fer")
     rsvps.respond(event, event.starts_at, "going", member=leaving)
     queued = rsvps.respond(event, event.starts_at, "going", member=waiting).rsvp
-    member_service.delete_member(leaving)
+    after_commit = member_service.delete_member(leaving)
+    db.session.commit()
+    after_commit()
     assert _status(queued) == RsvpStatus.GOING
     assert rsvps.places_left(event, event.starts_at) == 0
 
