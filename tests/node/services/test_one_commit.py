@@ -20,7 +20,7 @@ SERVICES = Path(__file__).resolve().parents[3] / "node" / "services"
 #: and answers (rsvps, being reworked for the fair waitlist), the members' and tokens'
 #: services, and the worker's own round (schedule, notices: claimed and committed before
 #: SMTP by design, so a restart never sends a notice twice). No module may join the list.
-STILL_COMMITTING = {"event_notices.py", "notices.py", "rsvps.py", "schedule.py"}
+STILL_COMMITTING = {"event_notices.py", "rsvps.py"}
 
 
 class Committed(Exception):
