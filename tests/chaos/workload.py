@@ -209,8 +209,10 @@ class VillageWorkload:
     def rsvp(self, rng: random.Random) -> None:
         event = self._pick_event(rng)
         member = self._pick_member(rng)
-        rsvps.respond(event, event.starts_at, rng.choice(["going", "maybe", "not_going"]),
-                      member=member)
+        answer = rsvps.respond(event, event.starts_at,
+                               rng.choice(["going", "maybe", "not_going"]), member=member)
+        db.session.commit()
+        rsvps.answered(answer)
 
 
 def _local(moment: datetime) -> datetime:
