@@ -129,10 +129,14 @@ def guest_cancel() -> ResponseReturnValue:
     done = False
     if form.validate_on_submit():
         try:
-            rsvps.cancel_guest_answer(token)
-            done = True
+            freed = rsvps.cancel_guest_answer(token)
         except rsvps.RsvpError as error:
+            db.session.rollback()
             flash(str(error), "error")
+        else:
+            db.session.commit()
+            rsvps.tell_freed(freed)  # mail leaves after the commit
+            done = True
     occurrence = events.occurrence_at(rsvp.event, rsvp.occurrence_at)
     return render_template("node/events/guest_cancel.html", rsvp=rsvp, form=form,
                            occurrence=occurrence, done=done)

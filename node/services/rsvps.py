@@ -46,6 +46,21 @@ class Answer:
     promoted: tuple[Rsvp, ...] = ()
 
 
+@dataclass(frozen=True)
+class Freed:
+    """The people an answer's freed place went to (flushed): :func:`tell_freed` mails them
+    once the caller has committed."""
+
+    event: Event
+    starts_at: datetime
+    promoted: tuple[Rsvp, ...] = ()
+
+
+def tell_freed(freed: Freed) -> None:
+    """Once the caller has committed: mail each person promoted from the waitlist."""
+    _tell_promoted(freed.event, freed.starts_at, list(freed.promoted))
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -305,8 +320,9 @@ def find_guest_answer(token: str) -> Rsvp | None:
         db.select(Rsvp).where(Rsvp.guest_token_hash == token_hash(token))).first()
 
 
-def cancel_guest_answer(token: str) -> Rsvp:
-    """A guest's "I won't come" through their mailed link; frees their place (commits)."""
+def cancel_guest_answer(token: str) -> Freed:
+    """A guest's "I won't come" through their mailed link; frees their place (flushed: the
+    caller commits, then calls :func:`tell_freed`)."""
     rsvp = find_guest_answer(token)
     if rsvp is None:
         raise RsvpError(_("Ce lien d'annulation n'est pas valable."))
@@ -314,26 +330,26 @@ def cancel_guest_answer(token: str) -> Rsvp:
         raise RsvpError(_("Cette rencontre a déjà commencé ou est passée."))
     was_going = rsvp.status == RsvpStatus.GOING
     rsvp.status = RsvpStatus.NOT_GOING
-    db.session.commit()
-    if was_going:
-        fill_places(rsvp.event, rsvp.occurrence_at)
-    return rsvp
+    db.session.flush()
+    promoted = _fill(rsvp.event, rsvp.occurrence_at) if was_going else []
+    return Freed(rsvp.event, rsvp.occurrence_at, tuple(promoted))
 
 
-def remove_answer(rsvp: Rsvp) -> None:
-    """An organiser removes someone's answer; their place goes to the waitlist (commits)."""
+def remove_answer(rsvp: Rsvp) -> Freed:
+    """An organiser removes someone's answer; their place goes to the waitlist (flushed: the
+    caller commits, then calls :func:`tell_freed`)."""
     event, starts_at = rsvp.event, rsvp.occurrence_at
     db.session.delete(rsvp)
-    db.session.commit()
-    fill_places(event, starts_at)
+    db.session.flush()
+    return Freed(event, starts_at, tuple(_fill(event, starts_at)))
 
 
 def mark_attendance(rsvp: Rsvp, attended: bool) -> None:
-    """Record whether someone came; only once the occurrence has started (commits)."""
+    """Record whether someone came; only once the occurrence has started (flushed)."""
     if rsvp.occurrence_at > utcnow():
         raise RsvpError(_("La présence se note une fois la rencontre commencée."))
     rsvp.attended = attended
-    db.session.commit()
+    db.session.flush()
 
 
 def answer_link(rsvp: Rsvp) -> str:

@@ -46,7 +46,9 @@ def test_waitlist_is_served_in_order(ctx: Flask, new_member: MakeMember) -> None
     event = add_event(capacity=1)
     people = [new_member(name) for name in ("Un Un", "Deux Deux", "Trois Trois")]
     answers = [respond_now(event, event.starts_at, "going", member=m).rsvp for m in people]
-    rsvps.remove_answer(answers[0])
+    freed = rsvps.remove_answer(answers[0])
+    db.session.commit()
+    rsvps.tell_freed(freed)
     assert _status(answers[1]) == RsvpStatus.GOING
     assert _status(answers[2]) == RsvpStatus.WAITLISTED
 
@@ -120,7 +122,9 @@ def test_guest_token_is_stored_hashed_and_cancels_the_answer(
     assert answer.cancel_token and answer.rsvp.guest_token_hash
     assert answer.cancel_token not in answer.rsvp.guest_token_hash
     assert answer.rsvp.guest_email == "jo@example.net"
-    rsvps.cancel_guest_answer(answer.cancel_token)
+    freed = rsvps.cancel_guest_answer(answer.cancel_token)
+    db.session.commit()
+    rsvps.tell_freed(freed)
     assert _status(answer.rsvp) == RsvpStatus.NOT_GOING
     assert _status(waiting) == RsvpStatus.GOING
     with pytest.raises(RsvpError):
@@ -139,6 +143,7 @@ def test_attendance_only_once_started(ctx: Flask) -> None:
     db.session.add(came)
     db.session.commit()
     rsvps.mark_attendance(came, True)
+    db.session.commit()
     db.session.expire_all()
     assert db.session.get(Rsvp, came.id).attended is True
 
