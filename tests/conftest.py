@@ -122,3 +122,13 @@ def mailbox(app: Flask) -> Iterator[Mailbox]:
 def member_by_email(email: str) -> Member:
     account = db.session.scalars(db.select(Account).where(Account.email == email)).one()
     return account.member  # type: ignore[no-any-return]
+
+
+def respond_now(*args: Any, **kwargs: Any) -> Any:
+    """``rsvps.respond`` as a view uses it: answer, commit, then mail (services only flush)."""
+    from node.services import rsvps
+
+    answer = rsvps.respond(*args, **kwargs)
+    db.session.commit()
+    rsvps.answered(answer)
+    return answer

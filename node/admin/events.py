@@ -212,6 +212,7 @@ def _save_attendance(event: Event, occurrence: events.Occurrence) -> None:
     for rsvp in rsvps.answers(event, occurrence.starts_at):
         if rsvp.id in shown:
             rsvps.mark_attendance(rsvp, rsvp.id in present)
+    db.session.commit()
     flash(_("Présences enregistrées."), "success")
 
 
@@ -223,6 +224,8 @@ def rsvp_remove(rsvp_id: int) -> ResponseReturnValue:
         abort(404)
     event_uuid, stamp = rsvp.event.uuid, calendar.as_utc_stamp(rsvp.occurrence_at)
     if ConfirmForm().validate_on_submit():
-        rsvps.remove_answer(rsvp)
+        freed = rsvps.remove_answer(rsvp)
+        db.session.commit()
+        rsvps.tell_freed(freed)  # mail leaves after the commit
         flash(_("Réponse retirée ; la liste d'attente a été mise à jour."), "success")
     return redirect(url_for("admin.attendance", event_uuid=event_uuid, quand=stamp))

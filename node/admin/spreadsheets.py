@@ -196,6 +196,7 @@ def import_members_confirm() -> ResponseReturnValue:
         db.session.rollback()
         flash(_("Rien n'a été importé : %(reason)s", reason=str(error)), "error")
         return redirect(url_for("admin.import_members"))
+    db.session.commit()
     spreadsheets.discard_upload(_upload_folder(), form.upload.data)
     flash(_("%(n)s membres importés.", n=len(created)), "success")
     return redirect(url_for("admin.import_members"))

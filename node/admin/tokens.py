@@ -60,6 +60,7 @@ def token_revoke(token_id: int) -> ResponseReturnValue:
         abort(404)
     if ConfirmForm().validate_on_submit():
         api_tokens.revoke_token(token)
+        db.session.commit()
         flash(_("Jeton « %(name)s » révoqué : il ne permet plus rien.", name=token.name),
               "success")
     return redirect(url_for("admin.tokens"))

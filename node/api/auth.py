@@ -12,6 +12,7 @@ from flask import g, request
 from flask_babel import gettext as _
 
 from node.api.errors import ApiError
+from node.extensions import db
 from node.models import Account
 from node.services import api_tokens
 from node.services.visibility import Viewer
@@ -46,6 +47,8 @@ def token_account() -> Account | None:
         token = api_tokens.authenticate(secret)
         if token is None:
             raise _unauthorised(_("Jeton inconnu ou révoqué."), "invalid_token")
+        # Its use is recorded at once, whatever the route then decides (one commit, here).
+        db.session.commit()
         account = token.account
         if not account.is_active:
             raise ApiError(403, "forbidden", _("Le compte de ce jeton est désactivé."))

@@ -34,6 +34,7 @@ def example_data_command(members: int, seed: int) -> None:
     click.echo(f"Création de {members} membres inventés (graine {seed})…")
     try:
         summary = load_example_data(members=members, seed=seed)
+        db.session.commit()
     except ExampleDataError as error:
         click.echo(f"Erreur : {error}", err=True)
         sys.exit(1)

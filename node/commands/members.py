@@ -14,6 +14,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from node.extensions import db
 from node.services import spreadsheets
 from node.services.accounts import AccountError
 
@@ -74,8 +75,10 @@ def _import(data: bytes, dry_run: bool) -> None:
     try:
         created = spreadsheets.apply_import(preview, progress=_progress("Import"))
     except AccountError as error:
+        db.session.rollback()
         click.echo(f"Erreur : {error} Rien n'a été importé.", err=True)
         sys.exit(1)
+    db.session.commit()
     click.echo(f"{len(created)} membre(s) importé(s). Ils n'ont pas encore de mot de passe : "
                "invitez-les depuis l'administration.")
 

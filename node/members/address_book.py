@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from node.extensions import db
 from node.members import bp
 from node.members.forms import NoteForm
 from node.members.views import (
@@ -68,8 +69,10 @@ def add_to_address_book(contact_uuid: str) -> ResponseReturnValue:
     try:
         add_contact(current_member(), contact)
     except MemberError as error:
+        db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("members.profile", member_uuid=contact_uuid))
+    db.session.commit()
     flash(_("%(name)s est dans votre carnet.", name=contact.display_name), "success")
     return redirect(url_for("members.profile", member_uuid=contact_uuid))
 
@@ -87,8 +90,10 @@ def edit_note(contact_uuid: str) -> ResponseReturnValue:
     try:
         set_contact_note(entry, form.note.data or "")
     except MemberError as error:
+        db.session.rollback()
         flash(str(error), "error")
     else:
+        db.session.commit()
         flash(_("Note enregistrée."), "success")
     return redirect(url_for("members.address_book") + f"#contact-{contact_uuid}")
 
@@ -97,6 +102,7 @@ def edit_note(contact_uuid: str) -> ResponseReturnValue:
 @login_required
 def remove_from_address_book(contact_uuid: str) -> ResponseReturnValue:
     remove_contact(_entry_or_404(contact_uuid))
+    db.session.commit()
     flash(_("Contact retiré de votre carnet."), "success")
     target = request.form.get("next")
     if target == "profile":

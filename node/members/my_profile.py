@@ -82,6 +82,7 @@ def me() -> ResponseReturnValue:
         if valid and not errors:
             update_profile(member, cleaned, {
                 group: Visibility(form.visibility_field(group).data) for group in FieldGroup})
+            db.session.commit()
             flash(_("Profil enregistré."), "success")
             return redirect(url_for("members.me"))
     return render_template(
@@ -211,10 +212,13 @@ def delete_account() -> ResponseReturnValue:
                 _("Ce n'est ni votre adresse e-mail ni votre mot de passe.")]
         else:
             try:
-                delete_member(member)
+                after_commit = delete_member(member)
             except MemberError as error:
+                db.session.rollback()
                 flash(str(error), "error")
                 return redirect(url_for("members.delete_account"))
+            db.session.commit()
+            after_commit()  # mail leaves after the commit
             logout_user()
             flash(_("Votre compte et toutes vos données ont été supprimés. Au revoir !"),
                   "success")

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from node.extensions import limiter
+from node.extensions import db, limiter
 from node.models import Event, Rsvp, RsvpStatus, Venue, utcnow
 from node.public import bp, jsonld
 from node.public.forms import AnswerForm, ConfirmForm, GuestAnswerForm
@@ -78,8 +78,11 @@ def event_answer(event_uuid: str) -> ResponseReturnValue:
     try:
         answer = rsvps.respond(event, starts_at, form.status.data, member=current_user.member)
     except rsvps.RsvpError as error:
+        db.session.rollback()
         flash(str(error), "error")
     else:
+        db.session.commit()
+        rsvps.answered(answer)  # mail leaves after the commit
         flash(_status_message(answer.rsvp), "success")
     return redirect(url_for("public.event", event_uuid=event.uuid,
                             quand=calendar.as_utc_stamp(starts_at)))
@@ -101,8 +104,11 @@ def event_guest_answer(event_uuid: str) -> ResponseReturnValue:
                                guest_name=form.guest_name.data,
                                guest_email=form.guest_email.data)
     except rsvps.RsvpError as error:
+        db.session.rollback()
         flash(str(error), "error")
         return _render_event(event, occurrence, AnswerForm(), form), 400
+    db.session.commit()
+    rsvps.answered(answer)  # mail leaves after the commit
     flash(_status_message(answer.rsvp) + " "
           + _("Un e-mail de confirmation vous a été envoyé, avec un lien pour annuler."),
           "success")
@@ -123,10 +129,14 @@ def guest_cancel() -> ResponseReturnValue:
     done = False
     if form.validate_on_submit():
         try:
-            rsvps.cancel_guest_answer(token)
-            done = True
+            freed = rsvps.cancel_guest_answer(token)
         except rsvps.RsvpError as error:
+            db.session.rollback()
             flash(str(error), "error")
+        else:
+            db.session.commit()
+            rsvps.tell_freed(freed)  # mail leaves after the commit
+            done = True
     occurrence = events.occurrence_at(rsvp.event, rsvp.occurrence_at)
     return render_template("node/events/guest_cancel.html", rsvp=rsvp, form=form,
                            occurrence=occurrence, done=done)

@@ -73,15 +73,16 @@ def authenticate(secret: str) -> ApiToken | None:
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= USE_RECORD_INTERVAL:
         token.last_used_at = now
-        db.session.commit()
+        db.session.flush()  # the caller commits (the API does, before answering)
     return token
 
 
 def revoke_token(token: ApiToken) -> None:
-    """Refuse this token from now on (committed); the row stays so the list shows its history."""
+    """Refuse this token from now on (flushed; the caller commits); the row stays so the list
+    shows its history."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        db.session.commit()
+        db.session.flush()
 
 
 def find_token(token_id: int) -> ApiToken | None:

@@ -403,7 +403,7 @@ def load_example_data(members: int = 40, seed: int = 1,
     db.session.add_all(_address_books(rng, profiles))
     load_example_decisions(rng, profiles, events, now)
     shared_figures.refresh(now)  # the Pays shows the funders' figures at the first push
-    db.session.commit()
+    db.session.flush()  # the caller (the ``example-data`` command) commits
     return ExampleSummary(members=members,
                           listings=sum(len(p.listings) for p in profiles),
                           venues=len(venues), events=len(events), rsvps=rsvps)

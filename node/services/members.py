@@ -1,7 +1,7 @@
 """A member's own profile, offers and needs, address book, and leaving the node.
 
-Views parse forms and call these functions; each writes through the session and commits only
-when the whole operation succeeded, so a refused operation writes nothing.
+Views parse forms and call these functions; each writes through the session and flushes, and
+the caller commits once the whole operation succeeded, so a refused operation writes nothing.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def update_profile(member: Member, cleaned: dict[str, Any],
         setattr(member, name, value)
     for group, level in visibility.items():
         member.set_visibility(group, level)
-    db.session.commit()
+    db.session.flush()
 
 
 def commune_code_from_input(text: str) -> str:
@@ -113,18 +113,18 @@ def add_contact(owner: Member, contact: Member, note: str = "") -> AddressBookEn
         entry = AddressBookEntry(owner_id=owner.id, contact_id=contact.id,
                                  note=_clean_note(note))
         db.session.add(entry)
-        db.session.commit()
+        db.session.flush()
     return entry
 
 
 def set_contact_note(entry: AddressBookEntry, note: str) -> None:
     entry.note = _clean_note(note)
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_contact(entry: AddressBookEntry) -> None:
     db.session.delete(entry)
-    db.session.commit()
+    db.session.flush()
 
 
 def _clean_note(note: str) -> str:
@@ -173,28 +173,32 @@ def is_last_admin(account: Account) -> bool:
     return not admins
 
 
-def delete_member(member: Member) -> None:
+def delete_member(member: Member) -> Callable[[], None]:
     """Delete a member with everything the node holds about them, in one transaction.
 
     Listings, address-book entries in both directions, RSVPs, API tokens, invitations sent to
     their address, then the member and the account. Events and invitations they created stay,
     without their name. The last admin cannot leave (:class:`MemberError`).
+
+    Flushed, not committed: the caller commits, then calls what is returned, which sends the
+    hooks' mails (waitlist promotions) — mail leaves only once the deletion is stored. A hook
+    that raises leaves the session for the caller to roll back.
     """
     account = member.account
     if is_last_admin(account):
         raise MemberError(_("Vous êtes le dernier administrateur du nœud : nommez d'abord un "
                             "autre administrateur avant de supprimer votre compte."))
-    try:
-        freed = _delete_rsvps(member)
-        afterwards = [hook(member, freed) for hook in list(_deletion_hooks)]
-        _delete_member_rows(member, account)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    for then in afterwards:
-        if then is not None:
-            then()
+    freed = _delete_rsvps(member)
+    afterwards = [hook(member, freed) for hook in list(_deletion_hooks)]
+    _delete_member_rows(member, account)
+    db.session.flush()
+
+    def after_commit() -> None:
+        for then in afterwards:
+            if then is not None:
+                then()
+
+    return after_commit
 
 
 def _delete_rsvps(member: Member) -> list[FreedPlace]:

@@ -57,7 +57,9 @@ def plan(kind: str, subject_key: str, accounts: Iterable[Account],
     return added
 
 
-def _claim(now: datetime) -> list[int]:
+def claim_due(now: datetime) -> list[int]:
+    """Claim the notices due (flushed): the worker commits the claim before any SMTP, so a
+    process killed meanwhile loses that mail rather than sending it twice."""
     ids = list(db.session.scalars(select(Notice.id).where(
         Notice.sent_at.is_(None), Notice.claimed_at.is_(None), Notice.due_at <= now)
         .order_by(Notice.due_at, Notice.id).limit(BATCH)))
@@ -67,20 +69,18 @@ def _claim(now: datetime) -> list[int]:
             Notice.id == notice_id, Notice.claimed_at.is_(None)).values(claimed_at=now))
         if getattr(claimed, "rowcount", 0) == 1:
             mine.append(notice_id)
-    db.session.commit()
+    db.session.flush()
     return mine
 
 
-def send_due(now: datetime | None = None) -> int:
-    """Send every notice due (the worker's caller commits after each); how many were sent."""
-    now = now or utcnow()
-    sent = 0
-    for notice_id in _claim(now):
-        notice = db.session.get(Notice, notice_id)
-        if notice is None:
-            continue
-        sent += _send_one(notice, now)
-        db.session.commit()
+def send_claimed(notice_id: int, now: datetime) -> int:
+    """Send one claimed notice and record the outcome (flushed; the worker commits after each
+    one); 1 when it was sent."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None:
+        return 0
+    sent = _send_one(notice, now)
+    db.session.flush()
     return sent
 
 

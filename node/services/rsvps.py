@@ -37,10 +37,28 @@ class RsvpError(ValueError):
 
 @dataclass(frozen=True)
 class Answer:
-    """The stored answer, and for a guest the one-time cancel token (only its hash is kept)."""
+    """The stored answer, and for a guest the one-time cancel token (only its hash is kept);
+    with what :func:`answered` mails once the caller has committed it."""
 
     rsvp: Rsvp
-    cancel_token: str | None = None
+    cancel_token: str | None
+    occurrence: Occurrence
+    promoted: tuple[Rsvp, ...] = ()
+
+
+@dataclass(frozen=True)
+class Freed:
+    """The people an answer's freed place went to (flushed): :func:`tell_freed` mails them
+    once the caller has committed."""
+
+    event: Event
+    starts_at: datetime
+    promoted: tuple[Rsvp, ...] = ()
+
+
+def tell_freed(freed: Freed) -> None:
+    """Once the caller has committed: mail each person promoted from the waitlist."""
+    _tell_promoted(freed.event, freed.starts_at, list(freed.promoted))
 
 
 def token_hash(token: str) -> str:
@@ -140,7 +158,10 @@ def _clean_guest(event: Event, name: str | None, email: str | None) -> tuple[str
 
 def respond(event: Event, occurrence_at: datetime, status: str, member: Member | None = None,
             guest_name: str | None = None, guest_email: str | None = None) -> Answer:
-    """Record (or update) one person's answer to one occurrence, then commit and mail.
+    """Record (or update) one person's answer to one occurrence (flushed, not committed).
+
+    The caller commits once, then calls :func:`answered` with what this returns: the
+    confirmation (with a guest's cancel link) and any promotion mail leave after the commit.
 
     "going" to a full occurrence becomes "waitlisted"; leaving "going" frees a place that the
     first waitlisted person receives. Guests (public events only) may only say going or maybe;
@@ -175,13 +196,22 @@ def respond(event: Event, occurrence_at: datetime, status: str, member: Member |
         token = secrets.token_urlsafe(32)
         rsvp.guest_token_hash = token_hash(token)
     rsvp.status = final
-    db.session.commit()
+    db.session.flush()
+    promoted: list[Rsvp] = []
     if (was_going and final != RsvpStatus.GOING) or final == RsvpStatus.WAITLISTED:
         # A place left free while people waited (a deletion, an import) goes to the first
         # of them, who may be this person only if nobody asked earlier.
-        fill_places(event, occurrence.starts_at)
-    _confirm(rsvp, occurrence, token)
-    return Answer(rsvp, token)
+        promoted = _fill(event, occurrence.starts_at)
+    return Answer(rsvp, token, occurrence, tuple(promoted))
+
+
+def answered(answer: Answer) -> None:
+    """Once the caller has committed an answer: mail the people it promoted, then the person
+    who answered (a guest with their cancel link)."""
+    if answer.promoted:
+        _tell_promoted(answer.occurrence.event, answer.occurrence.starts_at,
+                       list(answer.promoted))
+    _confirm(answer.rsvp, answer.occurrence, answer.cancel_token)
 
 
 def _admit(event: Event, starts_at: datetime, wanted: RsvpStatus,
@@ -198,14 +228,19 @@ def _admit(event: Event, starts_at: datetime, wanted: RsvpStatus,
 
 def fill_places(event: Event, starts_at: datetime) -> list[Rsvp]:
     """Promote waitlisted people while places are free; commit and mail each of them."""
+    promoted = _fill(event, starts_at)
+    db.session.commit()
+    _tell_promoted(event, starts_at, promoted)
+    return promoted
+
+
+def _fill(event: Event, starts_at: datetime) -> list[Rsvp]:
+    """Promote waitlisted people while places are free, unless the date is gone (flushes)."""
     if event.cancelled or starts_at <= utcnow() or calendar.as_utc_stamp(starts_at) in (
             event.cancelled_dates or []):
         return []
     _lock(event)
-    promoted = _promote(event, starts_at)
-    db.session.commit()
-    _tell_promoted(event, starts_at, promoted)
-    return promoted
+    return _promote(event, starts_at)
 
 
 def _promote(event: Event, starts_at: datetime) -> list[Rsvp]:
@@ -285,8 +320,9 @@ def find_guest_answer(token: str) -> Rsvp | None:
         db.select(Rsvp).where(Rsvp.guest_token_hash == token_hash(token))).first()
 
 
-def cancel_guest_answer(token: str) -> Rsvp:
-    """A guest's "I won't come" through their mailed link; frees their place (commits)."""
+def cancel_guest_answer(token: str) -> Freed:
+    """A guest's "I won't come" through their mailed link; frees their place (flushed: the
+    caller commits, then calls :func:`tell_freed`)."""
     rsvp = find_guest_answer(token)
     if rsvp is None:
         raise RsvpError(_("Ce lien d'annulation n'est pas valable."))
@@ -294,26 +330,26 @@ def cancel_guest_answer(token: str) -> Rsvp:
         raise RsvpError(_("Cette rencontre a déjà commencé ou est passée."))
     was_going = rsvp.status == RsvpStatus.GOING
     rsvp.status = RsvpStatus.NOT_GOING
-    db.session.commit()
-    if was_going:
-        fill_places(rsvp.event, rsvp.occurrence_at)
-    return rsvp
+    db.session.flush()
+    promoted = _fill(rsvp.event, rsvp.occurrence_at) if was_going else []
+    return Freed(rsvp.event, rsvp.occurrence_at, tuple(promoted))
 
 
-def remove_answer(rsvp: Rsvp) -> None:
-    """An organiser removes someone's answer; their place goes to the waitlist (commits)."""
+def remove_answer(rsvp: Rsvp) -> Freed:
+    """An organiser removes someone's answer; their place goes to the waitlist (flushed: the
+    caller commits, then calls :func:`tell_freed`)."""
     event, starts_at = rsvp.event, rsvp.occurrence_at
     db.session.delete(rsvp)
-    db.session.commit()
-    fill_places(event, starts_at)
+    db.session.flush()
+    return Freed(event, starts_at, tuple(_fill(event, starts_at)))
 
 
 def mark_attendance(rsvp: Rsvp, attended: bool) -> None:
-    """Record whether someone came; only once the occurrence has started (commits)."""
+    """Record whether someone came; only once the occurrence has started (flushed)."""
     if rsvp.occurrence_at > utcnow():
         raise RsvpError(_("La présence se note une fois la rencontre commencée."))
     rsvp.attended = attended
-    db.session.commit()
+    db.session.flush()
 
 
 def answer_link(rsvp: Rsvp) -> str:

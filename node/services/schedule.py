@@ -1,45 +1,22 @@
-"""Scheduled work of a node: close what is due, plan reminders, expire listings, plan the
-alerts people asked for, send the notices owed.
+"""Scheduled work of a node, step by step: plan the reminders of actions and mandates.
 
-Run by the background worker of ``chaleur serve`` every SCHEDULE_INTERVAL seconds (and by
-``chaleur decisions run-due`` for a node run by cron). State lives in the database: every
-step commits on its own and is planned once (``*_planned_at`` columns, unique notices), so a
-restart at any moment neither loses a step nor repeats a mail.
+The round itself (close what is due, plan reminders, expire listings, plan alerts, send the
+notices owed) is the worker's, in :mod:`node.due_work`: it commits after each step. The steps
+here only flush. State lives in the database: every step is planned once
+(``*_planned_at`` columns, unique notices), so a restart at any moment neither loses a step
+nor repeats a mail.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from node.extensions import db
-from node.models import Account, AccountStatus, Role, utcnow
-from node.services import (
-    alerts,
-    calendar,
-    listings,
-    meetings,
-    notices,
-    self_governance,
-    shared_figures,
-)
-from node.services.decision_closing import close_due, plan_reminders
-
-
-@dataclass
-class Round:
-    closed: int = 0
-    reminders: int = 0
-    actions: int = 0
-    mandates: int = 0
-    listings_expired: int = 0
-    listing_reminders: int = 0
-    match_alerts: int = 0
-    weekly: int = 0
-    sent: int = 0
+from node.models import Account, AccountStatus, Role
+from node.services import calendar, meetings, notices, self_governance
 
 
 def _staff() -> list[Account]:
@@ -48,7 +25,7 @@ def _staff() -> list[Account]:
         Account.role.in_([Role.ADMIN.value, Role.ANIMATOR.value]))))
 
 
-def _plan_actions(now: datetime) -> int:
+def plan_actions(now: datetime) -> int:
     today = calendar.to_local(now).date()
     days = int(current_app.config["ACTION_REMINDER_DAYS"])
     planned = 0
@@ -60,7 +37,7 @@ def _plan_actions(now: datetime) -> int:
     return planned
 
 
-def _plan_mandates(now: datetime) -> int:
+def plan_mandates(now: datetime) -> int:
     today = calendar.to_local(now).date()
     days = int(current_app.config["MANDATE_REMINDER_DAYS"])
     planned = 0
@@ -71,28 +48,3 @@ def _plan_mandates(now: datetime) -> int:
             people.append(mandate.member.account)
         planned += notices.plan("mandate_ending", f"mandate:{mandate.id}", people, due_at=now)
     return planned
-
-
-def run_due_work(now: datetime | None = None) -> Round:
-    """One round; each step commits, so an error in one leaves the others done."""
-    now = now or utcnow()
-    done = Round()
-    done.closed = len(close_due(now))
-    db.session.commit()
-    done.reminders = plan_reminders(now, float(current_app.config["DECISION_REMINDER_HOURS"]))
-    db.session.commit()
-    done.actions = _plan_actions(now)
-    db.session.commit()
-    done.mandates = _plan_mandates(now)
-    db.session.commit()
-    done.listings_expired = listings.expire_due(now)
-    done.listing_reminders = listings.plan_reminders(now)
-    db.session.commit()
-    done.match_alerts = alerts.plan_match_alerts(now)
-    db.session.commit()
-    done.weekly = alerts.plan_weekly(now)
-    db.session.commit()
-    done.sent = notices.send_due(now)
-    shared_figures.refresh(now)  # the funders' counts at the Pays follow attendance
-    db.session.commit()
-    return done

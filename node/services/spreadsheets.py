@@ -312,30 +312,29 @@ def apply_import(preview: ImportPreview,
                  progress: ProgressCallback | None = None) -> list[Member]:
     """Create every member of a valid preview in one transaction; nothing if any row fails.
 
+    Flushed, not committed: the caller commits when this returns and rolls back when it
+    raises, so a late failing row leaves nothing.
+
     Imported people get an active account without a password (they set one through an
     invitation or a password reset) and the conservative default visibilities.
     """
     if not preview.is_valid:
         raise ImportRefused(_("Le fichier contient des erreurs : rien n'a été importé."))
     created: list[Member] = []
-    try:
-        for number, row in enumerate(preview.rows, start=1):
-            values = dict(row.values)
-            email = values.pop("email")
-            account = accounts.create_account(email, values.pop("display_name"), None,
-                                              role=Role.MEMBER, status=AccountStatus.ACTIVE)
-            member = account.member
-            for name, value in values.items():
-                setattr(member, name, value)
-            if not member.contact_email:
-                member.contact_email = email
-            created.append(member)
-            if progress:
-                progress(number, len(preview.rows))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for number, row in enumerate(preview.rows, start=1):
+        values = dict(row.values)
+        email = values.pop("email")
+        account = accounts.create_account(email, values.pop("display_name"), None,
+                                          role=Role.MEMBER, status=AccountStatus.ACTIVE)
+        member = account.member
+        for name, value in values.items():
+            setattr(member, name, value)
+        if not member.contact_email:
+            member.contact_email = email
+        created.append(member)
+        if progress:
+            progress(number, len(preview.rows))
+    db.session.flush()
     return created
 
 

@@ -66,9 +66,9 @@ class FederationWorker(BackgroundLoop):
                 db.session.remove()
 
     def scheduled_work(self) -> None:
-        """Close due decisions, plan and send reminders (:mod:`node.services.schedule`); an
+        """Close due decisions, plan and send reminders (:mod:`node.due_work`); an
         error is logged and the next round tries again (every step is planned once)."""
-        from node.services.schedule import run_due_work
+        from node.due_work import run_due_work
 
         with self.app.app_context():
             try:

@@ -119,12 +119,14 @@ class VillageWorkload:
                                             "website", "languages"])
         levels = {group: rng.choice(VISIBILITIES) for group in FieldGroup}
         update_profile(account.member, fields, levels)
+        db.session.commit()
 
     def profile_edit(self, rng: random.Random) -> None:
         member = self._pick_member(rng)
         names = rng.sample(["display_name", "trade", "business_name", "skills", "bio",
                             "website", "contact_email", "phone", "languages"], rng.randint(1, 3))
         update_profile(member, self._profile_fields(rng, names), {})
+        db.session.commit()
 
     def visibility_change(self, rng: random.Random) -> None:
         member = self._pick_member(rng)
@@ -132,9 +134,12 @@ class VillageWorkload:
         # Withdrawing network consent (identity below network) is the interesting case.
         level = rng.choice([Visibility.PRIVATE, Visibility.COMMUNITY, *VISIBILITIES])
         update_profile(member, {}, {group: level})
+        db.session.commit()
 
     def member_leave(self, rng: random.Random) -> None:
-        delete_member(self._pick_member(rng))
+        after_commit = delete_member(self._pick_member(rng))
+        db.session.commit()
+        after_commit()
 
     def listing(self, rng: random.Random) -> None:
         member = self._pick_member(rng)
@@ -204,8 +209,10 @@ class VillageWorkload:
     def rsvp(self, rng: random.Random) -> None:
         event = self._pick_event(rng)
         member = self._pick_member(rng)
-        rsvps.respond(event, event.starts_at, rng.choice(["going", "maybe", "not_going"]),
-                      member=member)
+        answer = rsvps.respond(event, event.starts_at,
+                               rng.choice(["going", "maybe", "not_going"]), member=member)
+        db.session.commit()
+        rsvps.answered(answer)
 
 
 def _local(moment: datetime) -> datetime:

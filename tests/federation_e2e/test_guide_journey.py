@@ -216,9 +216,10 @@ def add_member(instance: Path, name: str) -> str:
 def remove_member(instance: Path, member_uuid: str) -> None:
     app = create_app({"INSTANCE_PATH": str(instance), "LOG_LEVEL": "WARNING"})
     with app.app_context():
-        delete_member(db.session.scalars(db.select(Member).where(Member.uuid == member_uuid))
-                      .one())
+        after_commit = delete_member(db.session.scalars(
+            db.select(Member).where(Member.uuid == member_uuid)).one())
         db.session.commit()
+        after_commit()
         db.session.remove()
         db.engine.dispose()
 

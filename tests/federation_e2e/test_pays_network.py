@@ -274,7 +274,10 @@ def test_only_network_level_fields_ever_reach_the_directory(net: Network) -> Non
     wait_for(lambda: gone in stored_records(net.pays, SPARS))
     change_member(net.spars, shared, visibility_identity=Visibility.COMMUNITY)  # consent off
     with net.spars.app().app_context():
-        delete_member(db.session.scalars(db.select(Member).where(Member.uuid == gone)).one())
+        after_commit = delete_member(
+            db.session.scalars(db.select(Member).where(Member.uuid == gone)).one())
+        db.session.commit()
+        after_commit()
         db.session.remove()
     wait_for(lambda: stored_records(net.pays, SPARS)[shared]["deleted"]
              and stored_records(net.pays, SPARS)[gone]["deleted"])

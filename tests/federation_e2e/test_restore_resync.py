@@ -29,9 +29,10 @@ def live_ids(pays: DirectoryProcess, node_id: str) -> set[str]:
 
 def remove_member(node: NodeProcess, member_uuid: str) -> None:
     with node.app().app_context():
-        delete_member(db.session.scalars(db.select(Member).where(Member.uuid == member_uuid))
-                      .one())
+        after_commit = delete_member(db.session.scalars(
+            db.select(Member).where(Member.uuid == member_uuid)).one())
         db.session.commit()
+        after_commit()
         db.session.remove()
 
 

@@ -48,6 +48,7 @@ def _village(path: Path, name: str, commune: str, seed: int) -> Flask:
         community.name, community.communes = name, [commune]
         db.session.commit()
         load_example_data(members=40, seed=seed)
+        db.session.commit()
     return app
 
 

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from node.extensions import db
 from node.models import Event, Rsvp, RsvpStatus
 from node.services import accounts, rsvps
-from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, member_by_email
+from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, PASSWORD, member_by_email, respond_now
 from tests.node.events.support import add_event, add_venue, local_in, sign_in
 from tests.support.smtp import Mailbox, free_port
 
@@ -95,10 +95,10 @@ def test_edit_form_recognises_the_recurrence_and_growing_capacity_promotes(
     with ctx():
         event = add_event("Atelier", starts=start, capacity=1, rrule="FREQ=WEEKLY;COUNT=3")
         uuid = event.uuid
-        rsvps.respond(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
+        respond_now(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
         other = accounts.create_account("dom@example.org", "Dom Bois", PASSWORD)
         db.session.commit()
-        waiting = rsvps.respond(event, event.starts_at, "going", member=other.member).rsvp.id
+        waiting = respond_now(event, event.starts_at, "going", member=other.member).rsvp.id
     page = staff.get(f"/admin/rencontres/{uuid}/modifier").get_data(as_text=True)
     assert '<option selected value="custom">' in page and "COUNT=3" in page
     assert f'value="{start.date().isoformat()}"' in page and 'value="18:30"' in page
@@ -118,12 +118,12 @@ def test_cancel_mails_everyone_who_planned_to_come(ctx: Ctx, staff: FlaskClient,
     with ctx():
         event = add_event("Atelier", capacity=1, visibility="public")
         uuid = event.uuid
-        rsvps.respond(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
-        rsvps.respond(event, event.starts_at, "going", guest_name="Jo",
+        respond_now(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
+        respond_now(event, event.starts_at, "going", guest_name="Jo",
                       guest_email="jo@example.net")  # waitlisted
-        rsvps.respond(event, event.starts_at, "going", guest_name="Lu",
+        respond_now(event, event.starts_at, "going", guest_name="Lu",
                       guest_email="lu@example.net")
-        rsvps.respond(event, event.starts_at, "maybe", guest_name="Lu",
+        respond_now(event, event.starts_at, "maybe", guest_name="Lu",
                       guest_email="lu@example.net")
     mailbox.wait_for(4)
     before = len(mailbox.messages)
@@ -189,8 +189,8 @@ def test_cancel_takes_a_message_mailed_after_the_commit(app: Flask, ctx: Ctx,
         with ctx():
             event = add_event("Atelier couture", visibility="public")
             uuid = event.uuid
-            rsvps.respond(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
-            rsvps.respond(event, event.starts_at, "maybe", guest_name="Jo",
+            respond_now(event, event.starts_at, "going", member=member_by_email(MEMBER_EMAIL))
+            respond_now(event, event.starts_at, "maybe", guest_name="Jo",
                           guest_email="jo@example.net")
         box.wait_for(2)
         before = len(box.messages)
@@ -250,7 +250,7 @@ def test_attendance_cannot_be_marked_before_the_start(ctx: Ctx, staff: FlaskClie
     with ctx():
         event = add_event("Demain")
         uuid = event.uuid
-        answer = rsvps.respond(event, event.starts_at, "going",
+        answer = respond_now(event, event.starts_at, "going",
                                member=member_by_email(MEMBER_EMAIL)).rsvp.id
     page = staff.get(f"/admin/rencontres/{uuid}/presences").get_data(as_text=True)
     assert 'name="attended"' not in page
@@ -277,9 +277,9 @@ def test_one_date_of_a_series_is_cancelled_and_shared_as_an_excluded_date(
         dates = events.occurrences(event, event.starts_at, event.starts_at + (
             calendar.SERIES_HORIZON))
         second = dates[1]
-        rsvps.respond(event, second.starts_at, "going", guest_name="Jo",
+        respond_now(event, second.starts_at, "going", guest_name="Jo",
                       guest_email="jo@example.net")
-        rsvps.respond(event, dates[2].starts_at, "going", guest_name="Lu",
+        respond_now(event, dates[2].starts_at, "going", guest_name="Lu",
                       guest_email="lu@example.net")
         uuid, stamp = event.uuid, second.stamp
     mailbox.wait_for(2)
@@ -299,7 +299,7 @@ def test_one_date_of_a_series_is_cancelled_and_shared_as_an_excluded_date(
         assert events.occurrence_at(event, second.starts_at).cancelled  # type: ignore[union-attr]
         assert not events.occurrence_at(event, dates[2].starts_at).cancelled  # type: ignore[union-attr]
         with pytest.raises(rsvps.RsvpError):
-            rsvps.respond(event, second.starts_at, "going", guest_name="Al",
+            respond_now(event, second.starts_at, "going", guest_name="Al",
                           guest_email="al@example.net")
         payload = db.session.scalars(db.select(FeedEntry).where(
             FeedEntry.record_uuid == uuid)).one().envelope["payload"]

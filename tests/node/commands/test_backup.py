@@ -32,6 +32,7 @@ def source(tmp_path: Path) -> Iterator[Flask]:
     app = build_node(tmp_path / "a", SECRET_KEY=None)
     with app.app_context():
         load_example_data(members=12, seed=5)
+        db.session.commit()
     keys = Path(app.instance_path) / "keys"
     keys.mkdir()
     private = keys / "node-ed25519.pem"

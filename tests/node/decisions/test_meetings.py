@@ -128,6 +128,7 @@ def test_example_data_holds_a_decision_of_each_kind(app: Flask) -> None:
 
     with app.test_request_context():
         load_example_data(members=12, seed=1)
+        db.session.commit()
         rows = db.session.scalars(db.select(Decision)).all()
         assert {d.kind for d in rows} == {"dates", "consent", "judgment", "points",
                                           "question"}

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 
 from node.extensions import db
 from node.models import Event, Member, Rsvp, utcnow
-from node.services import event_notices, events, rsvps
-from tests.conftest import ADMIN_EMAIL
+from node.services import event_notices, events
+from tests.conftest import ADMIN_EMAIL, respond_now
 from tests.node.events.support import add_event, add_venue, local_in, sign_in
 from tests.support.smtp import Mailbox
 
@@ -40,11 +40,11 @@ def test_new_time_is_mailed_to_everyone_expected(app_ctx: Flask, mailbox: Mailbo
     start = local_in(6)
     event = add_event("Atelier compta", starts=start, capacity=2, visibility="public")
     ana, bea, cyr, dan = (new_member(n) for n in ("Ana Bois", "Béa Fer", "Cyr Lin", "Dan Roc"))
-    rsvps.respond(event, event.starts_at, "going", member=ana)
-    rsvps.respond(event, event.starts_at, "maybe", member=bea)
-    rsvps.respond(event, event.starts_at, "going", member=cyr)  # waitlisted: the place is full
-    rsvps.respond(event, event.starts_at, "not_going", member=dan)
-    rsvps.respond(event, event.starts_at, "going", guest_name="Jo", guest_email="jo@example.net")
+    respond_now(event, event.starts_at, "going", member=ana)
+    respond_now(event, event.starts_at, "maybe", member=bea)
+    respond_now(event, event.starts_at, "going", member=cyr)  # waitlisted: the place is full
+    respond_now(event, event.starts_at, "not_going", member=dan)
+    respond_now(event, event.starts_at, "going", guest_name="Jo", guest_email="jo@example.net")
     before = len(mailbox.wait_for(5))
     later = start + timedelta(hours=2)
 
@@ -62,7 +62,7 @@ def test_rewording_tells_nobody_but_a_new_venue_does(app_ctx: Flask, mailbox: Ma
                                                      new_member: MakeMember) -> None:
     start = local_in(4)
     event = add_event("Café", starts=start)
-    rsvps.respond(event, event.starts_at, "going", member=new_member("Ana Bois"))
+    respond_now(event, event.starts_at, "going", member=new_member("Ana Bois"))
     before = len(mailbox.wait_for(1))
     assert _change(event, start, description="Avec des croissants.") == 0
     grange = add_venue("La Grange du Moulin", address="5 rue du Moulin")
@@ -76,7 +76,7 @@ def test_a_date_dropped_from_the_series_is_announced_as_such(
     start = local_in(3)
     event = add_event("Atelier", starts=start, rrule="FREQ=WEEKLY;COUNT=3")
     ana = new_member("Ana Bois")
-    rsvps.respond(event, event.starts_at + timedelta(weeks=2), "going", member=ana)
+    respond_now(event, event.starts_at + timedelta(weeks=2), "going", member=ana)
     before = len(mailbox.wait_for(1))
     assert _change(event, start, rrule="FREQ=WEEKLY;COUNT=2") == 1
     body = _moved(mailbox.wait_for(before + 1), before)[0].get_content()
@@ -87,7 +87,7 @@ def test_a_moved_answer_gets_a_reminder_for_its_new_time(app_ctx: Flask,
                                                          new_member: MakeMember) -> None:
     start = local_in(1, hour=23, minute=0)
     event = add_event("Demain", starts=start)
-    answer = rsvps.respond(event, event.starts_at, "going", member=new_member("Ana Bois")).rsvp
+    answer = respond_now(event, event.starts_at, "going", member=new_member("Ana Bois")).rsvp
     answer.reminded_at = utcnow()
     db.session.commit()
     _change(event, start + timedelta(hours=-1))
@@ -99,7 +99,7 @@ def test_the_organiser_is_told_how_many_were_told(app: Flask, client: FlaskClien
     start = local_in(8)
     with app.test_request_context():
         event = add_event("Apéro", starts=start, visibility="public")
-        rsvps.respond(event, event.starts_at, "going", guest_name="Jo",
+        respond_now(event, event.starts_at, "going", guest_name="Jo",
                       guest_email="jo@example.net")
         uuid = event.uuid
     sign_in(client, ADMIN_EMAIL)

@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from flask import Flask
 
+from node import due_work
 from node.extensions import db
 from node.models import Answer, Question, utcnow
-from node.services import alerts, schedule
+from node.services import alerts
 from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, member_by_email
 from tests.node.members.people import create_person, sign_in
 from tests.support.smtp import Mailbox
@@ -43,7 +44,7 @@ def test_ask_answer_helped_report_hide(app: Flask, mailbox: Mailbox) -> None:
     assert "au réseau du Pays" in page
     assert asker.post(f"{url}/signaler").status_code == 302
     with app.app_context():
-        assert schedule.run_due_work().sent == 1
+        assert due_work.run_due_work().sent == 1
     [report] = mailbox.wait_for(1)
     assert report["To"] == ADMIN_EMAIL and "Réponse signalée" in report["Subject"]
     assert peer.post(f"{url}/masquer").status_code == 403
@@ -64,7 +65,7 @@ def test_the_round_up_offers_questions_my_trade_answers(app: Flask, mailbox: Mai
         db.session.add(Question(member=other, title="Où acheter du bois sec ?",
                                 created_at=start + timedelta(hours=1)))
         db.session.commit()
-        assert schedule.run_due_work(start + timedelta(days=1)).weekly == 1
+        assert due_work.run_due_work(start + timedelta(days=1)).weekly == 1
     [mail] = mailbox.wait_for(1)
     text = mail.get_body(("plain",)).get_content()
     assert "Quel logiciel de comptabilité choisir ?" in text and "bois sec" not in text

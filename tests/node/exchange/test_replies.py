@@ -8,9 +8,9 @@ import re
 
 from flask import Flask
 
+from node import due_work
 from node.extensions import db
 from node.models import ListingKind, Visibility
-from node.services import schedule
 from node.services.listings import ListingInput, post_listing
 from tests.conftest import MEMBER_EMAIL, member_by_email
 from tests.node.members.people import create_person, sign_in
@@ -34,7 +34,7 @@ def test_addresses_stay_hidden_until_the_author_answers(app: Flask, mailbox: Mai
     assert sender.post(f"/annonces/{need_uuid}/repondre", data={
         "body": "Je peux passer jeudi voir le chantier."}).status_code == 302
     with app.app_context():
-        assert schedule.run_due_work().sent == 1
+        assert due_work.run_due_work().sent == 1
     [told] = mailbox.wait_for(1)
     text = told.get_content()
     assert told["To"] == MEMBER_EMAIL and "Jo Menuisier" in told["Subject"]
@@ -45,7 +45,7 @@ def test_addresses_stay_hidden_until_the_author_answers(app: Flask, mailbox: Mai
     assert SENDER not in author.get(path.group()).text
     assert author.post(path.group(), data={"body": "Avec plaisir, à jeudi."}).status_code == 302
     with app.app_context():
-        assert schedule.run_due_work().sent == 1
+        assert due_work.run_due_work().sent == 1
     answer = mailbox.wait_for(2)[1]
     assert answer["To"] == SENDER and answer["Reply-To"] == MEMBER_EMAIL
     assert "à jeudi" in answer.get_content() and MEMBER_EMAIL in answer.get_content()

@@ -19,8 +19,7 @@ from flask.testing import FlaskClient
 from node.extensions import db
 from node.models import Event, Rsvp, RsvpStatus, Visibility
 from node.services import events
-from node.services import rsvps as events_rsvps
-from tests.conftest import MEMBER_EMAIL, build_node
+from tests.conftest import MEMBER_EMAIL, build_node, respond_now
 from tests.node.events.support import add_event, add_venue, local_in, sign_in
 from tests.support.smtp import Mailbox
 
@@ -286,7 +285,7 @@ def test_cancel_token_never_reaches_the_log(ctx: Ctx, client: FlaskClient,
                                             caplog: pytest.LogCaptureFixture) -> None:
     with ctx():
         event = add_event("Portes ouvertes", visibility=Visibility.PUBLIC)
-        token = events_rsvps.respond(event, event.starts_at, "going", guest_name="Jo",
+        token = respond_now(event, event.starts_at, "going", guest_name="Jo",
                                      guest_email="jo@example.net").cancel_token
     assert token
     with caplog.at_level(logging.DEBUG):
@@ -309,7 +308,7 @@ def test_full_event_tells_a_member_the_waitlist_and_their_position(
             account = accounts.create_account(f"{name}@example.org", name.title(), PASSWORD,
                                               commune_code="67475")
             db.session.commit()
-            events_rsvps.respond(event, event.starts_at, "going", member=account.member)
+            respond_now(event, event.starts_at, "going", member=account.member)
         uuid = event.uuid
     sign_in(client, MEMBER_EMAIL)
     page = html.unescape(client.get(f"/rencontres/{uuid}").get_data(as_text=True))

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from flask import Flask
 
+from node import due_work
 from node.extensions import db
 from node.models import ListingKind, Visibility, utcnow
-from node.services import alerts, schedule
+from node.services import alerts
 from node.services.listings import ListingInput, post_listing
 from tests.conftest import MEMBER_EMAIL, member_by_email
 from tests.node.members.people import create_person
@@ -29,7 +30,7 @@ def test_a_match_on_my_need_is_mailed_once_to_those_who_asked(app: Flask,
                                commune_code="67475")
         post_listing(joiner, ListingInput(ListingKind.OFFER, "Ébéniste, meubles sur mesure"))
         db.session.commit()
-        assert schedule.run_due_work().match_alerts == 1
+        assert due_work.run_due_work().match_alerts == 1
         [mail] = mailbox.wait_for(1)
         assert mail["To"] == MEMBER_EMAIL and "Je cherche un menusier" in mail["Subject"]
         body = mail.get_content()
@@ -37,10 +38,10 @@ def test_a_match_on_my_need_is_mailed_once_to_those_who_asked(app: Flask,
         assert "compétence : Menuiserie, ébénisterie, agencement" in body
         assert mail["List-Unsubscribe"].startswith("<http")
         assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        assert schedule.run_due_work().match_alerts == 0  # nothing changed
+        assert due_work.run_due_work().match_alerts == 0  # nothing changed
         post_listing(joiner, ListingInput(ListingKind.LOAN, "Je prête un établi de menuisier"))
         db.session.commit()
-        assert schedule.run_due_work().match_alerts == 1
+        assert due_work.run_due_work().match_alerts == 1
         second = mailbox.wait_for(2)[1].get_content()
         assert "établi" in second and "meubles sur mesure" not in second  # only what is new
         assert len(mailbox.messages) == 2  # the member who did not ask got nothing
@@ -54,7 +55,7 @@ def test_weekly_roundup_only_when_new_at_most_weekly_then_unsubscribed(
         me.trade, me.commune_code = "Comptable", "67475"
         alerts.choose(me.account, match_alerts=False, weekly=True)
         db.session.commit()
-        assert schedule.run_due_work(start).weekly == 0  # nothing new: no mail
+        assert due_work.run_due_work(start).weekly == 0  # nothing new: no mail
         other = create_person("paul@example.org", "Paul Patron", level=Visibility.COMMUNITY)
 
         def post(title: str, days: float) -> None:
@@ -63,7 +64,7 @@ def test_weekly_roundup_only_when_new_at_most_weekly_then_unsubscribed(
             db.session.commit()
 
         post("Cherche un expert-comptable pour mon bilan", 1)
-        assert schedule.run_due_work(start + timedelta(days=1)).weekly == 1
+        assert due_work.run_due_work(start + timedelta(days=1)).weekly == 1
         [mail] = mailbox.wait_for(1)
         assert mail["Subject"] == "Cette semaine dans le réseau"
         assert mail.get_content_type() == "multipart/alternative"
@@ -71,8 +72,8 @@ def test_weekly_roundup_only_when_new_at_most_weekly_then_unsubscribed(
         html = mail.get_body(("html",)).get_content()
         assert "expert-comptable pour mon bilan" in text and "expert-comptable" in html
         post("Tenue de comptabilité pour une association", 2)
-        assert schedule.run_due_work(start + timedelta(days=3)).weekly == 0  # one a week
-        assert schedule.run_due_work(start + timedelta(days=8)).weekly == 1
+        assert due_work.run_due_work(start + timedelta(days=3)).weekly == 0  # one a week
+        assert due_work.run_due_work(start + timedelta(days=8)).weekly == 1
         assert len(mailbox.wait_for(2)) == 2
         link = mail["List-Unsubscribe"].strip("<>")
     client = app.test_client()
@@ -87,5 +88,5 @@ def test_weekly_roundup_only_when_new_at_most_weekly_then_unsubscribed(
                             ListingInput(ListingKind.NEED, "Cherche un Buchhalter"))
         late.created_at = start + timedelta(days=15)
         db.session.commit()
-        assert schedule.run_due_work(start + timedelta(days=16)).weekly == 0
+        assert due_work.run_due_work(start + timedelta(days=16)).weekly == 0
     assert len(mailbox.messages) == 2

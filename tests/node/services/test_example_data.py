@@ -60,6 +60,7 @@ def _load(tmp_path: Path, name: str, members: int = 60, seed: int = 7) -> Flask:
     app = build_node(tmp_path / name)
     with app.app_context():
         load_example_data(members=members, seed=seed, now=NOW)
+        db.session.commit()
     return app
 
 
@@ -73,6 +74,7 @@ def test_same_seed_gives_the_same_node_and_another_seed_another(tmp_path: Path) 
 def test_people_and_businesses_are_invented(app: Flask) -> None:
     with app.app_context():
         load_example_data(members=80, seed=3, now=NOW)
+        db.session.commit()
         members = _examples()
         for member in members:
             first, last = member.display_name.split(" ", 1)
@@ -93,6 +95,7 @@ def test_people_and_businesses_are_invented(app: Flask) -> None:
 def test_profiles_pass_the_node_field_rules(app: Flask) -> None:
     with app.app_context(), app.test_request_context():
         load_example_data(members=40, seed=2, now=NOW)
+        db.session.commit()
         for member in _examples():
             _, errors = clean_member_fields({f: getattr(member, f) for f in PROFILE_FIELDS})
             assert errors == {}, (member.display_name, errors)
@@ -101,6 +104,7 @@ def test_profiles_pass_the_node_field_rules(app: Flask) -> None:
 def test_visibilities_are_mixed(app: Flask) -> None:
     with app.app_context():
         load_example_data(members=200, seed=4, now=NOW)
+        db.session.commit()
         identity = Counter(m.visibility_identity for m in _examples())
         contact = Counter(m.visibility_contact for m in _examples())
     assert identity[Visibility.COMMUNITY] > identity[Visibility.PUBLIC] > 0
@@ -112,6 +116,7 @@ def test_visibilities_are_mixed(app: Flask) -> None:
 def test_members_live_near_the_node_and_have_trades_and_listings(app: Flask) -> None:
     with app.app_context():
         load_example_data(members=50, seed=6, now=NOW)
+        db.session.commit()
         members = _examples()
         home = [communes.find(code) for code in ("67475", "67527")]  # the seeded node's
         for member in members:
@@ -128,6 +133,7 @@ def test_members_live_near_the_node_and_have_trades_and_listings(app: Flask) -> 
 def test_venues_events_recurring_rule_rsvps_and_attendance(app: Flask) -> None:
     with app.app_context():
         load_example_data(members=30, seed=1, now=NOW)
+        db.session.commit()
         venues = db.session.scalars(db.select(Venue)).all()
         events = db.session.scalars(db.select(Event)).all()
         assert {"Salle des fêtes", "Tiers-lieu de la gare"} <= {v.name for v in venues}
@@ -155,6 +161,7 @@ def test_venues_events_recurring_rule_rsvps_and_attendance(app: Flask) -> None:
 def test_loading_twice_or_before_init_is_refused(app: Flask, tmp_path: Path) -> None:
     with app.app_context():
         load_example_data(members=5, seed=1, now=NOW)
+        db.session.commit()
         count = len(_examples())
         with pytest.raises(ExampleDataError, match="déjà chargées"):
             load_example_data(members=5, seed=2, now=NOW)
@@ -183,6 +190,7 @@ def test_example_data_never_overbooks(app: Flask) -> None:
     and people wait only where the places are taken."""
     with app.app_context():
         load_example_data(members=60, seed=7, now=NOW)
+        db.session.commit()
         going: Counter[tuple[int, datetime]] = Counter()
         waiting: Counter[tuple[int, datetime]] = Counter()
         for rsvp in db.session.scalars(db.select(Rsvp)):

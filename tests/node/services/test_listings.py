@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from flask import Flask
 
+from node import due_work
 from node.extensions import db
 from node.models import FieldGroup, Listing, ListingKind, ListingState, Visibility, utcnow
-from node.services import schedule
 from node.services.listings import ListingInput, clean_listing, post_listing, renew_token
 from node.services.visibility import Viewer, can_see_listing, visible_profile
 from node.sharing.payloads import shared_payload
@@ -65,9 +65,9 @@ def test_reminder_mail_then_one_click_renews_then_expiry(app: Flask, mailbox: Ma
                                now=posted)
         db.session.commit()
         listing_id, first_expiry = listing.id, listing.expires_at
-        assert schedule.run_due_work(posted).listing_reminders == 0  # 60 days: nothing yet
-        assert schedule.run_due_work().listing_reminders == 1  # a week before: remind
-        assert schedule.run_due_work().sent == 0  # planned once, sent once
+        assert due_work.run_due_work(posted).listing_reminders == 0  # 60 days: nothing yet
+        assert due_work.run_due_work().listing_reminders == 1  # a week before: remind
+        assert due_work.run_due_work().sent == 0  # planned once, sent once
     [mail] = mailbox.wait_for(1)
     assert mail["To"] == MEMBER_EMAIL and "Prête une bétonnière" in mail["Subject"]
     link = re.search(r"https?://\S+/annonces/prolonger/\S+", mail.get_content())
@@ -80,7 +80,7 @@ def test_reminder_mail_then_one_click_renews_then_expiry(app: Flask, mailbox: Ma
         assert listing is not None and listing.expires_at > first_expiry + timedelta(days=5)
         assert client.get("/annonces/prolonger/faux-jeton").status_code == 404
         later = listing.expires_at + timedelta(minutes=1)
-        assert schedule.run_due_work(later).listings_expired == 1
+        assert due_work.run_due_work(later).listings_expired == 1
         db.session.refresh(listing)
         assert listing.state == ListingState.EXPIRED
         assert shared_payload(listing) is None  # an expired listing leaves the network
