@@ -289,7 +289,8 @@ def search_listings(query: ListingQuery, page_size: int = 20) -> Page:
     items = [{
         "id": uuid,
         "kind": entry.kind, "title": entry.title, "details": shown.get("details") or "",
-        "member": author_name or "", "territory": peer.node_id, "territory_name": peer.label,
+        "member": author_name or "", "member_id": entry.member_uuid,
+        "territory": peer.node_id, "territory_name": peer.label,
         "stale": is_stale(peer), "url": safe_url(shown.get("url")) or safe_url(peer.base_url),
     } for entry, uuid, payload, peer, author_name in rows
         for shown in (visible_part(audience, "listing", payload) or {},)]

@@ -87,3 +87,7 @@ __all__ += ["fediverse_tables"]
 from node.models.signin import SignInCode, SignInConsent  # noqa: E402
 
 __all__ += ["SignInCode", "SignInConsent"]
+
+from node.models.contact import ContactBlock, ContactReceived, ContactSent  # noqa: E402
+
+__all__ += ["ContactBlock", "ContactReceived", "ContactSent"]

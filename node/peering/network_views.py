@@ -23,6 +23,7 @@ from node.models import NetworkCopy
 from node.peering import network_bp
 from node.peering.membership import registered_directory
 from node.services.community import commune_name
+from node.services.villages import own_node_id
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -49,12 +50,13 @@ def network_view(data: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Group the copy for the template: villages, with their members and offers/needs."""
     listings: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in data.get("listings", []):
-        listings[record["payload"]["member_id"]].append(record["payload"])
+        listings[record["payload"]["member_id"]].append({**record["payload"], "id": record["id"]})
     members_by_origin: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in data.get("members", []):
         payload = record["payload"]
         members_by_origin[record["origin"]].append({
             "payload": payload, "commune": commune_name(payload.get("commune_code", "")),
+            "id": record["id"],
             "listings": listings.get(record["id"], [])})
     territories = []
     for record in sorted(data.get("territories", []), key=lambda r: r["payload"]["name"]):
@@ -83,4 +85,4 @@ def page() -> str:
         last_attempt=format_datetime(copy.last_attempt_at.astimezone(PARIS),
                                      "d MMMM y 'à' HH:mm")
         if copy and copy.last_attempt_at else "",
-        stale=stale)
+        stale=stale, own=own_node_id())
