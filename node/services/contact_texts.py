@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 
 from node.extensions import db
 from node.models import Account, ContactReceived, ContactSent, Notice
+from node.services.contact_relay import village_name
 from node.services.events import public_link
 from node.services.notices import Letter
-from node.services.contact_relay import village_name
 
 Text = tuple[str, str] | Letter | None
 
