@@ -81,6 +81,20 @@ def village_name(node_id: str) -> str:
     return str(found.get("name") or node_id) if found else node_id
 
 
+def write_from_elsewhere(member: Member) -> list[tuple[str, str]]:
+    """For a visitor of this site who belongs to another village: (village name, address of
+    the form on that village's site) for each village of the network, when the member
+    shares their profile with the network (else their village would refuse the message)."""
+    here = own_node_id()
+    if here is None or network_payload(member) is None:
+        return []
+    from node.services.villages import known_villages
+
+    return [(str(node.get("name") or node["node_id"]),
+             f"{str(node['base_url']).rstrip('/')}/reseau/ecrire/{here}/{member.uuid}")
+            for node in known_villages() if node.get("base_url")]
+
+
 def _copy() -> dict[str, Any]:
     row = db.session.get(NetworkCopy, 1)
     return (row.data or {}) if row is not None else {}

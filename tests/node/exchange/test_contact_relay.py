@@ -291,3 +291,16 @@ def test_only_a_listed_village_may_relay(tmp_path: Any) -> None:
     assert refused.status_code == 401 and refused.get_json()["error"] == "key_unknown"
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(ContactReceived.id))) == 1
+
+
+def test_a_visitor_from_another_village_is_sent_to_their_own_site(app: Flask) -> None:
+    with app.app_context():
+        _network()
+        member = member_by_email(MEMBER_EMAIL)
+        member.set_visibility(FieldGroup.IDENTITY, Visibility.PUBLIC)
+        db.session.commit()
+        camille = member.uuid
+    visitor = app.test_client().get(f"/membres/{camille}").text
+    assert f"http://west.test/reseau/ecrire/sparsbach/{camille}" in visitor
+    signed_in = sign_in(app, ADMIN_EMAIL).get(f"/membres/{camille}").text
+    assert "/reseau/ecrire/" not in signed_in  # a member here writes through the village
