@@ -47,6 +47,14 @@ def _text(value: Any, name: str, limit: int) -> str:
     return value.strip()
 
 
+def _name(value: Any, name: str) -> str:
+    """A person's name: one line (it goes into mail subjects)."""
+    text = _text(value, name, 120)
+    if "\n" in text or "\r" in text:
+        raise _invalid(f"{name}: one line")
+    return text
+
+
 def _incoming(data: Any) -> Incoming:
     body = _object(data, "contact_message", {"id", "to", "from", "about", "text"})
     sender = _object(body["from"], "from", {"member", "name"})
@@ -56,7 +64,7 @@ def _incoming(data: Any) -> Incoming:
         about_uuid = _uuid(about["listing"], "about/listing")
         about_title = _text(about["title"], "about/title", 200)
     return Incoming(_uuid(body["id"], "id"), _uuid(body["to"], "to"),
-                    _uuid(sender["member"], "from/member"), _text(sender["name"], "from/name", 120),
+                    _uuid(sender["member"], "from/member"), _name(sender["name"], "from/name"),
                     about_uuid, about_title, _text(body["text"], "text", contact_relay.MAX_TEXT))
 
 
@@ -71,7 +79,7 @@ def receive_reply(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     """One of our members gets the answer, with the address of the one who answered."""
     body = _object(data, "contact_reply", {"id", "text", "from"})
     who = _object(body["from"], "from", {"name", "email"})
-    _text(who["name"], "from/name", 120)
+    _name(who["name"], "from/name")
     email = _text(who["email"], "from/email", 254)
     if not EMAIL.match(email):
         raise _invalid("from/email: an e-mail address")

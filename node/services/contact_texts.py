@@ -20,6 +20,11 @@ from node.services.notices import Letter
 Text = tuple[str, str] | Letter | None
 
 
+def _line(text: str) -> str:
+    """One line for a subject, whatever a name brought along."""
+    return " ".join(text.split())
+
+
 def _row_id(notice: Notice) -> int:
     return int(notice.subject_key.split(":")[1])
 
@@ -33,9 +38,10 @@ def contact_message(notice: Notice, account: Account) -> Text:
     values = {"name": account.member.display_name if account.member else "",
               "sender": found.from_name, "village": village_name(found.from_node),
               "title": found.about_title, "body": found.body, "link": link}
-    subject = (_("%(sender)s (%(village)s) répond à votre annonce « %(title)s »", **values)
+    heading = {key: _line(str(value)) for key, value in values.items()}
+    subject = (_("%(sender)s (%(village)s) répond à votre annonce « %(title)s »", **heading)
                if found.about_title else
-               _("%(sender)s (%(village)s) vous écrit par le réseau", **values))
+               _("%(sender)s (%(village)s) vous écrit par le réseau", **heading))
     body = _("Bonjour %(name)s,\n\n%(sender)s (%(village)s) vous écrit par le "
              "réseau :\n\n%(body)s\n\nPour répondre (votre adresse ne sera transmise "
              "que si vous répondez), pour bloquer cet expéditeur ou pour signaler ce "
@@ -55,7 +61,8 @@ def contact_reply(notice: Notice, account: Account) -> Text:
               "recipient": found.to_name, "village": village_name(found.to_node),
               "body": found.answer, "email": found.answer_email}
     return Letter(
-        _("%(recipient)s (%(village)s) vous répond", **values),
+        _("%(recipient)s (%(village)s) vous répond",
+          **{key: _line(value) for key, value in values.items()}),
         _("Bonjour %(name)s,\n\n%(recipient)s (%(village)s) vous répond :\n\n%(body)s\n\n"
           "En répondant, %(recipient)s vous donne son adresse : %(email)s (répondez "
           "simplement à ce courriel).\n", **values),
@@ -67,7 +74,8 @@ def contact_report(notice: Notice, account: Account) -> Text:
     found = db.session.get(ContactReceived, _row_id(notice))
     if found is None or found.reported_at is None:
         return None
-    return (_("Message du réseau signalé par %(name)s", name=found.recipient.display_name),
+    return (_("Message du réseau signalé par %(name)s",
+              name=_line(found.recipient.display_name)),
             _("Bonjour,\n\n%(name)s signale un message reçu de %(sender)s (%(village)s). Vous "
               "pouvez le lire ici :\n%(link)s\n", name=found.recipient.display_name,
               sender=found.from_name, village=village_name(found.from_node),

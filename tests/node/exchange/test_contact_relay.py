@@ -187,6 +187,7 @@ def test_refusals_of_a_relayed_message(app: Flask, monkeypatch: pytest.MonkeyPat
         for bad in ({**good, "text": ""}, {**good, "text": "x" * 4001},
                     {**good, "text": "bonjour\x00"}, {**good, "to": "not-a-uuid"},
                     {**good, "from": {"member": SAM}}, {**good, "extra": 1},
+                    {**good, "from": {"member": SAM, "name": "Sam\nBcc: x"}},
                     {**good, "about": {"listing": NEED}}, ["contact_message"]):
             assert _refused(receive_message, WEST, bad).code == "notice_invalid"
         unknown = _refused(receive_message, WEST, _message(str(uuid.uuid4())))
