@@ -250,7 +250,9 @@ def test_block_and_report_through_the_pages(app: Flask) -> None:
     assert page.post(path + "/bloquer").status_code == 302
     assert "Vous avez bloqué cet expéditeur" in page.get(path).text
     assert page.get("/admin/signalements-reseau").status_code == 403  # members: no
-    staff = sign_in(app, ADMIN_EMAIL).get("/admin/signalements-reseau")
+    admin = sign_in(app, ADMIN_EMAIL)
+    assert "/admin/signalements-reseau" in admin.get("/admin/").text  # the dashboard links it
+    staff = admin.get("/admin/signalements-reseau")
     assert staff.status_code == 200 and "Achetez mes chaussures" in staff.text
     with app.app_context():
         assert db.session.scalars(db.select(Notice.kind).where(
