@@ -299,3 +299,23 @@ def mailbox(member: Member) -> tuple[list[ContactReceived], list[ContactSent], l
     blocks = db.session.scalars(select(ContactBlock).where(ContactBlock.member_id == member.id)
                                 .order_by(ContactBlock.created_at.desc()))
     return list(received), list(sent), list(blocks)
+
+
+def export(member: Member) -> dict[str, list[dict[str, Any]]]:
+    """A member's messages with other villages, for their personal-data export."""
+    received, sent, blocks = mailbox(member)
+
+    def stamp(moment: Any) -> str | None:
+        return moment.isoformat() if moment is not None else None
+    return {
+        "sent": [{"id": row.uuid, "to_village": row.to_node, "to_name": row.to_name,
+                  "about": row.about_title, "body": row.body, "sent_at": stamp(row.created_at),
+                  "answer": row.answer, "answer_email": row.answer_email,
+                  "answered_at": stamp(row.answered_at)} for row in sent],
+        "received": [{"id": row.uuid, "from_village": row.from_node,
+                      "from_name": row.from_name, "about": row.about_title, "body": row.body,
+                      "received_at": stamp(row.received_at), "answer": row.answer,
+                      "answered_at": stamp(row.answered_at),
+                      "reported_at": stamp(row.reported_at)} for row in received],
+        "blocked": [{"village": row.from_node, "name": row.from_name} for row in blocks],
+    }

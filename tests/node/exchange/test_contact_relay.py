@@ -34,6 +34,7 @@ from node.peering.contact_notices import receive_message, receive_reply
 from node.peering.identity import create_identity
 from node.services import contact_relay
 from node.services.listings import ListingInput, post_listing
+from node.services.personal_data import export_member_data
 from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, build_node, member_by_email
 from tests.node.members.people import sign_in
 from tests.support.smtp import Mailbox
@@ -233,6 +234,8 @@ def test_the_answer_reaches_the_sender_with_the_recipients_address(
                                                      "id": sent.uuid}
         receive_reply(_peer(WEST), reply)  # again: one mail
         assert due_work.run_due_work().sent == 1
+        exported = export_member_data(member_by_email(MEMBER_EMAIL))["network_messages"]
+        assert exported["sent"][0]["answer_email"] == "wendy@example.org"
     [answer] = mailbox.wait_for(1)
     assert answer["To"] == MEMBER_EMAIL and answer["Reply-To"] == "wendy@example.org"
     assert "Merci, appelez-moi." in answer.get_content()
