@@ -84,16 +84,15 @@ def _admitted(node: NodeProcess) -> bool:
 
 
 def _person(node: NodeProcess, name: str, email: str, commune: str,
-            need: str = "") -> tuple[str, str]:
-    """A member sharing their identity with the network; their uuid and their need's."""
+            listing: tuple[ListingKind, str]) -> tuple[str, str]:
+    """A member sharing their profile with the network; their uuid and their listing's."""
     def create() -> tuple[str, str]:
         account = accounts.create_account(email, name, PASSWORD, commune_code=commune)
         account.member.set_visibility(FieldGroup.IDENTITY, Visibility.NETWORK)
         account.member.set_visibility(FieldGroup.SKILLS, Visibility.NETWORK)
-        listing = post_listing(account.member, ListingInput(ListingKind.NEED, need)) \
-            if need else None
+        posted = post_listing(account.member, ListingInput(*listing))
         db.session.commit()
-        return account.member.uuid, listing.uuid if listing else ""
+        return account.member.uuid, posted.uuid
     return _in(node, create)  # type: ignore[no-any-return]
 
 
@@ -141,15 +140,18 @@ def test_a_reply_to_a_need_is_relayed_without_either_address(
     wendy = f"wendy-{uuid.uuid4().hex[:6]}@example.org"
     sam = f"sam-{uuid.uuid4().hex[:6]}@example.org"
     wendy_uuid, need = _person(nodes[WEST], "Wendy Westhouse", wendy, "67527",
-                               need="Cherche un menuisier pour un escalier")
-    _person(nodes[SPARS], "Sam Sparsbach", sam, "67475")
+                               (ListingKind.NEED, "Cherche un menuisier pour un escalier"))
+    _, offer = _person(nodes[SPARS], "Sam Sparsbach", sam, "67475",
+                       (ListingKind.OFFER, "Menuisier : escaliers et meubles en chêne"))
     wait_for(partial(_in_copy, nodes[SPARS], need), timeout=60, interval=0.5)
 
-    # Sam finds the need on his village's Réseau page and answers it there.
+    # Sam's offer matches Wendy's need: he answers it from his own village's site (the
+    # matches page of his offer, and the Réseau page, link to the same form).
     spars = _session(nodes[SPARS], sam)
-    network_page = spars.get(nodes[SPARS].url + "/reseau", timeout=10).text
     write = f"/reseau/ecrire/{WEST}/{wendy_uuid}?annonce={need}"
-    assert write in network_page.replace("&amp;", "&")
+    for page in (f"/mon-profil/offres/{offer}/correspondances", "/reseau"):
+        assert write in spars.get(nodes[SPARS].url + page, timeout=10).text.replace(
+            "&amp;", "&"), page
     sent = _post_form(spars, nodes[SPARS].url + write,
                       "Bonjour, je fais des escaliers en chêne. Je passe jeudi ?")
     assert sent.status_code == 302, sent.text[:1000]
