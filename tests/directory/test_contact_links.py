@@ -32,6 +32,7 @@ def test_the_link_leads_to_the_viewers_own_village(app: Flask, client: FlaskClie
     write = f"{WESTHOUSE}/reseau/ecrire/{quote(SPARSBACH)}/{LEA}"
     pages = ("/annuaire", f"/annuaire/{LEA}", "/offres-et-besoins")
     assert not [path for path in pages if "/reseau/ecrire/" in client.get(path).text]
+    assert LEA not in client.get("/api/v1/listings").text  # anonymous: no author id
     _signed_in(client, WESTHOUSE)
     for path in pages[:2]:
         assert write in client.get(path).text, path
