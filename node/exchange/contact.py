@@ -51,6 +51,7 @@ def network_mailbox() -> ResponseReturnValue:
     received, sent, blocks = contact_relay.mailbox(current_member())
     return render_template("node/exchange/contact_mailbox.html", received=received, sent=sent,
                            blocks=blocks, form=Form(),
+                           refuses_all=contact_relay.refuses_all(current_member()),
                            village_name=contact_relay.village_name)
 
 
@@ -109,6 +110,19 @@ def unblock_sender(block_id: int) -> ResponseReturnValue:
     if Form().validate_on_submit() and contact_relay.unblock(current_member(), block_id):
         db.session.commit()
         flash(_("Expéditeur débloqué."), "success")
+    return redirect(url_for("exchange.network_mailbox"))
+
+
+@bp.post("/reseau/messages/accueil")
+@login_required
+def accept_messages() -> ResponseReturnValue:
+    """Open or close one's door to every message from other villages."""
+    if Form().validate_on_submit():
+        accept = request.form.get("accepter") == "oui"
+        contact_relay.accept_all(current_member(), accept)
+        db.session.commit()
+        flash(_("Les membres des autres villages peuvent à nouveau vous écrire.") if accept
+              else _("Vous ne recevrez plus de messages des autres villages."), "success")
     return redirect(url_for("exchange.network_mailbox"))
 
 

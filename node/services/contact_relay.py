@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from federation.errors import FederationRefusal
 from node.extensions import db
@@ -176,10 +176,34 @@ def _received_since(delta: timedelta, node_id: str, member_uuid: str = "") -> in
     return int(db.session.scalar(query) or 0)
 
 
+#: A block row naming every sender: the member receives no message from other villages.
+EVERYONE = "*"
+
+
 def is_blocked(member: Member, node_id: str, member_uuid: str) -> bool:
+    """This sender is blocked, or the member declined every message from other villages."""
     return db.session.scalars(select(ContactBlock.id).where(
-        ContactBlock.member_id == member.id, ContactBlock.from_node == node_id,
-        ContactBlock.from_member == member_uuid)).first() is not None
+        ContactBlock.member_id == member.id,
+        or_(and_(ContactBlock.from_node == node_id, ContactBlock.from_member == member_uuid),
+            ContactBlock.from_node == EVERYONE))).first() is not None
+
+
+def refuses_all(member: Member) -> bool:
+    return db.session.scalars(select(ContactBlock.id).where(
+        ContactBlock.member_id == member.id, ContactBlock.from_node == EVERYONE)
+    ).first() is not None
+
+
+def accept_all(member: Member, accept: bool) -> None:
+    """Open or close the member's door to messages from other villages (flushes)."""
+    row = db.session.scalars(select(ContactBlock).where(
+        ContactBlock.member_id == member.id, ContactBlock.from_node == EVERYONE)).first()
+    if accept and row is not None:
+        db.session.delete(row)
+    elif not accept and row is None:
+        db.session.add(ContactBlock(member_id=member.id, from_node=EVERYONE,
+                                    from_member=EVERYONE))
+    db.session.flush()
 
 
 def _recipient(member_uuid: str) -> Member | None:
@@ -256,7 +280,10 @@ def receive_reply(node_id: str, message_uuid: str, text: str, email: str) -> Con
 
 def block(received: ContactReceived) -> None:
     """The recipient hears nothing more from this sender (their village is told nothing)."""
-    if not is_blocked(received.recipient, received.from_node, received.from_member):
+    if not db.session.scalars(select(ContactBlock.id).where(
+            ContactBlock.member_id == received.recipient_id,
+            ContactBlock.from_node == received.from_node,
+            ContactBlock.from_member == received.from_member)).first():
         db.session.add(ContactBlock(member_id=received.recipient_id,
                                     from_node=received.from_node,
                                     from_member=received.from_member,
@@ -296,8 +323,9 @@ def mailbox(member: Member) -> tuple[list[ContactReceived], list[ContactSent], l
         ContactReceived.recipient_id == member.id).order_by(ContactReceived.received_at.desc()))
     sent = db.session.scalars(select(ContactSent).where(
         ContactSent.sender_id == member.id).order_by(ContactSent.created_at.desc()))
-    blocks = db.session.scalars(select(ContactBlock).where(ContactBlock.member_id == member.id)
-                                .order_by(ContactBlock.created_at.desc()))
+    blocks = db.session.scalars(select(ContactBlock).where(
+        ContactBlock.member_id == member.id, ContactBlock.from_node != EVERYONE)
+        .order_by(ContactBlock.created_at.desc()))
     return list(received), list(sent), list(blocks)
 
 

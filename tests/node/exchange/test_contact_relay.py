@@ -268,6 +268,14 @@ def test_block_and_report_through_the_pages(app: Flask) -> None:
     assert page.post(block_id.group()).status_code == 302
     with app.app_context():
         receive_message(_peer(WEST), _message(_share(MEMBER_EMAIL)))  # unblocked
+    assert page.post("/reseau/messages/accueil", data={"accepter": "non"}).status_code == 302
+    assert "Vous ne recevez pas de messages" in page.get("/reseau/messages").text
+    with app.app_context():  # nobody of another village gets through now
+        anyone = _message(_share(MEMBER_EMAIL), sender=str(uuid.uuid4()))
+        assert _refused(receive_message, WEST, anyone).code == "contact_blocked"
+    page.post("/reseau/messages/accueil", data={"accepter": "oui"})
+    with app.app_context():
+        receive_message(_peer(WEST), anyone)
 
 
 def test_only_a_listed_village_may_relay(tmp_path: Any) -> None:
