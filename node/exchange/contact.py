@@ -74,7 +74,7 @@ def network_message(message_uuid: str) -> ResponseReturnValue:
             flash(_("Réponse envoyée, avec votre adresse."), "success")
             return redirect(url_for("exchange.network_message", message_uuid=found.uuid))
         form.body.errors = [_("Écrivez votre message (4000 caractères au plus).")]
-    blocked = contact_relay.is_blocked(found.recipient, found.from_node, found.from_member)
+    blocked = contact_relay.sender_blocked(found)
     return render_template("node/exchange/contact_message.html", message=found, form=form,
                            blocked=blocked, buttons=Form(),
                            village=contact_relay.village_name(found.from_node)), (

@@ -188,6 +188,14 @@ def is_blocked(member: Member, node_id: str, member_uuid: str) -> bool:
             ContactBlock.from_node == EVERYONE))).first() is not None
 
 
+def sender_blocked(received: ContactReceived) -> bool:
+    """The recipient blocked this very sender."""
+    return db.session.scalars(select(ContactBlock.id).where(
+        ContactBlock.member_id == received.recipient_id,
+        ContactBlock.from_node == received.from_node,
+        ContactBlock.from_member == received.from_member)).first() is not None
+
+
 def refuses_all(member: Member) -> bool:
     return db.session.scalars(select(ContactBlock.id).where(
         ContactBlock.member_id == member.id, ContactBlock.from_node == EVERYONE)
@@ -280,10 +288,7 @@ def receive_reply(node_id: str, message_uuid: str, text: str, email: str) -> Con
 
 def block(received: ContactReceived) -> None:
     """The recipient hears nothing more from this sender (their village is told nothing)."""
-    if not db.session.scalars(select(ContactBlock.id).where(
-            ContactBlock.member_id == received.recipient_id,
-            ContactBlock.from_node == received.from_node,
-            ContactBlock.from_member == received.from_member)).first():
+    if not sender_blocked(received):
         db.session.add(ContactBlock(member_id=received.recipient_id,
                                     from_node=received.from_node,
                                     from_member=received.from_member,
