@@ -1,0 +1,80 @@
+"""What another village may tell this node about questions au réseau.
+
+One notice arrives in the node inbox, signed by a village of the signed network list:
+``question_answer`` — a member of that village answered, at home, a question one of our
+members asked the network. We store the answer (the asker is mailed by the notices worker
+after the commit), and the question's next version carries it to the Pays and the other
+villages. The signer speaks only for its own members: the author's village must be the
+signer. Refusals are the protocol's JSON errors (docs/federation.md § 8.4).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from federation.errors import FederationRefusal
+from federation.verification import VerifiedPeer
+from node.extensions import db
+from node.services import questions
+
+ANSWER = "question_answer"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class QuestionNoticeRefused(FederationRefusal):
+    """A question notice this node will not apply; ``status`` is its HTTP answer."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(code, message)
+        self._status = status
+
+    @property
+    def status(self) -> int:
+        return self._status
+
+
+def _invalid(message: str) -> QuestionNoticeRefused:
+    return QuestionNoticeRefused("notice_invalid", message)
+
+
+def _uuid(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not UUID.fullmatch(value):
+        raise _invalid(f"{name}: a lowercase UUID")
+    return value
+
+
+def _author(peer: VerifiedPeer, data: dict[str, Any]) -> tuple[str, str]:
+    """(member UUID at home, « Prénom N. ») of an author of the signing village."""
+    author = data.get("author")
+    if not isinstance(author, dict):
+        raise _invalid("author: an object")
+    if author.get("village") != peer.node_id:
+        raise QuestionNoticeRefused("origin_mismatch",
+                                    "a village speaks only for its own members", 403)
+    name = author.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise _invalid("author.name: 1 to 200 characters")
+    return _uuid(author, "member"), name
+
+
+def receive_answer(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
+    """Store another village's answer to one of our network questions (idempotent: the
+    same answer id again changes nothing)."""
+    if not isinstance(data, dict):
+        raise _invalid("question_answer must be an object")
+    question_uuid, answer_uuid = _uuid(data, "question"), _uuid(data, "answer")
+    member_uuid, name = _author(peer, data)
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise _invalid("text: a string")
+    try:
+        _, new = questions.take_remote_answer(question_uuid, answer_uuid, peer.node_id,
+                                              member_uuid, name, text)
+    except questions.RemoteAnswerRefused as refused:
+        db.session.rollback()
+        raise QuestionNoticeRefused(refused.code, refused.message, refused.status) from None
+    db.session.commit()
+    return {"applied": ANSWER, "question": question_uuid, "answer": answer_uuid,
+            "stored": new}
