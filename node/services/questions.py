@@ -56,7 +56,7 @@ def clean_question(title: str, details: str, audience: str) -> dict[str, str]:
 
 def ask(member: Member, title: str, details: str, audience: str) -> Question:
     question = Question(member=member, title=" ".join(title.split()), details=details.strip(),
-                        audience=audience)
+                        audience=audience, answers=[])
     db.session.add(question)
     db.session.flush()
     return question
@@ -73,8 +73,18 @@ def recent(limit: int = 50) -> list[Question]:
 
 def _touch(question: Question) -> None:
     """An answer changed: the question is a new version, so what the network sees of it
-    (answers, helpful marks, hidden answers gone) follows."""
+    (answers, helpful marks, hidden answers gone) follows. Its answers are loaded now, not
+    by the payload while the flush runs."""
+    question.answers  # noqa: B018 - loads the collection before the flush
     question.updated_at = utcnow()
+
+
+def _add_answer(question: Question, found: Answer) -> None:
+    """Append to the loaded collection (a lazy load inside the flush would replace the new
+    row in the identity map), then flush."""
+    _touch(question)
+    question.answers.append(found)
+    db.session.flush()
 
 
 def answer(question: Question, member: Member, body: str) -> Answer | None:
@@ -83,12 +93,9 @@ def answer(question: Question, member: Member, body: str) -> Answer | None:
     body = body.strip()
     if not body or len(body) > MAX_TEXT:
         return None
-    found = Answer(question=question, member=member, body=body,
-                   author_village=own_node_id() or "", author_uuid=member.uuid,
-                   author_name=short_name(member.display_name))
-    db.session.add(found)
-    _touch(question)
-    db.session.flush()
+    found = Answer(member=member, body=body, author_village=own_node_id() or "",
+                   author_uuid=member.uuid, author_name=short_name(member.display_name))
+    _add_answer(question, found)
     if member.id != question.member_id:
         _tell_asker(found)
     return found
@@ -138,12 +145,9 @@ def take_remote_answer(question_uuid: str, answer_uuid: str, village: str,
         Answer.created_at >= since))
     if (recent_count or 0) >= REMOTE_ANSWERS_PER_HOUR:
         raise RemoteAnswerRefused("rate_limited", "too many answers from this member", 429)
-    found = Answer(uuid=answer_uuid, question=question, member=None, body=body,
-                   author_village=village, author_uuid=author_uuid,
-                   author_name=short_name(author_name)[:200])
-    db.session.add(found)
-    _touch(question)
-    db.session.flush()
+    found = Answer(uuid=answer_uuid, member=None, body=body, author_village=village,
+                   author_uuid=author_uuid, author_name=short_name(author_name)[:200])
+    _add_answer(question, found)
     _tell_asker(found)
     return found, True
 
