@@ -195,6 +195,21 @@ def report_to_staff(found: Answer, key: str) -> int:
     return notices.plan("answer_report", key, list(staff), {"answer": found.id})
 
 
+def forget_member(member: Member, _freed: object) -> None:
+    """A member is deleted (``members.on_member_deleted``): their questions go through the
+    session, so a question shared with the network leaves as a tombstone, and the questions
+    they answered are shared again without their answers (the database cascade alone would
+    delete the rows and tell nobody)."""
+    answered = db.session.scalars(select(Answer).where(Answer.member_id == member.id)).all()
+    for found in answered:
+        question = found.question
+        _touch(question)
+        question.answers.remove(found)
+    for question in db.session.scalars(select(Question).where(Question.member_id == member.id)):
+        db.session.delete(question)
+    db.session.flush()
+
+
 @dataclass(frozen=True)
 class Reported:
     """An answer the staff were told about, with how many people reported it."""

@@ -196,3 +196,22 @@ def test_the_reseau_page_lists_and_answers_other_villages_questions(village: Fla
     assert "elle ne prend plus de réponses" in closed.get_data(as_text=True)
     assert client.get("/reseau", follow_redirects=False).status_code == 200
     assert village.test_client().get(f"/reseau/questions/{question_id}").status_code == 302
+
+
+def test_a_deleted_member_s_questions_and_answers_leave_the_network(village: Flask) -> None:
+    from node.services.members import delete_member
+
+    with village.test_request_context():
+        asked = _ask()
+        questions.answer(asked, member_by_email(ADMIN_EMAIL), "Le recommandé d'abord.")
+        other = questions.ask(member_by_email(ADMIN_EMAIL), "Un bon imprimeur ?", "",
+                              "network")
+        questions.answer(other, member_by_email(MEMBER_EMAIL), "Celui de Saverne.")
+        db.session.commit()
+        delete_member(member_by_email(MEMBER_EMAIL))()
+        db.session.commit()
+        gone = _latest(asked.uuid)
+        assert gone is not None and gone["deleted"] and gone["payload"] is None
+        kept = _latest(other.uuid)
+        assert kept is not None and kept["payload"]["answers"] == []
+        assert db.session.scalars(db.select(Answer.body)).all() == []
