@@ -55,3 +55,17 @@ def question(question_uuid: str) -> ResponseReturnValue:
                            village_name=network_questions.village_name,
                            day=network_questions.day), (
         422 if form.errors else 200)
+
+
+@network_bp.post("/reseau/questions/<question_uuid>/reponses/<answer_uuid>/signaler")
+@login_required
+def report(question_uuid: str, answer_uuid: str) -> ResponseReturnValue:
+    """Report an answer to the staff of the asker's village (their node hides it)."""
+    found = network_questions.find(question_uuid)
+    if found is None or not network_questions.send_report(found, answer_uuid[:36],
+                                                          current_member()):
+        abort(404)
+    db.session.commit()
+    flash(_("Merci : l'équipe du village « %(name)s » est prévenue.", name=found.village_name),
+          "success")
+    return redirect(url_for("network.question", question_uuid=found.id))

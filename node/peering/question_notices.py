@@ -1,10 +1,15 @@
 """What another village may tell this node about questions au réseau.
 
-One notice arrives in the node inbox, signed by a village of the signed network list:
-``question_answer`` — a member of that village answered, at home, a question one of our
-members asked the network. We store the answer (the asker is mailed by the notices worker
-after the commit), and the question's next version carries it to the Pays and the other
-villages. The signer speaks only for its own members: the author's village must be the
+Two notices arrive in the node inbox, signed by a village of the signed network list:
+
+* ``question_answer`` — a member of that village answered, at home, a question one of our
+  members asked the network. We store the answer (the asker is mailed by the notices worker
+  after the commit), and the question's next version carries it to the Pays and the other
+  villages;
+* ``question_report`` — a member of that village finds an answer to one of our questions
+  out of place: our staff are told, as for a report made here.
+
+The signer speaks only for its own members: the author's or reporter's village must be the
 signer. Refusals are the protocol's JSON errors (docs/federation.md § 8.4).
 """
 
@@ -18,7 +23,7 @@ from federation.verification import VerifiedPeer
 from node.extensions import db
 from node.services import questions
 
-ANSWER = "question_answer"
+ANSWER, REPORT = "question_answer", "question_report"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -45,14 +50,20 @@ def _uuid(data: dict[str, Any], name: str) -> str:
     return value
 
 
-def _author(peer: VerifiedPeer, data: dict[str, Any]) -> tuple[str, str]:
-    """(member UUID at home, « Prénom N. ») of an author of the signing village."""
-    author = data.get("author")
-    if not isinstance(author, dict):
-        raise _invalid("author: an object")
-    if author.get("village") != peer.node_id:
+def _person(peer: VerifiedPeer, data: dict[str, Any], role: str) -> dict[str, Any]:
+    """The ``author`` or ``reporter`` object: a member of the signing village."""
+    person = data.get(role)
+    if not isinstance(person, dict):
+        raise _invalid(f"{role}: an object")
+    if person.get("village") != peer.node_id:
         raise QuestionNoticeRefused("origin_mismatch",
                                     "a village speaks only for its own members", 403)
+    return person
+
+
+def _author(peer: VerifiedPeer, data: dict[str, Any]) -> tuple[str, str]:
+    """(member UUID at home, « Prénom N. ») of an author of the signing village."""
+    author = _person(peer, data, "author")
     name = author.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise _invalid("author.name: 1 to 200 characters")
@@ -78,3 +89,20 @@ def receive_answer(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     db.session.commit()
     return {"applied": ANSWER, "question": question_uuid, "answer": answer_uuid,
             "stored": new}
+
+
+def receive_report(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
+    """Tell our staff that a member of the signing village reported an answer shown with one
+    of our network questions (once per answer and reporter)."""
+    if not isinstance(data, dict):
+        raise _invalid("question_report must be an object")
+    question_uuid, answer_uuid = _uuid(data, "question"), _uuid(data, "answer")
+    reporter = _uuid(_person(peer, data, "reporter"), "member")
+    question = questions.find(question_uuid)
+    found = None if question is None or question.audience != "network" else next(
+        (a for a in question.answers if a.uuid == answer_uuid and not a.hidden), None)
+    if found is None:
+        raise QuestionNoticeRefused("question_unknown", "no such answer shown here", 404)
+    questions.report_to_staff(found, f"answer:{found.id}:village:{peer.node_id}:{reporter}")
+    db.session.commit()
+    return {"applied": REPORT, "question": question_uuid, "answer": answer_uuid}

@@ -25,7 +25,7 @@ from node.models.base import new_uuid
 from node.services.questions import MAX_TEXT, OPEN
 from node.services.villages import own_node_id, plan
 
-ANSWER = "question_answer"
+ANSWER, REPORT = "question_answer", "question_report"
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -102,3 +102,15 @@ def send_answer(question: NetworkQuestion, member: Member, body: str) -> Village
         "author": {"village": own_node_id() or "", "member": member.uuid,
                    "name": short_name(member.display_name)},
         "text": body})
+
+
+def send_report(question: NetworkQuestion, answer_uuid: str, member: Member) -> bool:
+    """Plan the signed notice telling the asker's village that our member finds one of the
+    answers out of place (once per answer and member: same topic, same notice). False when
+    the copy shows no such answer."""
+    if not any(item.get("id") == answer_uuid for item in question.payload.get("answers", [])):
+        return False
+    plan(question.origin, REPORT, f"{answer_uuid}:{member.uuid}", {
+        "question": question.id, "answer": answer_uuid,
+        "reporter": {"village": own_node_id() or "", "member": member.uuid}})
+    return True

@@ -28,7 +28,7 @@ from node.models import (
     VillageMessage,
     utcnow,
 )
-from node.peering.question_notices import receive_answer
+from node.peering.question_notices import receive_answer, receive_report
 from node.services import questions
 from tests.conftest import ADMIN_EMAIL, MEMBER_EMAIL, member_by_email
 from tests.node.members.people import sign_in
@@ -181,7 +181,8 @@ def test_the_reseau_page_lists_and_answers_other_villages_questions(village: Fla
     assert sent.status_code == 302
     assert client.get(f"/reseau/questions/{uuid.uuid4()}").status_code == 404
     with village.app_context():
-        [message] = db.session.scalars(db.select(VillageMessage)).all()
+        [message] = db.session.scalars(db.select(VillageMessage).where(
+            VillageMessage.kind == "question_answer")).all()
         body = message.body["question_answer"]
         assert (message.node_id, message.kind, message.topic) == (
             WEST, "question_answer", body["answer"])
@@ -191,6 +192,17 @@ def test_the_reseau_page_lists_and_answers_other_villages_questions(village: Fla
         assert body["author"]["member"] == member_by_email(MEMBER_EMAIL).uuid
         db.session.get(NetworkCopy, 1).data = _copy_with_question(question_id, "resolved")
         db.session.commit()
+    with village.app_context():  # the copy's answer ids are fresh each time: read this one
+        answer_id = db.session.get(NetworkCopy, 1).data["questions"][0]["payload"][
+            "answers"][0]["id"]
+    url = f"/reseau/questions/{question_id}/reponses"
+    assert client.post(f"{url}/{answer_id}/signaler").status_code == 302
+    assert client.post(f"{url}/{uuid.uuid4()}/signaler").status_code == 404
+    with village.app_context():
+        [report] = db.session.scalars(db.select(VillageMessage).where(
+            VillageMessage.kind == "question_report")).all()
+        assert report.node_id == WEST and report.body["question_report"]["answer"] == answer_id
+        assert report.body["question_report"]["reporter"]["village"] == SPARS
     closed = client.post(f"/reseau/questions/{question_id}", data={"body": "Encore moi."})
     assert closed.status_code == 422
     assert "elle ne prend plus de réponses" in closed.get_data(as_text=True)
@@ -215,3 +227,25 @@ def test_a_deleted_member_s_questions_and_answers_leave_the_network(village: Fla
         kept = _latest(other.uuid)
         assert kept is not None and kept["payload"]["answers"] == []
         assert db.session.scalars(db.select(Answer.body)).all() == []
+
+
+def test_a_report_from_another_village_reaches_our_staff(village: Flask) -> None:
+    with village.test_request_context():
+        asked = _ask()
+        found = questions.answer(asked, member_by_email(ADMIN_EMAIL), "Le recommandé d'abord.")
+        db.session.commit()
+        assert found is not None
+        body = {"question": asked.uuid, "answer": found.uuid,
+                "reporter": {"village": WEST, "member": str(uuid.uuid4())}}
+        assert receive_report(_peer(WEST), body)["applied"] == "question_report"
+        receive_report(_peer(WEST), body)  # the same report again: one mail
+        [told] = db.session.scalars(db.select(Notice).where(
+            Notice.kind == "answer_report")).all()
+        assert told.account_id == member_by_email(ADMIN_EMAIL).account.id
+        assert [item.reporters for item in questions.reported()] == [1]
+        for peer, bad, code in (
+                (_peer("dettwiller"), body, "origin_mismatch"),
+                (_peer(WEST), {**body, "answer": str(uuid.uuid4())}, "question_unknown")):
+            with pytest.raises(FederationRefusal) as refused:
+                receive_report(peer, bad)
+            assert refused.value.code == code
