@@ -75,7 +75,9 @@ def _touch(question: Question) -> None:
     """An answer changed: the question is a new version, so what the network sees of it
     (answers, helpful marks, hidden answers gone) follows. Its answers are loaded now, not
     by the payload while the flush runs."""
-    question.answers  # noqa: B018 - loads the collection before the flush
+    question.member  # noqa: B018 - the payload names the asker
+    for found in question.answers:
+        found.member  # noqa: B018 - and each answer's author
     question.updated_at = utcnow()
 
 
