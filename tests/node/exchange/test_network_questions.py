@@ -108,6 +108,11 @@ def test_another_villages_answer_is_checked_stored_once_and_mailed(village: Flas
         assert told.account_id == member_by_email(MEMBER_EMAIL).account.id
         shared = _latest(asked.uuid)
         assert shared is not None and shared["payload"]["answers"][0]["village"] == WEST
+        assert shared["payload"]["answers"][0]["helped"] is False
+        assert questions.mark_helped(stored, member_by_email(MEMBER_EMAIL))  # the asker
+        db.session.commit()
+        helped = _latest(asked.uuid)
+        assert helped is not None and helped["payload"]["answers"][0]["helped"] is True
 
         local = _ask("community")
         refusals = [
