@@ -17,6 +17,7 @@ from sqlalchemy.orm import object_session
 from federation.identity import short_name
 from federation.schemas import schema
 from node.models import (
+    AccountStatus,
     Community,
     Decision,
     Event,
@@ -163,6 +164,8 @@ def question_payload(question: Question) -> dict[str, Any] | None:
     session = object_session(question)
     if question.audience != Visibility.NETWORK.value or member is None or session is None:
         return None
+    if member.account is None or member.account.status != AccountStatus.ACTIVE.value:
+        return None  # a deactivated member's questions leave the network with them
     own = session.scalars(select(NodeIdentity.node_id).limit(1)).first()
     if not own:
         return None

@@ -254,3 +254,18 @@ def test_a_report_from_another_village_reaches_our_staff(village: Flask) -> None
             with pytest.raises(FederationRefusal) as refused:
                 receive_report(peer, bad)
             assert refused.value.code == code
+
+
+def test_a_deactivated_asker_s_questions_leave_the_network(village: Flask) -> None:
+    from node.models import AccountStatus
+
+    with village.test_request_context():
+        asked = _ask()
+        member_by_email(MEMBER_EMAIL).account.status = AccountStatus.DISABLED.value
+        db.session.commit()
+        gone = _latest(asked.uuid)
+        assert gone is not None and gone["deleted"]
+        member_by_email(MEMBER_EMAIL).account.status = AccountStatus.ACTIVE.value
+        db.session.commit()
+        back = _latest(asked.uuid)
+        assert back is not None and not back["deleted"] and back["payload"]["title"] == TITLE
