@@ -61,8 +61,8 @@ def test_a_question_payload_is_a_valid_record_for_the_network_only() -> None:
         raise AssertionError("an e-mail in an answer must be refused")
 
 
-def test_the_pays_shows_questions_to_signed_in_members_only(app: Flask,
-                                                             client: FlaskClient) -> None:
+def test_the_pays_shows_questions_to_signed_in_members_only(any_db_app: Flask) -> None:
+    client = any_db_app.test_client()
     question_id = str(uuid.uuid4())
     apply_batch(SPARSBACH, [envelope("question", question_payload(an_answer()),
                                      record_id=question_id)])
