@@ -15,7 +15,7 @@ import webui
 from node.extensions import NodeSession, csrf, db, limiter, login_manager
 from node.request_log import configure_logging
 from node.settings import load_settings
-from node.sharing import changes
+from node.sharing import changes, visitor_answers
 from webui.instance import NODE_FOLDER, locate_instance
 from webui.sqlite_pragmas import set_sqlite_pragmas
 
@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
 
     db.init_app(app)
     changes.register(NodeSession)  # versions, feed and outbox follow every flush
+    visitor_answers.register(NodeSession)  # a visitor's village hears of their answer
     # The schema's ON DELETE rules hold, and a deleted member's data is overwritten on disk
     # instead of lingering in the file's free pages.
     set_sqlite_pragmas(app, db, ("foreign_keys=ON", "secure_delete=ON"))
