@@ -20,6 +20,7 @@ from node.models import AnswerElsewhere, NetworkCopy, utcnow
 from node.peering.notices import handle_notice
 from node.peering.rsvp_notices import receive_rsvp_state
 from node.services import personal_calendar
+from node.services.personal_data import export_member_data
 from tests.conftest import MEMBER_EMAIL, member_by_email, respond_now
 from tests.node.events.support import add_event, local_in
 from tests.support.smtp import Mailbox
@@ -88,6 +89,9 @@ def test_attendance_changes_the_record_without_a_mail(home: Flask, mailbox: Mail
     receive_rsvp_state(_peer(), state(news="attendance", status="going", attended=True))
     assert db.session.scalars(db.select(AnswerElsewhere)).one().attended is True
     assert mailbox.wait_for(1, timeout=0.5) == []
+    [kept] = export_member_data(member_by_email(MEMBER_EMAIL))["rsvps_elsewhere"]
+    assert (kept["village"], kept["event_title"], kept["attended"]) == (
+        WEST, "Atelier vannerie", True)
 
 
 def test_refusals(home: Flask) -> None:
