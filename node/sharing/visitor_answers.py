@@ -98,7 +98,7 @@ def news_of(session: Session, rsvp: Rsvp) -> str | None:
         return ATTENDANCE
     if event in session.dirty and future and _changed(event, *ARRANGEMENT):
         return MOVED if expected else UPDATED
-    if event in session.dirty and future and _changed(event, "title", "cancelled_dates"):
+    if event in session.dirty and future and _changed(event, "title"):
         return UPDATED
     return None
 
@@ -110,7 +110,8 @@ def _visitor_answers(session: Session) -> list[Rsvp]:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Rsvp) and obj.is_visitor:
             found[id(obj)] = obj
-        elif isinstance(obj, Event) and obj in session.dirty:
+        elif isinstance(obj, Event) and obj in session.dirty \
+                and session.is_modified(obj, include_collections=False):
             for rsvp in obj.rsvps:
                 if rsvp.is_visitor:
                     found.setdefault(id(rsvp), rsvp)

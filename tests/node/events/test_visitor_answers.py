@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 
 from node.extensions import db
-from node.models import Member, Rsvp, RsvpStatus, Visibility, VillageMessage, utcnow
+from node.models import Member, Rsvp, RsvpStatus, VillageMessage, Visibility, utcnow
 from node.services import event_notices, events, rsvps
 from node.services.rsvps import RsvpError, Visitor
 from tests.conftest import respond_now
@@ -153,3 +153,15 @@ def test_the_rencontre_page_lets_a_visitor_answer(app: Flask) -> None:
         assert (rsvp.home_village, rsvp.home_member, rsvp.visitor_name, rsvp.status) == (
             SPARS, HELENE.member_uuid, "Hélène P.", RsvpStatus.WAITLISTED)
         assert _news() == ["waitlisted"]
+
+
+def test_one_cancelled_date_of_a_series_is_told_for_that_date_only(app_ctx: Flask) -> None:
+    event = add_event(rrule="FREQ=WEEKLY;COUNT=3", visibility=Visibility.NETWORK)
+    first, second = events.occurrences(event, utcnow(), utcnow() + timedelta(days=30))[:2]
+    respond_now(event, first.starts_at, "going", visitor=HELENE)
+    respond_now(event, second.starts_at, "maybe", visitor=HELENE)
+    events.cancel_occurrence(event, second.starts_at)
+    db.session.commit()
+    *_, last = _notices()
+    assert _news() == ["going", "maybe", "cancelled"]
+    assert last["starts_at"] == second.starts_at.isoformat().replace("+00:00", "Z")
