@@ -165,3 +165,21 @@ def test_one_cancelled_date_of_a_series_is_told_for_that_date_only(app_ctx: Flas
     *_, last = _notices()
     assert _news() == ["going", "maybe", "cancelled"]
     assert last["starts_at"] == second.starts_at.isoformat().replace("+00:00", "Z")
+
+
+def test_two_visitors_count_as_two_people_in_the_shared_figures(app_ctx: Flask) -> None:
+    from node.models import Community
+    from node.services import shared_figures
+
+    event = add_event(visibility=Visibility.NETWORK)
+    other = Visitor(SPARS, "6f1c2a9e-0000-4000-8000-00000000e1e3", "Paul R.")
+    for who in (HELENE, other):
+        rsvp = respond_now(event, event.starts_at, "going", visitor=who).rsvp
+        rsvp.occurrence_at = rsvp.occurrence_at - timedelta(days=5)  # as if it were held
+        rsvp.attended = True
+    event.starts_at -= timedelta(days=5)
+    event.ends_at -= timedelta(days=5)
+    db.session.commit()
+    community = db.session.scalars(db.select(Community)).one()
+    [held] = shared_figures.compute(community)["occurrences"]
+    assert (held["participants"], held["first_time"], held["from_elsewhere"]) == (2, 2, 2)
