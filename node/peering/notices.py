@@ -60,6 +60,7 @@ NOTICE_HANDLERS: dict[str, Callable[[VerifiedPeer, Any], dict[str, Any]]] = {
     "decision_tally": village_notices.receive_tally,
     "decision_result": village_notices.receive_result,
     "rsvp_state": rsvp_notices.receive_rsvp_state,
+    "rsvp_withdrawn": rsvp_notices.receive_rsvp_withdrawn,
 }
 #: Notices only the Pays directory may send; every other one comes from a village.
 FROM_DIRECTORY = frozenset({"node_document"})

@@ -1,5 +1,7 @@
-"""What another village may tell this node about its members' answers to that village's
-rencontres: the ``rsvp_state`` notice (docs/federation.md § 8.4).
+"""What villages tell each other about answers to another village's rencontre
+(docs/federation.md § 8.4): ``rsvp_state`` (host → home: the answer of one of our members
+there, as it now stands) and ``rsvp_withdrawn`` (home → host: a member left their village,
+forget their answer here so the place goes to the waitlist).
 
 The signer is the host village (verified against the network list the Pays directory
 signed); it may only speak of answers it holds, about our active members, with links on its
@@ -17,8 +19,8 @@ from federation.errors import FederationRefusal
 from federation.records import parse_utc
 from federation.verification import VerifiedPeer
 from node.extensions import db
-from node.models import Account, AccountStatus, Member
-from node.services import answers_elsewhere
+from node.models import Account, AccountStatus, Member, Rsvp
+from node.services import answers_elsewhere, rsvps
 from node.services.answers_elsewhere import AnswerNotTheirs, AnswerOutdated, AnswerState
 from node.services.villages import village
 
@@ -125,3 +127,21 @@ def receive_rsvp_state(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     db.session.commit()
     answers_elsewhere.tell_member(row, state.news)  # mail leaves after the commit
     return {"applied": "rsvp_state", "answer": state.answer, "sequence": state.sequence}
+
+
+def receive_rsvp_withdrawn(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
+    """A visitor's village says they left it: their answer here is forgotten and their place
+    goes to the waitlist (mailed after the commit). Only that village may ask."""
+    if not isinstance(data, dict):
+        raise _invalid("rsvp_withdrawn must be an object")
+    answer, member = _text(data, "answer", 64), _text(data, "member", 36)
+    rsvp = db.session.get(Rsvp, int(answer)) if answer.isdigit() else None
+    if rsvp is None or rsvp.home_village != peer.node_id or rsvp.home_member != member:
+        raise AnswerNoticeRefused("answer_unknown", "no answer of that member here", 404)
+    from node.sharing.visitor_answers import forget_quietly
+
+    forget_quietly(db.session(), rsvp)
+    freed = rsvps.remove_answer(rsvp)
+    db.session.commit()
+    rsvps.tell_freed(freed)  # the waitlist's promotions leave after the commit
+    return {"applied": "rsvp_withdrawn", "answer": answer}

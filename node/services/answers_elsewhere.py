@@ -11,6 +11,7 @@ reminder, move, cancellation). Mail leaves after the caller's commit (:func:`tel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from node.extensions import db
 from node.models import AnswerElsewhere, Member, utcnow
 from node.services import calendar
+from node.services.members import FreedPlace
 
 #: News the member is mailed about; « attendance » and « updated » only change the record.
 MAILED = ("going", "maybe", "not_going", "waitlisted", "promoted", "reminder", "moved",
@@ -29,6 +31,9 @@ NEWS = (*MAILED, "attendance", "updated")
 STATUSES = ("going", "maybe", "not_going", "waitlisted", "cancelled", "removed")
 #: Answers shown (and in the calendar feed) this long after their date.
 SHOWN_PAST = timedelta(days=30)
+#: The notice asking a host to forget the answer of a member who left this node.
+WITHDRAWN = "rsvp_withdrawn"
+HOLDING = ("going", "maybe", "waitlisted")
 
 
 class AnswerOutdated(LookupError):
@@ -143,3 +148,18 @@ def tell_member(row: AnswerElsewhere, news: str) -> bool:
     with force_locale("fr"):  # the host's request tells nothing of the member's language
         subject, body = letter(row, news, public_link("members.my_rencontres"))
     return send_mail_later(account.email, subject, body)
+
+
+def withdraw_elsewhere(member: Member, freed: list[FreedPlace]) -> Callable[[], None] | None:
+    """The member-deletion hook: each host village where the leaving member still holds a
+    place (or waits for one) is asked to forget the answer, so the place goes to its own
+    waitlist (``rsvp_withdrawn``, planned in the deletion's transaction). Registered in
+    ``create_app`` with :func:`node.services.members.on_member_deleted`."""
+    from node.services.villages import plan
+
+    for row in db.session.scalars(select(AnswerElsewhere).where(
+            AnswerElsewhere.member_id == member.id, AnswerElsewhere.status.in_(HOLDING),
+            AnswerElsewhere.starts_at > utcnow())):
+        plan(row.village, WITHDRAWN, f"answer:{row.answer}",
+             {"answer": row.answer, "member": member.uuid})
+    return None

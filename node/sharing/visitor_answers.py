@@ -36,6 +36,7 @@ REMINDER, ATTENDANCE, UPDATED = "reminder", "attendance", "updated"
 EXPECTED = (RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITLISTED)
 ARRANGEMENT = ("starts_at", "ends_at", "rrule", "venue_id")
 NOTES = "visitor_answer_news"
+QUIET = "visitor_answers_withdrawn"  # answers their village asked to forget: nothing to tell
 _sequence_lock = threading.Lock()
 _last_sequence = [0]
 
@@ -79,6 +80,8 @@ def _status_news(rsvp: Rsvp) -> str | None:
 def news_of(session: Session, rsvp: Rsvp) -> str | None:
     """What this flush did to a visitor's answer, as one word; None: nothing to tell."""
     event = rsvp.event
+    if rsvp in session.deleted and rsvp.id in session.info.get(QUIET, ()):
+        return None
     if rsvp in session.deleted:
         return CANCELLED if event in session.deleted or event.cancelled else REMOVED
     future = rsvp.occurrence_at > utcnow()
@@ -164,6 +167,7 @@ def tell_home_villages(session: Session, flush_context: Any) -> None:
     """After the flush, on its connection: one notice per change (module docstring)."""
     from node.services.rsvps import waitlist_position
 
+    session.info.pop(QUIET, None)  # read by note_news; this flush deleted those rows
     planned = []
     for rsvp, body, deleted in session.info.pop(NOTES, []):
         body["answer"] = str(rsvp.id)
@@ -176,6 +180,12 @@ def tell_home_villages(session: Session, flush_context: Any) -> None:
     if planned:
         session.connection().execute(insert(VillageMessage), planned)
         session.info["outbox_added"] = True  # the worker wakes after the commit
+
+
+def forget_quietly(session: Session, rsvp: Rsvp) -> None:
+    """The visitor's village asked us to forget this answer (the member left it): deleting
+    it tells that village nothing back."""
+    session.info.setdefault(QUIET, set()).add(rsvp.id)
 
 
 def register(session_class: type[Session]) -> None:

@@ -183,3 +183,30 @@ def test_two_visitors_count_as_two_people_in_the_shared_figures(app_ctx: Flask) 
     community = db.session.scalars(db.select(Community)).one()
     [held] = shared_figures.compute(community)["occurrences"]
     assert (held["participants"], held["first_time"], held["from_elsewhere"]) == (2, 2, 2)
+
+
+def test_a_visitor_who_left_their_village_is_forgotten_and_their_place_given(
+        app_ctx: Flask, new_member: MakeMember) -> None:
+    from federation.errors import FederationRefusal
+    from federation.keys import KeyStatus
+    from federation.verification import VerifiedPeer
+    from node.peering.notices import handle_notice
+
+    event = add_event(capacity=1, visibility=Visibility.NETWORK)
+    held = respond_now(event, event.starts_at, "going", visitor=HELENE).rsvp
+    waiting = respond_now(event, event.starts_at, "going", member=new_member("Ana Bois")).rsvp
+    body = {"answer": str(held.id), "member": HELENE.member_uuid}
+
+    def peer(node_id: str) -> VerifiedPeer:
+        return VerifiedPeer(node_id, f"{node_id}:k1", KeyStatus.ACTIVE, 0, None, "n" * 22)
+    for node_id, bad in (("dettwiller", body), (SPARS, {**body, "member": "x"}),
+                         (SPARS, {**body, "answer": "999"})):
+        with pytest.raises(FederationRefusal) as refused:
+            handle_notice(peer(node_id), {"rsvp_withdrawn": bad})
+        assert (refused.value.code, refused.value.status) == ("answer_unknown", 404)
+    before = len(_notices())
+    assert handle_notice(peer(SPARS), {"rsvp_withdrawn": body}) == {
+        "applied": "rsvp_withdrawn", "answer": str(held.id)}
+    assert db.session.get(Rsvp, held.id) is None
+    assert db.session.get(Rsvp, waiting.id).status == RsvpStatus.GOING  # type: ignore[union-attr]
+    assert len(_notices()) == before  # nothing told back about a forgotten answer

@@ -141,3 +141,21 @@ def test_mes_rencontres_and_the_calendar_feed_show_answers_elsewhere(home: Flask
     feed = client.get(f"/mon-agenda.ics?jeton={token}")
     assert [str(e["summary"]) for e in icalendar.Calendar.from_ical(feed.data).walk(
         "VEVENT")] == ["Café des indépendants"]
+
+
+def test_a_member_who_leaves_is_withdrawn_from_the_other_villages(home: Flask) -> None:
+    from node.models import VillageMessage
+    from node.services.members import delete_member
+
+    receive_rsvp_state(_peer(), state(news="going", status="going", position=None))
+    receive_rsvp_state(_peer(), state(answer="43", news="not_going", status="not_going",
+                                      position=None))
+    member = member_by_email(MEMBER_EMAIL)
+    member_uuid = member.uuid
+    after = delete_member(member)
+    db.session.commit()
+    after()
+    [message] = db.session.scalars(db.select(VillageMessage)).all()
+    assert (message.node_id, message.kind) == (WEST, "rsvp_withdrawn")
+    assert message.body == {"rsvp_withdrawn": {"answer": "42", "member": member_uuid}}
+    assert db.session.scalars(db.select(AnswerElsewhere)).all() == []
