@@ -66,7 +66,7 @@ def _register_fediverse(app: Flask) -> None:
     from node.fediverse.site import NodeFediverse
     from webui.fediverse import init_fediverse
 
-    init_fediverse(app, NodeFediverse())
+    init_fediverse(app, NodeFediverse(), limiter)
     init_publishing()
 
 
@@ -110,10 +110,12 @@ def _register_hooks() -> None:
     """Service hooks, registered here where a reader looks for them (never on import)."""
     from node.services.answers_elsewhere import withdraw_elsewhere
     from node.services.members import on_member_deleted
+    from node.services.questions import forget_member
     from node.services.rsvps import give_freed_places
 
     on_member_deleted(give_freed_places)  # a leaving member's places go to the waitlist
     on_member_deleted(withdraw_elsewhere)  # ... and their places in other villages too
+    on_member_deleted(forget_member)  # their questions and answers leave the network too
 
 
 def _register_context(app: Flask) -> None:

@@ -22,6 +22,7 @@ from node.extensions import db
 from node.models import NetworkCopy
 from node.peering import network_bp
 from node.peering.membership import registered_directory
+from node.services import network_questions
 from node.services.community import commune_name
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -65,7 +66,8 @@ def network_view(data: dict[str, Any], now: datetime) -> dict[str, Any]:
             "members": sorted(members_by_origin.get(record["origin"], []),
                               key=lambda m: m["payload"]["display_name"])})
     return {"territories": territories, "events": _upcoming(data.get("events", []), now),
-            "member_count": len(data.get("members", []))}
+            "member_count": len(data.get("members", [])),
+            "questions": network_questions.from_copy(data)}
 
 
 @network_bp.get("/reseau")

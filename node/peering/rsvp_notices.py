@@ -1,5 +1,5 @@
 """What villages tell each other about answers to another village's rencontre
-(docs/federation.md § 8.4): ``rsvp_state`` (host → home: the answer of one of our members
+(docs/federation.md § 8.5): ``rsvp_state`` (host → home: the answer of one of our members
 there, as it now stands) and ``rsvp_withdrawn`` (home → host: a member left their village,
 forget their answer here so the place goes to the waitlist).
 

@@ -3,7 +3,7 @@
 A member who answers another village's rencontre does it there, signed in with their
 village; the host keeps the answer with this village's id and the member's UUID, never an
 address, and tells us every change of it (``rsvp_state`` notices, docs/federation.md
-§ 8.4). We keep the latest state of each (for « Mes rencontres » and the personal calendar
+§ 8.5). We keep the latest state of each (for « Mes rencontres » and the personal calendar
 feed) and mail the member, in French, when the news calls for a mail: the same mails a
 member of the host village would have received (confirmation, waitlist, promotion,
 reminder, move, cancellation). Mail leaves after the caller's commit (:func:`tell_member`).

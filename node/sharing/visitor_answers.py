@@ -5,7 +5,7 @@ A member of another village who answers one of our rencontres (a *visitor*, sign
 with their village) has no address on this node: their village mails them. So every change
 of a visitor's answer — answered, waitlisted, promoted, moved, cancelled, removed, reminded,
 attendance noted — plans one signed ``rsvp_state`` notice to their village
-(docs/federation.md § 8.4), written on the flush's own connection like the feed and the
+(docs/federation.md § 8.5), written on the flush's own connection like the feed and the
 outbox: nothing is announced that was not saved, nothing saved goes unannounced, whichever
 service, page, command or scheduled round made the change. Each notice is its own
 ``village_message`` row (the topic holds its sequence), delivered and retried by the worker;
