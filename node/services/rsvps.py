@@ -6,6 +6,11 @@ changes their mind, is removed, leaves the node, or the organiser adds places)
 and mails them. The list is fair: while anyone waits, a newcomer joins the end of the list even
 if a place looks free, and the free place goes to whoever asked first. Each function validates
 first, so a refused answer writes nothing; then it commits and mails.
+
+A member of another village signed in here with their village answers as members do
+(:class:`Visitor`): same places, waitlist, reminders and attendance. This node holds no
+address for them and mails them nothing; every change of their answer is told to their
+village, which mails them (:mod:`node.sharing.visitor_answers`).
 """
 
 from __future__ import annotations
