@@ -25,6 +25,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from federation.jsonbody import dump_json_body
+from federation.keys import load_private_key
+from federation.signatures import sign_request
+from federation.verification import utc_now
 from node.extensions import db
 from node.models import (
     Admission,
@@ -223,3 +227,37 @@ def test_a_sparsbach_member_is_waitlisted_then_promoted_at_westhouse(net: Networ
     from_west = [m for m in net.mailbox.messages if FROM[WEST] in str(m["From"])]
     assert from_west and all(helene not in m.as_string() for m in from_west)
     assert all(FROM[SPARS] in str(m["From"]) for m in net.mailbox.to(helene))
+
+
+def _signed_post(net: Network, notice: dict[str, Any]) -> requests.Response:
+    """A notice to Sparsbach's inbox, signed with Westhouse's own key."""
+    key = load_private_key(net.west.instance / "keys" / f"{WEST}:k1.pem", f"{WEST}:k1")
+    raw = dump_json_body(notice)
+    url = net.spars.url + "/federation/inbox"
+    headers = sign_request("POST", url, {"Content-Type": "application/json"}, raw, key=key,
+                           now=utc_now())
+    return requests.post(url, data=raw, headers=headers, timeout=10)
+
+
+def test_the_home_village_refuses_what_the_host_may_not_say(net: Network) -> None:
+    """Signed by Westhouse for real, yet refused: an older state, a link to another site, an
+    answer for a member Sparsbach does not have; the stored answer stays as it was."""
+    def stored() -> dict[str, Any]:
+        row = db.session.scalars(select(AnswerElsewhere)).one()
+        return {"answer": row.answer, "sequence": row.sequence, "status": row.status,
+                "member": row.member.uuid, "event": row.event_uuid, "title": row.title,
+                "url": row.url, "starts_at": row.starts_at.isoformat().replace("+00:00", "Z"),
+                "ends_at": row.ends_at.isoformat().replace("+00:00", "Z")}
+    before = _in(net.spars, stored)
+    state = {**before, "news": "going", "status": "going", "position": None,
+             "attended": None, "place": ""}
+    cases = (({**state, "sequence": before["sequence"]}, 409, "answer_outdated"),
+             ({**state, "sequence": before["sequence"] + 1, "url": net.spars.url + "/x"},
+              403, "origin_mismatch"),
+             ({**state, "sequence": before["sequence"] + 1, "answer": "999999",
+               "member": str(uuid.uuid4())}, 404, "member_unknown"),
+             ({**state, "sequence": "many"}, 400, "notice_invalid"))
+    for body, status, code in cases:
+        refused = _signed_post(net, {"rsvp_state": body})
+        assert (refused.status_code, refused.json()["error"]) == (status, code)
+    assert _in(net.spars, stored) == before
