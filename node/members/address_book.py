@@ -85,6 +85,29 @@ def add_network_contact(node_id: str, member_uuid: str) -> ResponseReturnValue:
     return redirect(url_for("network.page") + f"#personne-{member_uuid}")
 
 
+@bp.post("/carnet/reseau/<node_id>/<member_uuid>/note")
+@login_required
+def edit_network_note(node_id: str, member_uuid: str) -> ResponseReturnValue:
+    kept = network_contacts.find(current_member(), node_id, member_uuid)
+    if kept is None:
+        abort(404)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        flash(_("Note non enregistrée : %(reason)s",
+                reason=" ".join(form.note.errors) or _("formulaire expiré, réessayez.")),
+              "error")
+        return redirect(url_for("members.address_book"))
+    try:
+        set_contact_note(kept, form.note.data or "")
+    except MemberError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Note enregistrée."), "success")
+    return redirect(url_for("members.address_book") + f"#personne-{member_uuid}")
+
+
 @bp.post("/carnet/reseau/<node_id>/<member_uuid>/supprimer")
 @login_required
 def remove_network_contact(node_id: str, member_uuid: str) -> ResponseReturnValue:

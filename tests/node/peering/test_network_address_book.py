@@ -60,6 +60,16 @@ def test_add_from_the_network_page_then_the_carnet_follows_the_copy(
         [kept] = db.session.scalars(db.select(NetworkContact)).all()
         assert "public" not in kept.profile  # what the copy shows, not its marks
 
+    assert client.post(f"{ADD}/note", data={"note": "Paniers pour le marché"}
+                       ).status_code == 302
+    assert "Paniers pour le marché" in html.unescape(client.get("/carnet").get_data(
+        as_text=True))
+    [mine] = client.get("/mon-profil/export.json").get_json()["network_address_book"]
+    assert mine | {"added_at": None} == {
+        "village": "westhouse", "village_name": "Tiers-lieu de Westhouse",
+        "contact_id": DOMINIQUE, "contact_name": "Dominique Exemple",
+        "note": "Paniers pour le marché", "added_at": None}  # in my personal data export
+
     _network(directory, trade="Vannière et osiériculture", contact_email=None)
     directory.extra_network["members"][0]["payload"].pop("contact_email")
     assert _pull(app)
