@@ -63,7 +63,7 @@ def _register_fediverse(app: Flask) -> None:
     from directory.fediverse.site import DirectoryFediverse
     from webui.fediverse import init_fediverse
 
-    init_fediverse(app, DirectoryFediverse())
+    init_fediverse(app, DirectoryFediverse(), limiter)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "FEDERATION_MAX_BODY": 1024 * 1024,
     # Per verified node (or per address before verification).
     "FEDERATION_RATE_LIMIT": "300 per minute",
+    # Posts per address to the fediverse inbox (/ap/inbox), counted before any signature check.
+    "FEDIVERSE_INBOX_RATE_LIMIT": "300 per minute",
     # Seconds between two scheduled pulls of every admitted node's feed.
     "FEDERATION_PULL_INTERVAL": 300,
     # Longest grace a rotation may give a node's retiring key.

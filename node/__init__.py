@@ -65,7 +65,7 @@ def _register_fediverse(app: Flask) -> None:
     from node.fediverse.site import NodeFediverse
     from webui.fediverse import init_fediverse
 
-    init_fediverse(app, NodeFediverse())
+    init_fediverse(app, NodeFediverse(), limiter)
     init_publishing()
 
 

@@ -55,6 +55,8 @@ DEFAULTS: dict[str, Any] = {
     "FEDERATION_MAX_BODY": 1024 * 1024,
     # Requests per verified peer (or per address before verification) on federation endpoints.
     "FEDERATION_RATE_LIMIT": "300 per minute",
+    # Posts per address to the fediverse inbox (/ap/inbox), counted before any signature check.
+    "FEDIVERSE_INBOX_RATE_LIMIT": "300 per minute",
     # Seconds between two outbox sweeps of the background pusher started by "chaleur serve".
     "FEDERATION_PUSH_INTERVAL": 30,
     # Seconds a claimed outbox row stays reserved for the pusher that claimed it (crash safety).

@@ -11,14 +11,22 @@ one (:class:`webui.lazy_view.LazyView`): a site nobody follows never loads the s
 
 from __future__ import annotations
 
+import math
+import time
+from functools import wraps
 from typing import Any, Protocol
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
+from flask_limiter.util import get_remote_address
 from sqlalchemy.orm import Session
 
 from federation.activitypub.store import Tables
 from federation.activitypub.vocabulary import Actor
-from webui.lazy_view import LazyView
+from webui.errors import error_response
+from webui.lazy_view import LazyView, View
 
 EXTENSION_KEY = "chaleur_fediverse"
 ACTOR_PATH = "/ap/actor"
@@ -64,7 +72,33 @@ class FediverseSite(Protocol):
         ...
 
 
-def init_fediverse(app: Flask, site: FediverseSite) -> None:
+def _inbox_rate() -> str:
+    return str(current_app.config["FEDIVERSE_INBOX_RATE_LIMIT"])
+
+
+def _limited_inbox(limiter: Limiter, view: View) -> View:
+    """The inbox counts requests per address *before* checking signatures: a flood of
+    unsigned or badly signed posts would otherwise make the site fetch a key and verify an
+    RSA signature for each one. A remote server that is refused retries later (Retry-After),
+    as it does when a site is down."""
+    limited = limiter.limit(_inbox_rate, key_func=get_remote_address)(view)
+
+    @wraps(view)
+    def answer(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        try:
+            return limited(*args, **kwargs)
+        except RateLimitExceeded:
+            current = limiter.current_limit
+            wait = max(1, math.ceil(current.reset_at - time.time())) if current else 60
+            response = current_app.make_response(error_response(
+                429, "rate_limited", "Trop de messages : réessayez plus tard."))
+            response.headers["Retry-After"] = str(wait)
+            return response
+
+    return answer
+
+
+def init_fediverse(app: Flask, site: FediverseSite, limiter: Limiter) -> None:
     """Register the routes and keep ``site`` for the views and the delivery worker."""
     app.extensions[EXTENSION_KEY] = site
     bp = Blueprint("fediverse", __name__)
@@ -78,7 +112,10 @@ def init_fediverse(app: Flask, site: FediverseSite) -> None:
             (OUTBOX_PATH, "outbox", ["GET"]),
             (FOLLOWERS_PATH, "followers", ["GET"]),
             (EVENT_PATH + "<uuid>", "event", ["GET"])):
-        bp.add_url_rule(rule, endpoint=name, methods=methods, view_func=LazyView(views + name))
+        view: View = LazyView(views + name)
+        if name == "inbox":
+            view = _limited_inbox(limiter, view)
+        bp.add_url_rule(rule, endpoint=name, methods=methods, view_func=view)
     app.register_blueprint(bp)
     csrf = app.extensions.get("csrf")
     if csrf is not None:

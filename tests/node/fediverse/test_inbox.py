@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,6 +14,8 @@ from flask.testing import FlaskClient
 from federation.activitypub import signatures, store
 from node.extensions import db
 from node.models import fediverse_tables
+from node.peering.identity import create_identity
+from tests.conftest import build_node
 
 ADA = "https://mastodon.example/users/ada"
 KEY_ID = f"{ADA}#main-key"
@@ -115,3 +118,24 @@ def test_rfc9421_signatures_are_accepted_too(fedi_app: Flask) -> None:
     assert status == 401 and ADA in _followers(fedi_app)
     status, _ = _rfc9421_post(client, undo)
     assert status == 202 and ADA not in _followers(fedi_app)
+
+
+def test_the_inbox_refuses_a_flood_before_checking_signatures(tmp_path: Path) -> None:
+    """Posts beyond the limit get 429 with Retry-After, not one more signature check."""
+    app = build_node(tmp_path, FEDERATION_ALLOW_PRIVATE=True, RATELIMIT_ENABLED=True,
+                     FEDIVERSE_INBOX_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        create_identity("sparsbach")
+        db.session.commit()
+    client = app.test_client()
+    answers = [client.post("/ap/inbox", data=b'{"type": "Follow"}',
+                           content_type="application/activity+json",
+                           environ_base={"REMOTE_ADDR": "203.0.113.7"}) for _ in range(4)]
+    assert [a.status_code for a in answers] == [401, 401, 401, 429]
+    assert answers[3].get_json()["error"] == "rate_limited"
+    assert int(answers[3].headers["Retry-After"]) >= 1
+    # Another address is not held back by the first one's flood.
+    other = client.post("/ap/inbox", data=b'{"type": "Follow"}',
+                        content_type="application/activity+json",
+                        environ_base={"REMOTE_ADDR": "203.0.113.8"})
+    assert other.status_code == 401
