@@ -15,7 +15,8 @@ from typing import Any
 from federation.errors import RecordRefused
 from federation.schemas import first_error
 
-RECORD_TYPES = ("community", "venue", "member", "event", "listing", "decision")
+RECORD_TYPES = ("community", "venue", "member", "event", "listing", "decision",
+                "question")
 MAX_BATCH = 100
 
 

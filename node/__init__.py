@@ -108,9 +108,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_hooks() -> None:
     """Service hooks, registered here where a reader looks for them (never on import)."""
     from node.services.members import on_member_deleted
+    from node.services.questions import forget_member
     from node.services.rsvps import give_freed_places
 
     on_member_deleted(give_freed_places)  # a leaving member's places go to the waitlist
+    on_member_deleted(forget_member)  # their questions and answers leave the network too
 
 
 def _register_context(app: Flask) -> None:

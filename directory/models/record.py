@@ -26,7 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from directory.extensions import db
 from directory.models.base import UTCDateTime, utcnow
 
-RECORD_TYPES = ("community", "venue", "member", "event", "listing", "decision")
+RECORD_TYPES = ("community", "venue", "member", "event", "listing", "decision",
+                "question")
 
 
 class Record(db.Model):  # type: ignore[name-defined,misc]

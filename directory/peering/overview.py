@@ -24,7 +24,7 @@ MAX_ITEMS = 1000
 #: Below the signed client's 1 MiB response cap, leaving room for headers and rounding.
 MAX_BYTES = 1000 * 1024
 SECTIONS = {"territories": "community", "members": "member", "listings": "listing",
-            "events": "event"}
+            "events": "event", "questions": "question"}
 
 
 def _rfc3339(value: datetime | None) -> str:
@@ -87,7 +87,8 @@ def village_addresses() -> list[dict[str, Any]]:
 
 
 def network_overview(now: datetime | None = None) -> dict[str, Any]:
-    """`{"generated", "nodes", "territories", "members", "listings", "events"}`, at most
+    """`{"generated", "nodes", "territories", "members", "listings", "events",
+    "questions"}`, at most
     1,000 items per list and under 1 MiB in all (the largest record list loses its oldest
     items first; the nodes are never cut)."""
     now = now or utcnow()

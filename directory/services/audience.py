@@ -26,6 +26,8 @@ from directory.models import EventEntry
 
 #: Member payload fields that describe the share rather than the member.
 MEMBER_LINKS = ("profile_url",)
+#: Record types only the network's signed-in members ever see.
+NETWORK_ONLY_TYPES = frozenset({"question"})
 
 
 class Reach(StrEnum):
@@ -68,10 +70,11 @@ def public_part(kind: str, payload: dict[str, Any] | None) -> dict[str, Any] | N
 
     Members keep only the fields their payload names in ``public`` (and the link to their
     page on their node); a member whose name is not public is not shown at all. Listings
-    and rencontres are all or nothing. Territories, places and shared decisions are
-    public by nature: a village shares them to be seen.
+    and rencontres are all or nothing. Questions au réseau are asked to the network's
+    members, never to anyone: nothing of them is public. Territories, places and shared
+    decisions are public by nature: a village shares them to be seen.
     """
-    if payload is None:
+    if payload is None or kind in NETWORK_ONLY_TYPES:
         return None
     if kind == "member":
         marked = payload.get("public")

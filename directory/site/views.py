@@ -13,6 +13,7 @@ from directory.services import (
     agenda,
     drawing,
     funders,
+    network_questions,
     overview,
     params,
     search,
@@ -131,6 +132,29 @@ def network_only() -> ResponseReturnValue:
     query = request.args.get("q", "")[:200]
     return render_template("directory/site/network.html", query=query,
                            found=network_only_part(audience, query))
+
+
+@bp.get("/questions")
+def questions() -> ResponseReturnValue:
+    """« Questions au réseau »: for the network's signed-in members only."""
+    audience = current_audience()
+    if audience.reach is not Reach.NETWORK:
+        return redirect(url_for("village_sign_in.choose", next="/questions"))
+    return render_template("directory/site/questions.html",
+                           questions=network_questions.shared_questions(audience))
+
+
+@bp.get("/questions/<question_id>")
+def question(question_id: str) -> ResponseReturnValue:
+    """One question with its answers, and where the member answers it: at home."""
+    audience = current_audience()
+    if audience.reach is not Reach.NETWORK:
+        return redirect(url_for("village_sign_in.choose", next=f"/questions/{question_id}"))
+    card = network_questions.find_question(audience, question_id)
+    if card is None:
+        abort(404)
+    return render_template("directory/site/question.html", question=card,
+                           answer_url=network_questions.answer_url(card))
 
 
 @bp.get("/offres-et-besoins")

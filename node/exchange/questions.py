@@ -15,7 +15,7 @@ from node.exchange import bp
 from node.extensions import db
 from node.members.views import current_member
 from node.models import Answer, Question
-from node.services import cooperation, questions
+from node.services import cooperation, network_questions, questions
 from webui.forms import Form
 
 
@@ -79,7 +79,8 @@ def question(question_uuid: str) -> ResponseReturnValue:
     shown = [a for a in asked.answers if not a.hidden or current_user.is_staff]
     return render_template("node/exchange/question.html", question=asked, answers=shown,
                            form=form, mine=asked.member_id == current_member().id,
-                           together=_together(shown)), (
+                           together=_together(shown),
+                           village_name=network_questions.village_name), (
         422 if form.errors else 200)
 
 
@@ -113,6 +114,24 @@ def report(question_uuid: str, answer_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Merci : l'équipe du village est prévenue."), "success")
     return redirect(url_for("exchange.question", question_uuid=asked.uuid))
+
+
+@bp.post("/questions/<question_uuid>/resolue")
+@login_required
+def resolve(question_uuid: str) -> ResponseReturnValue:
+    """The asker says the question is resolved (or open again)."""
+    asked = _question_or_404(question_uuid)
+    if not questions.resolve(asked, current_member()):
+        abort(403)
+    db.session.commit()
+    return redirect(url_for("exchange.question", question_uuid=asked.uuid))
+
+
+@bp.get("/questions/signalements")
+@staff_required
+def reports() -> ResponseReturnValue:
+    """The staff's list of reported answers, those still shown first."""
+    return render_template("node/exchange/reports.html", reported=questions.reported())
 
 
 @bp.post("/questions/<question_uuid>/reponses/<int:answer_id>/masquer")

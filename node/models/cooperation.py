@@ -14,7 +14,7 @@ from node.models.base import UTCDateTime
 
 class Cooperation(db.Model):  # type: ignore[name-defined,misc]
     """One conversation's confirmations. ``conversation`` names it (``reply:<uuid>``,
-    ``answer:<id>``; a relayed conversation between villages can bring its own id), so the
+    ``answer:<uuid>``; a relayed conversation between villages can bring its own id), so the
     same two people are counted once per conversation whoever clicks first or twice. The
     row is counted once both sides said so, in the month of ``confirmed_at``; it carries no
     member: the parties are read from the conversation itself."""

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node.extensions import db
-from node.models.base import UTCDateTime, new_uuid, utcnow
+from node.models.base import SharedRecord, UTCDateTime, new_uuid, utcnow
 from node.models.member import Listing, Member
 
 
@@ -38,19 +38,21 @@ class MatchSeen(db.Model):  # type: ignore[name-defined,misc]
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Question(db.Model):  # type: ignore[name-defined,misc]
+class Question(SharedRecord, db.Model):  # type: ignore[name-defined,misc]
     """A question a member asks their peers (« Quelqu'un a déjà eu un client qui ne paie
-    pas ? »). ``audience`` says who it is meant for: the village, or the network (shown in
-    the village until questions travel between villages)."""
+    pas ? »). ``audience`` says who it is meant for: the village, or the network (then it
+    is a shared record, ``question``, with the answers shown network-wide; see
+    ``node/sharing/payloads.question_payload``). ``state`` is ``open`` until the asker says
+    it is resolved; a resolved question takes no more answers from other villages."""
 
     __tablename__ = "question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
     details: Mapped[str] = mapped_column(Text, default="")
     audience: Mapped[str] = mapped_column(String(16), default="community")
+    state: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     member: Mapped[Member] = relationship()
@@ -59,21 +61,35 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Answer(db.Model):  # type: ignore[name-defined,misc]
-    """A peer's answer; the asker marks those that helped, the staff may hide one."""
+    """A peer's answer; the asker marks those that helped, the staff may hide one.
+
+    A member of this village answers as ``member``; a member of another village answers a
+    network question at home and their node sends it here (``question_answer`` notice):
+    ``member`` is then empty and ``author_village``, ``author_uuid`` (their UUID at home)
+    and ``author_name`` (« Prénom N. ») say who wrote it."""
 
     __tablename__ = "answer"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"),
                                              index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    author_village: Mapped[str] = mapped_column(String(63), default="")
+    author_uuid: Mapped[str] = mapped_column(String(36), default="", index=True)
+    author_name: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
     helped: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     question: Mapped[Question] = relationship(back_populates="answers")
-    member: Mapped[Member] = relationship()
+    member: Mapped[Member | None] = relationship()
+
+    @property
+    def author_label(self) -> str:
+        """The name shown beside the answer: a local member's name, or « Prénom N. »."""
+        return self.member.display_name if self.member is not None else self.author_name
 
 
 class ListingReply(db.Model):  # type: ignore[name-defined,misc]

@@ -22,4 +22,4 @@ bp.add_url_rule(DEFAULT_ENDPOINTS["feed"], methods=["GET"],
 bp.add_url_rule(DEFAULT_ENDPOINTS["inbox"], methods=["POST"],
                 view_func=LazyView("node.peering.views.inbox"))
 
-from node.peering import network_views  # noqa: E402,F401
+from node.peering import network_questions, network_views  # noqa: E402,F401

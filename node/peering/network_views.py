@@ -22,7 +22,7 @@ from node.extensions import db
 from node.models import NetworkCopy
 from node.peering import network_bp
 from node.peering.membership import registered_directory
-from node.services import network_contacts
+from node.services import network_contacts, network_questions
 from node.services.community import commune_name
 from node.services.villages import own_node_id
 
@@ -68,7 +68,8 @@ def network_view(data: dict[str, Any], now: datetime) -> dict[str, Any]:
             "members": sorted(members_by_origin.get(record["origin"], []),
                               key=lambda m: m["payload"]["display_name"])})
     return {"territories": territories, "events": _upcoming(data.get("events", []), now),
-            "member_count": len(data.get("members", []))}
+            "member_count": len(data.get("members", [])),
+            "questions": network_questions.from_copy(data)}
 
 
 @network_bp.get("/reseau")

@@ -4,7 +4,7 @@ the funders, numbers only, once both said so.
 
 The rule, written once here:
 
-* a conversation is named by a key (``reply:<uuid>``, ``answer:<id>``) and has two sides:
+* a conversation is named by a key (``reply:<uuid>``, ``answer:<uuid>``) and has two sides:
   the *owner* (author of the listing or the question) and the *other* (who wrote to them or
   answered); only they may say it, each once;
 * one side alone counts nothing; when the second side says it, the conversation counts
@@ -62,10 +62,12 @@ def of_reply(reply: ListingReply) -> Conversation | None:
 
 
 def of_answer(answer: Answer) -> Conversation | None:
-    """An answer to a question, by someone else than the asker, not hidden by the staff."""
-    if answer.hidden or answer.member_id == answer.question.member_id:
+    """An answer to a question, by another member of this village than the asker, not
+    hidden by the staff. An answer from another village (``member`` empty) waits for the
+    relay between villages: its author cannot say it here."""
+    if answer.hidden or answer.member is None or answer.member_id == answer.question.member_id:
         return None
-    return Conversation(f"answer:{answer.id}", party(answer.question.member),
+    return Conversation(f"answer:{answer.uuid}", party(answer.question.member),
                         party(answer.member))
 
 
@@ -78,8 +80,8 @@ def find(key: str) -> tuple[Conversation, ListingReply | Answer] | None:
                                    ).first()
         found = of_reply(reply) if reply is not None else None
         return (found, reply) if found is not None and reply is not None else None
-    if kind == "answer" and ident.isdigit():
-        answer = db.session.get(Answer, int(ident))
+    if kind == "answer":
+        answer = db.session.scalars(select(Answer).where(Answer.uuid == ident)).first()
         found = of_answer(answer) if answer is not None else None
         return (found, answer) if found is not None and answer is not None else None
     return None
@@ -120,9 +122,11 @@ def threads_of(member: Member) -> list[Thread]:
         conversation = of_answer(answer)
         if conversation is None:
             continue
-        other = answer.member if answer.member_id != member.id else answer.question.member
+        peer = answer.member if answer.member_id != member.id else answer.question.member
+        if peer is None:  # not reached: of_answer keeps local answers only
+            continue
         found.append((answer.created_at, Thread(
-            conversation, answer.question.title, other.display_name,
+            conversation, answer.question.title, peer.display_name,
             state(conversation, me), answer)))
     return [thread for _, thread in sorted(found, key=lambda item: item[0], reverse=True)]
 

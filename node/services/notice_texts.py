@@ -224,6 +224,21 @@ def answer_report(notice: Notice, account: Account) -> Text:
               link=public_link("exchange.question", question_uuid=question.uuid)))
 
 
+def question_answered(notice: Notice, account: Account) -> Text:
+    """To the asker: someone answered, here or in another village (not if it was hidden
+    meanwhile)."""
+    found = db.session.get(Answer, int(notice.data.get("answer", 0)))
+    if found is None or found.hidden:
+        return None
+    question = found.question
+    return (_("Nouvelle réponse à votre question « %(title)s »", title=question.title),
+            _("%(hello)s\n\n%(name)s répond à votre question « %(title)s » :\n\n%(body)s\n\n"
+              "Pour lire les réponses et dire lesquelles vous ont aidé :\n%(link)s\n",
+              hello=_hello(account), name=found.author_label, title=question.title,
+              body=found.body,
+              link=public_link("exchange.question", question_uuid=question.uuid)))
+
+
 def _reply(notice: Notice) -> ListingReply | None:
     return db.session.get(ListingReply, int(notice.subject_key.split(":")[1]))
 
@@ -268,6 +283,7 @@ RENDERERS: dict[str, Callable[[Notice, Account], Text]] = {
     "match_alert": match_alert,
     "weekly_roundup": weekly_roundup,
     "answer_report": answer_report,
+    "question_answered": question_answered,
     "listing_reply": listing_reply,
     "listing_reply_answer": listing_reply_answer,
 }

@@ -18,7 +18,16 @@ from sqlalchemy import delete, event, insert, inspect, select
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.attributes import flag_modified
 
-from node.models import Account, Event, FeedEntry, Listing, Member, OutboxEntry, utcnow
+from node.models import (
+    Account,
+    Event,
+    FeedEntry,
+    Listing,
+    Member,
+    OutboxEntry,
+    Question,
+    utcnow,
+)
 from node.models.base import bump_versions
 from node.sharing.payloads import record_type, shared_payload
 
@@ -36,6 +45,9 @@ def _touch_dependents(session: Session, flush_context: Any, instances: Any) -> N
     for obj in list(session.dirty):
         if isinstance(obj, Account) and obj.member is not None and _changed(obj, ("status",)):
             flag_modified(obj.member, "display_name")
+            for question in session.scalars(select(Question).where(  # asked by them
+                    Question.member_id == obj.member.id, Question.audience == "network")):
+                flag_modified(question, "title")
         if isinstance(obj, Member) and _changed(obj, MEMBER_GATES):
             for listing in obj.listings:
                 flag_modified(listing, "title")

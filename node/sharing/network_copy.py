@@ -27,7 +27,7 @@ from node.services import network_contacts
 BASE_URL = re.compile(r"https?://[a-z0-9.-]+(?::[0-9]{1,5})?")
 #: List name in the network answer -> record type its envelopes must have.
 SECTIONS = {"territories": "community", "members": "member", "listings": "listing",
-            "events": "event"}
+            "events": "event", "questions": "question"}
 
 
 #: An endpoint path on a site's base URL (the node document's pattern).

@@ -11,17 +11,23 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
+from federation.identity import short_name
 from federation.schemas import schema
 from node.models import (
+    AccountStatus,
     Community,
     Decision,
     Event,
     Listing,
     Member,
+    NodeIdentity,
+    Question,
     Venue,
     Visibility,
+    utcnow,
 )
 from node.services import calendar
 from node.services.visibility import (
@@ -146,6 +152,37 @@ def decision_payload(decision: Decision) -> dict[str, Any] | None:
     }
 
 
+#: Answers a question record carries at most (the latest); ``answer_count`` counts them all.
+SHARED_ANSWERS = 50
+
+
+def question_payload(question: Question) -> dict[str, Any] | None:
+    """A question asked to the network, with the answers its village shows: names as
+    « Prénom N. » and the village of each, never an e-mail. Hidden answers are left out,
+    so hiding one takes it off the Pays and the other villages at the next version."""
+    member = question.member
+    session = object_session(question)
+    if question.audience != Visibility.NETWORK.value or member is None or session is None:
+        return None
+    if member.account is None or member.account.status != AccountStatus.ACTIVE.value:
+        return None  # a deactivated member's questions leave the network with them
+    own = session.scalars(select(NodeIdentity.node_id).limit(1)).first()
+    if not own:
+        return None
+    shown = [answer for answer in question.answers if not answer.hidden]
+    return {
+        "title": question.title[:200], "details": question.details[:4000],
+        "asker": short_name(member.display_name)[:200],
+        "asked_at": _iso(question.created_at or utcnow()), "state": question.state,
+        "answer_count": len(shown),
+        "answers": [{"id": answer.uuid, "name": short_name(answer.author_label)[:200],
+                     "village": answer.author_village or own, "text": answer.body[:4000],
+                     "helped": bool(answer.helped),
+                     "answered_at": _iso(answer.created_at or utcnow())}
+                    for answer in shown[-SHARED_ANSWERS:]],
+    }
+
+
 PAYLOAD_BUILDERS: dict[type, tuple[str, Callable[[Any], dict[str, Any] | None]]] = {
     Community: ("community", community_payload),
     Venue: ("venue", venue_payload),
@@ -153,6 +190,7 @@ PAYLOAD_BUILDERS: dict[type, tuple[str, Callable[[Any], dict[str, Any] | None]]]
     Listing: ("listing", listing_payload),
     Event: ("event", event_payload),
     Decision: ("decision", decision_payload),
+    Question: ("question", question_payload),
 }
 
 

@@ -51,7 +51,7 @@ from node.models import (
     Visibility,
 )
 from node.peering.identity import node_document
-from node.services import accounts
+from node.services import accounts, questions
 from node.services.events import EventInput, create_event
 from node.services.members import delete_member
 from tests.federation_e2e.conftest import PASSWORD, NodeProcess, wait_for
@@ -314,7 +314,7 @@ def test_a_trade_search_finds_both_villages_and_edits_show_within_seconds(
 
 #: Values the demo members below open to the network (« Réseau ») and not to everyone.
 NETWORK_VALUES = ("NETBIO-7731", "77 19", "helene.reseau", "NETNAME-5512", "NETTRADE-4410",
-                  "NETLISTING-3307", "NETEVENT-9902")
+                  "NETLISTING-3307", "NETEVENT-9902", "NETQUESTION-8803")
 
 
 def anonymous_pages(origin: str, start: list[str], limit: int = 400) -> dict[str, str]:
@@ -368,13 +368,16 @@ def test_network_fields_are_shown_to_no_anonymous_visitor(net: Network) -> None:
                                 visibility=Visibility.NETWORK))
         create_event(EventInput("Marché public des artisans", soon, soon + timedelta(hours=3),
                                 visibility=Visibility.PUBLIC))
+        questions.ask(db.session.scalars(db.select(Member).where(Member.uuid == helene)).one(),
+                      "NETQUESTION-8803 un client qui ne paie pas ?", "", "network")
         db.session.commit()
         db.session.remove()
 
     def arrived() -> bool:
         stored = net.pays.database_text()
         return all(value in stored for value in ("77 19", "NETNAME-5512", "NETLISTING-3307",
-                                                 "NETEVENT-9902", "Marché public"))
+                                                 "NETEVENT-9902", "Marché public",
+                                                 "NETQUESTION-8803"))
 
     wait_for(arrived, timeout=20)
     # The signed network copy still carries the network fields to the villages.
@@ -383,10 +386,12 @@ def test_network_fields_are_shown_to_no_anonymous_visitor(net: Network) -> None:
         copy = str(db.session.scalars(db.select(NetworkCopy)).one().data)
         db.session.remove()
     assert "77 19" in copy and "NETNAME-5512" in copy and "NETBIO-7731" in copy
+    assert "NETQUESTION-8803" in copy
 
     pays = anonymous_pages(net.pays.url, [
         "/", "/annuaire", "/agenda", "/agenda.ics", "/offres-et-besoins", "/territoires",
-        "/decisions", "/statistiques", "/connexion/village", "/reseau", "/api/v1/search",
+        "/decisions", "/statistiques", "/connexion/village", "/reseau", "/questions",
+        "/api/v1/search",
         "/api/v1/listings",
         "/api/v1/events", "/api/v1/territories", "/api/v1/statistics", "/api/v1/openapi.json",
         *(f"/annuaire?q={q}" for q in ("vannerie", "netbio", "77 19", "helene.reseau",

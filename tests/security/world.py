@@ -101,6 +101,7 @@ def build_world(app: Flask) -> World:
                     "node_id": "westhouse-marmoutier",
                     "question_uuid": "00000000-0000-4000-8000-000000000000",
                     "answer_id": "1",
+                    "answer_uuid": "00000000-0000-4000-8000-000000000002",
                     "reply_uuid": "00000000-0000-4000-8000-000000000001"},
             by_endpoint={
                 "auth.accept_invitation": {"token": invite_token},

@@ -117,7 +117,8 @@ def test_network_overview_is_signed_and_leaves_out_suspended_and_past(
     answer = send(admitted, "GET", "/federation/network", key=village_key("dossenheim"))
     assert answer.status_code == 200 and answer.headers["Signature"]
     data = answer.get_json()
-    assert set(data) == {"generated", "nodes", "territories", "members", "listings", "events"}
+    assert set(data) == {"generated", "nodes", "territories", "members", "listings", "events",
+                         "questions"}
     assert {n["node_id"] for n in data["nodes"]} >= {"neuwiller", "dossenheim"}
     assert {m["origin"] for m in data["members"]} == {"neuwiller", "dossenheim"}
     assert [e["payload"]["title"] for e in data["events"]] == ["Rencontre J+3"]

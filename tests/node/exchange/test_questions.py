@@ -44,13 +44,37 @@ def test_ask_answer_helped_report_hide(app: Flask, mailbox: Mailbox) -> None:
     assert "au réseau du Pays" in page
     assert asker.post(f"{url}/signaler").status_code == 302
     with app.app_context():
-        assert due_work.run_due_work().sent == 1
-    [report] = mailbox.wait_for(1)
-    assert report["To"] == ADMIN_EMAIL and "Réponse signalée" in report["Subject"]
+        assert due_work.run_due_work().sent == 2
+    mails = {mail["Subject"]: mail for mail in mailbox.wait_for(2)}
+    told = mails["Nouvelle réponse à votre question « Quelqu'un a déjà eu un client qui ne "
+                 "paie pas ? »"]
+    assert told["To"] == MEMBER_EMAIL and "injonction de payer" in told.get_content()
+    report = next(mail for subject, mail in mails.items() if "Réponse signalée" in subject)
+    assert report["To"] == ADMIN_EMAIL
+    assert peer.get("/questions/signalements").status_code == 403
+    listed = admin.get("/questions/signalements")
+    assert listed.status_code == 200 and "injonction de payer" in listed.text
+    assert "1 signalement" in listed.text
     assert peer.post(f"{url}/masquer").status_code == 403
     assert admin.post(f"{url}/masquer").status_code == 302
+    assert "masquée" in admin.get("/questions/signalements").text
     assert "injonction de payer" not in asker.get(f"/questions/{uuid}").text
     assert "injonction de payer" in admin.get(f"/questions/{uuid}").text  # staff still see
+
+
+def test_only_the_asker_says_the_question_is_resolved(app: Flask) -> None:
+    asker, peer = sign_in(app, MEMBER_EMAIL), sign_in(app, ADMIN_EMAIL)
+    asked = asker.post("/questions", data={"title": "Un bon expert-comptable ?",
+                                           "audience": "network"})
+    uuid = asked.headers["Location"].rsplit("/", 1)[1]
+    assert peer.post(f"/questions/{uuid}/resolue").status_code == 403
+    assert asker.post(f"/questions/{uuid}/resolue").status_code == 302
+    assert "Résolue" in peer.get(f"/questions/{uuid}").text
+    with app.app_context():
+        assert db.session.scalars(db.select(Question.state)).one() == "resolved"
+    assert asker.post(f"/questions/{uuid}/resolue").status_code == 302  # open again
+    with app.app_context():
+        assert db.session.scalars(db.select(Question.state)).one() == "open"
 
 
 def test_the_round_up_offers_questions_my_trade_answers(app: Flask, mailbox: Mailbox) -> None:

@@ -87,7 +87,7 @@ def test_question_page_offers_the_button_to_the_asker_and_the_answerer_only(
         create_person("autre@example.org", "Autre Membre")
         assert found is not None
         db.session.commit()
-        path, key = f"/questions/{asked.uuid}", f"answer:{found.id}"
+        path, key = f"/questions/{asked.uuid}", f"answer:{found.uuid}"
     assert BUTTON in sign_in(app, MEMBER_EMAIL).get(path).text
     peer = sign_in(app, "lea@example.org")
     assert BUTTON in peer.get(path).text
