@@ -1,5 +1,5 @@
 """What another village may relay to this node about its members' messages (docs/federation.md
-§ 8.5): ``contact_message`` (one of its members writes to one of ours) and ``contact_reply``
+§ 8.6): ``contact_message`` (one of its members writes to one of ours) and ``contact_reply``
 (one of ours answered one of its members, and the answer carries our member's address).
 
 The signer is the village: a village speaks only for its own members, and an answer comes

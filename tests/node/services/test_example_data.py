@@ -205,3 +205,22 @@ def test_example_data_never_overbooks(app: Flask) -> None:
                 assert count <= limited[event_id], when
         for (event_id, _when), count in waiting.items():
             assert count == 0 or going[(event_id, _when)] == limited[event_id]
+
+
+def test_some_members_worked_together_and_it_shows_in_the_shared_figures(
+        tmp_path: Path) -> None:
+    """Issue 13: the example data holds answered messages, most of them confirmed by both
+    sides, so the funders' figures at the node and the Pays show « mises en relation »."""
+    from federation.schemas import first_error
+    from node.models import Community
+    from node.services import cooperation
+
+    app = _load(tmp_path, "a")
+    with app.app_context():
+        counts = cooperation.monthly_counts()
+        assert counts and all(month <= "2026-05" for month, _ in counts)
+        figures = db.session.scalars(db.select(Community)).one().shared_figures
+        assert figures is not None and figures["cooperations"] == [
+            {"month": month, "count": count} for month, count in counts]
+        assert first_error("community", {"name": "x", "communes": [],
+                                         "figures": figures}) is None
