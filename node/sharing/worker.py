@@ -3,8 +3,8 @@
 One daemon thread per app: it pushes the outbox on a short interval and right after a
 commit that added outbox rows (the change-capture hook sets :attr:`FederationWorker.wake`),
 and refreshes the network copy every FEDERATION_NETWORK_INTERVAL seconds (sooner after
-another village accepted one of our members' answers: :meth:`FederationWorker.pull_soon`). State lives in
-the database, so stopping the process at any moment loses nothing.
+another village accepted one of our members' answers: :meth:`FederationWorker.pull_soon`).
+State lives in the database, so stopping the process at any moment loses nothing.
 
 Until the node has joined a Pays directory there is nobody to push to or pull from: a round
 then only asks the database whether a directory is registered. The push and pull code, with
