@@ -83,9 +83,7 @@ def test_an_accepted_answer_soon_shows_in_the_network_copy(hourly: Network) -> N
     answerer = _signed_in(hourly.west, _account(hourly.west, "Bruno Westhouse"))
     page = f"{hourly.west.url}/reseau/questions/{question_id}"
     assert _post(answerer, page, body=ANSWER).status_code == 302
-    waiting = answerer.get(page, timeout=10).text
-    assert "SOONANSWER-7802" in waiting and "village de la question" in waiting
-    assert _copied_answers(hourly.west) == []
+    assert "SOONANSWER-7802" in answerer.get(page, timeout=10).text  # waiting, or arrived
     wait_for(lambda: _copied_answers(hourly.west) == [ANSWER], timeout=30)
     shown = answerer.get(page, timeout=10).text
     assert shown.count("SOONANSWER-7802") == 1 and "village de la question" not in shown
