@@ -1,8 +1,11 @@
 """Language choice: French first, English too.
 
-The visitor's explicit choice (``?lang=en``, kept in the session) wins, then the browser's
-Accept-Language, then French. Source strings are written in French; the English catalogue
-translates them, so a string nobody translated yet still reads correctly in French.
+The visitor's explicit choice (``?lang=en``, kept in the session) wins, then the languages an
+OpenID Connect authorization request names (``ui_locales``: the site that sent the member
+here asks for its own language; for that request only), then the choice kept in the
+session, then the browser's Accept-Language, then French. Source strings are written in
+French; the English catalogue translates them, so a string nobody translated yet still reads
+correctly in French.
 """
 
 from __future__ import annotations
@@ -24,10 +27,23 @@ def select_locale() -> str:
     if asked in LANGUAGES:
         session["lang"] = asked
         return asked
+    wanted = ui_locale(request.args.get("ui_locales", ""))
+    if wanted is not None:
+        return wanted
     kept = session.get("lang")
     if kept in LANGUAGES:
         return str(kept)
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def ui_locale(tags: str) -> str | None:
+    """The first language we speak in an OpenID Connect ``ui_locales`` value: BCP 47 tags
+    separated by spaces, preferred first (``fr-FR en`` → ``fr``)."""
+    for tag in tags[:200].split()[:10]:
+        language = tag.split("-")[0].lower()
+        if language in LANGUAGES:
+            return language
+    return None
 
 
 def current_language() -> str:

@@ -54,6 +54,7 @@ from federation.identity import (
     IdentityRefused,
     Signed,
 )
+from webui.i18n import current_language
 
 log = logging.getLogger("chaleur.village_sign_in")
 EXTENSION = "village_sign_in"
@@ -169,7 +170,9 @@ def start(node_id: str) -> ResponseReturnValue:
     params = {"response_type": "code", "client_id": _rp().client_id(),
               "redirect_uri": _return_url(), "scope": SCOPE, "state": pending["state"],
               "nonce": pending["nonce"], "code_challenge": challenge,
-              "code_challenge_method": "S256", "ui_locales": "fr"}
+              "code_challenge_method": "S256",
+              # The village's sign-in and consent pages speak the visitor's language here.
+              "ui_locales": current_language()}
     if pending["silent"]:
         params["prompt"] = "none"
     return redirect(village.base_url + AUTHORIZE_PATH + "?" + urlencode(params))

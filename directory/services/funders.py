@@ -1,7 +1,9 @@
 """Figures for the Pays's funders: for a run of whole months, per village and in total.
 
-Members, new members, rencontres held, participations, distinct participants and
-participants from another village, read from the counts each village shares in its
+Members, new members, rencontres held, participations, distinct participants,
+participants from another village and « mises en relation réussies » (two members who said
+they worked together, counted by the village of the listing's or question's author in the
+month of the second word), read from the counts each village shares in its
 community record (``figures``, docs/federation.md § 6.2; never a name). A village that
 shares no figures yet shows dashes, not zeros. Distinct participants are exact within a
 village; the total adds the villages up, so a person who went to two villages counts twice
@@ -29,7 +31,7 @@ PARIS = ZoneInfo("Europe/Paris")
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
 COLUMNS = ("members", "new_members", "rencontres", "participations", "distinct",
-           "from_elsewhere")
+           "from_elsewhere", "cooperations")
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,9 @@ class VillageFigures:
     participations: int | None = None
     distinct: int | None = None
     from_elsewhere: int | None = None
+    cooperations: int | None = None  # « mises en relation réussies »
     per_month: dict[str, int] = field(default_factory=dict)  # participations
+    cooperations_per_month: dict[str, int] = field(default_factory=dict)
 
     def values(self) -> list[int | None]:
         return [getattr(self, name) for name in COLUMNS]
@@ -79,13 +83,14 @@ class Figures:
     period: Period
     villages: list[VillageFigures]
     total: VillageFigures
-    months: list[tuple[str, int, int]]  # (French month name, rencontres, participations)
+    # (French month name, rencontres, participations, mises en relation réussies)
+    months: list[tuple[str, int, int, int]]
 
 
 def column_titles() -> list[str]:
     return [_("Membres (fin de période)"), _("Nouveaux membres"), _("Rencontres tenues"),
             _("Participations"), _("Participants distincts"),
-            _("Participations venues d'un autre village")]
+            _("Participations venues d'un autre village"), _("Mises en relation réussies")]
 
 
 def month_name(month: str) -> str:
@@ -157,12 +162,16 @@ def funder_figures(period: Period, now: datetime | None = None) -> Figures:
     for line in villages:
         for month, count in line.per_month.items():
             total.per_month[month] = total.per_month.get(month, 0) + count
+        for month, count in line.cooperations_per_month.items():
+            total.cooperations_per_month[month] = (
+                total.cooperations_per_month.get(month, 0) + count)
     for page in pages.values():
         for item in _occurrences(page.get("figures"), now):
             if item[0] in rencontres_by_month:
                 rencontres_by_month[item[0]] += 1
     return Figures(period, villages, total, [
-        (month_name(month), rencontres_by_month[month], total.per_month.get(month, 0))
+        (month_name(month), rencontres_by_month[month], total.per_month.get(month, 0),
+         total.cooperations_per_month.get(month, 0))
         for month in months])
 
 
@@ -203,3 +212,20 @@ def _fill(line: VillageFigures, shared: dict[str, Any], months: list[str],
             _count(row.get("count")) for row in item.get("returning") or []
             if isinstance(row, dict) and str(row.get("month")) < first)
         line.per_month[month] = line.per_month.get(month, 0) + participants
+    _fill_cooperations(line, shared, first, last)
+
+
+def _fill_cooperations(line: VillageFigures, shared: dict[str, Any], first: str,
+                       last: str) -> None:
+    """The village's mises en relation réussies of the period, by month. A node leaves the
+    list out while it has none (so its record stays valid for an older directory): absent
+    reads as zero, like a node of an earlier version, which counts none."""
+    rows = shared.get("cooperations")
+    line.cooperations = 0
+    for row in rows if isinstance(rows, list) else []:
+        month = str(row.get("month")) if isinstance(row, dict) else ""
+        if first <= month <= last:
+            count = _count(row.get("count"))
+            line.cooperations += count
+            line.cooperations_per_month[month] = (
+                line.cooperations_per_month.get(month, 0) + count)

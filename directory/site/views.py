@@ -187,11 +187,13 @@ def statistics() -> ResponseReturnValue:
     period, errors = funders.read_period(request.args)
     figures = funders.funder_figures(period)
     by_village = [(line.name, line.participations or 0) for line in figures.villages]
-    by_month = [(name, participations) for name, _, participations in figures.months]
+    by_month = [(name, participations) for name, _, participations, _ in figures.months]
+    worked = [(name, count) for name, _, _, count in figures.months]
     page = render_template(
         "directory/site/statistics.html", charts=charts, figures=figures, errors=errors,
         columns=funders.column_titles(), by_village=drawing.bar_chart(by_village),
         by_month=drawing.bar_chart(by_month), village_rows=by_village,
+        cooperations_by_month=drawing.bar_chart(worked),
         month_name=funders.month_name)
     return page, 400 if errors else 200
 

@@ -31,7 +31,7 @@ from wtforms.validators import InputRequired, Optional
 from node.admin import bp
 from node.auth.session import staff_required
 from node.extensions import db
-from node.services import spreadsheets
+from node.services import cooperation, spreadsheets
 from node.services.accounts import AccountError
 from node.services.community import commune_name
 from node.services.figures import PARIS, day_range
@@ -110,7 +110,9 @@ def exports() -> ResponseReturnValue:
         form.end.data = last
     query = {"start": first.isoformat(), "end": last.isoformat()}
     status = 422 if form.errors else 200
-    return render_template("node/admin/exports.html", form=form, query=query), status
+    worked = cooperation.monthly_counts(*day_range(first, last)) if not form.errors else []
+    return render_template("node/admin/exports.html", form=form, query=query,
+                           cooperations=worked), status
 
 
 @bp.get("/export/membres.csv")

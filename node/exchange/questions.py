@@ -15,7 +15,7 @@ from node.exchange import bp
 from node.extensions import db
 from node.members.views import current_member
 from node.models import Answer, Question
-from node.services import network_questions, questions
+from node.services import cooperation, network_questions, questions
 from webui.forms import Form
 
 
@@ -83,8 +83,21 @@ def question(question_uuid: str) -> ResponseReturnValue:
     shown = [a for a in asked.answers if not a.hidden or current_user.is_staff]
     return render_template("node/exchange/question.html", question=asked, answers=shown,
                            form=form, mine=asked.member_id == current_member().id,
+                           together=_together(shown),
                            village_name=network_questions.village_name), (
         422 if form.errors else 200)
+
+
+def _together(shown: list[Answer]) -> dict[int, tuple[str, str]]:
+    """For each answer the current member is a side of (the asker, or its author): the
+    conversation key and where it stands for them (« Nous avons travaillé ensemble »)."""
+    me = cooperation.party(current_member())
+    found = {}
+    for item in shown:
+        conversation = cooperation.of_answer(item)
+        if conversation is not None and me in (conversation.owner, conversation.other):
+            found[item.id] = (conversation.key, cooperation.state(conversation, me).value)
+    return found
 
 
 @bp.post("/questions/<question_uuid>/reponses/<int:answer_id>/utile")

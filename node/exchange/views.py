@@ -17,7 +17,7 @@ from node.extensions import db
 from node.members.forms import LISTING_KIND_LABELS
 from node.members.views import current_member
 from node.models import AlertSettings, Listing
-from node.services import alerts, replies
+from node.services import alerts, cooperation, replies
 from node.services.community import commune_name
 from node.services.listings import listing_for_renew_token, renew
 from node.services.matching import printable_sheet
@@ -106,16 +106,24 @@ def reply(listing_uuid: str) -> ResponseReturnValue:
 @bp.route("/messages/<reply_uuid>", methods=["GET", "POST"])
 @login_required
 def message(reply_uuid: str) -> ResponseReturnValue:
-    """The author reads a message about their listing and answers it (once)."""
+    """The author reads a message about their listing and answers it (once); the sender
+    reads the thread. Once answered, each may say they worked together."""
     found = replies.find(reply_uuid)
-    if found is None or found.listing.member_id != current_member().id:
+    me = current_member()
+    if found is None or me.id not in (found.listing.member_id, found.sender_id):
         abort(404)
+    author = found.listing.member_id == me.id
     form = ReplyForm()
+    if request.method == "POST" and not author:
+        abort(403)
     if form.validate_on_submit():
         if replies.answer(found, form.body.data or ""):
             db.session.commit()
             flash(_("Réponse envoyée, avec votre adresse."), "success")
             return redirect(url_for("exchange.message", reply_uuid=found.uuid))
         form.body.errors = [_("Écrivez votre message (4000 caractères au plus).")]
-    return render_template("node/exchange/message.html", reply=found, form=form), (
+    conversation = cooperation.of_reply(found)
+    said = cooperation.state(conversation, cooperation.party(me)) if conversation else None
+    return render_template("node/exchange/message.html", reply=found, form=form,
+                           author=author, conversation=conversation, said=said), (
         422 if form.errors else 200)

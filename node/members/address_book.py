@@ -2,6 +2,8 @@
 
 An entry stays when its contact later narrows their visibility, but each page and export shows
 only what I may still see of them *now* (``visibility.visible_profile``), never a stale copy.
+People of other villages are kept from the network copy (``services.network_contacts``),
+which keeps them in step with it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from node.members.views import (
     vcard_response,
 )
 from node.models import AddressBookEntry
+from node.services import network_contacts
 from node.services.community import commune_name
 from node.services.members import (
     MemberError,
@@ -56,10 +59,67 @@ def _entry_or_404(contact_uuid: str) -> AddressBookEntry:
     return entry
 
 
+def _network_rows() -> list[dict[str, Any]]:
+    return [{"contact": contact, "profile": contact.profile,
+             "commune": commune_name(str(contact.profile.get("commune_code", "")))}
+            for contact in network_contacts.contacts_of(current_member())]
+
+
 @bp.get("/carnet")
 @login_required
 def address_book() -> ResponseReturnValue:
-    return render_template("node/members/address_book.html", rows=_rows())
+    return render_template("node/members/address_book.html", rows=_rows(),
+                           network_rows=_network_rows())
+
+
+@bp.post("/carnet/reseau/<node_id>/<member_uuid>")
+@login_required
+def add_network_contact(node_id: str, member_uuid: str) -> ResponseReturnValue:
+    """« Ajouter à mon carnet » on the Réseau page: someone the network copy shows."""
+    kept = network_contacts.add(current_member(), node_id[:63], member_uuid[:36])
+    if kept is None:
+        abort(404)
+    db.session.commit()
+    flash(_("%(name)s (%(village)s) est dans votre carnet.",
+            name=kept.profile.get("display_name", ""), village=kept.village), "success")
+    return redirect(url_for("network.page") + f"#personne-{member_uuid}")
+
+
+@bp.post("/carnet/reseau/<node_id>/<member_uuid>/note")
+@login_required
+def edit_network_note(node_id: str, member_uuid: str) -> ResponseReturnValue:
+    kept = network_contacts.find(current_member(), node_id, member_uuid)
+    if kept is None:
+        abort(404)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        flash(_("Note non enregistrée : %(reason)s",
+                reason=" ".join(form.note.errors) or _("formulaire expiré, réessayez.")),
+              "error")
+        return redirect(url_for("members.address_book"))
+    try:
+        set_contact_note(kept, form.note.data or "")
+    except MemberError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Note enregistrée."), "success")
+    return redirect(url_for("members.address_book") + f"#personne-{member_uuid}")
+
+
+@bp.post("/carnet/reseau/<node_id>/<member_uuid>/supprimer")
+@login_required
+def remove_network_contact(node_id: str, member_uuid: str) -> ResponseReturnValue:
+    kept = network_contacts.find(current_member(), node_id, member_uuid)
+    if kept is None:
+        abort(404)
+    network_contacts.remove(kept)
+    db.session.commit()
+    flash(_("Contact retiré de votre carnet."), "success")
+    if request.form.get("next") == "network":
+        return redirect(url_for("network.page") + f"#personne-{member_uuid}")
+    return redirect(url_for("members.address_book"))
 
 
 @bp.post("/carnet/<contact_uuid>")
@@ -114,4 +174,6 @@ def remove_from_address_book(contact_uuid: str) -> ResponseReturnValue:
 @login_required
 def address_book_vcf() -> ResponseReturnValue:
     cards = [member_vcard(row["profile"], row["commune"]) for row in _rows() if row["profile"]]
+    cards += [member_vcard(dict(row["profile"], id=row["contact"].member_uuid), row["commune"])
+              for row in _network_rows()]
     return vcard_response(vcard_collection(cards), "carnet-chaleur.vcf")

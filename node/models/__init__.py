@@ -87,3 +87,11 @@ __all__ += ["fediverse_tables"]
 from node.models.signin import SignInCode, SignInConsent  # noqa: E402
 
 __all__ += ["SignInCode", "SignInConsent"]
+
+from node.models.cooperation import Cooperation  # noqa: E402
+
+__all__ += ["Cooperation"]
+
+from node.models.network_contact import NetworkContact  # noqa: E402
+
+__all__ += ["NetworkContact"]

@@ -18,6 +18,7 @@ from node.oidc.clients import Site, find_site
 from node.oidc.provider import issuer, server
 from node.peering.identity import published_keys
 from node.services.network_sign_in import agree, has_agreed, village_name, what_site_learns
+from webui.i18n import ui_locale
 from webui.security import allow_form_target
 
 
@@ -54,7 +55,10 @@ def authorize() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         if silent and request.values.get("redirect_uri") == site.redirect_uri:
             return _tell(site, "login_required")  # signed out, deactivated or deleted here
-        return redirect(url_for("auth.login", next=request.full_path))
+        # The sign-in page speaks the language the site asked for, as the consent page will
+        # (for that page only: the member's own choice of language on this site is kept).
+        return redirect(url_for("auth.login", next=request.full_path,
+                                ui_locales=ui_locale(str(request.args.get("ui_locales", "")))))
     authorization = server(current_app._get_current_object())  # type: ignore[attr-defined]
     try:
         grant = authorization.get_consent_grant(end_user=current_user)

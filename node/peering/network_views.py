@@ -15,15 +15,16 @@ from zoneinfo import ZoneInfo
 
 from flask import render_template
 from flask_babel import format_datetime
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from federation.records import parse_utc
 from node.extensions import db
 from node.models import NetworkCopy
 from node.peering import network_bp
 from node.peering.membership import registered_directory
-from node.services import network_questions
+from node.services import network_contacts, network_questions
 from node.services.community import commune_name
+from node.services.villages import own_node_id
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -56,7 +57,8 @@ def network_view(data: dict[str, Any], now: datetime) -> dict[str, Any]:
         payload = record["payload"]
         members_by_origin[record["origin"]].append({
             "payload": payload, "commune": commune_name(payload.get("commune_code", "")),
-            "listings": listings.get(record["id"], [])})
+            "listings": listings.get(record["id"], []), "uuid": record["id"],
+            "origin": record["origin"]})
     territories = []
     for record in sorted(data.get("territories", []), key=lambda r: r["payload"]["name"]):
         payload = record["payload"]
@@ -75,11 +77,14 @@ def network_view(data: dict[str, Any], now: datetime) -> dict[str, Any]:
 def page() -> str:
     copy = db.session.get(NetworkCopy, 1)
     directory = registered_directory()
+    member = getattr(current_user, "member", None)  # who may keep people in a carnet
     view = network_view(copy.data, datetime.now(UTC)) if copy and copy.data else None
     stale = bool(copy and copy.last_error and copy.last_attempt_at
                  and (copy.fetched_at is None or copy.last_attempt_at > copy.fetched_at))
     return render_template(
         "node/network/page.html", view=view, directory=directory,
+        own_node=own_node_id(), keeper=member,
+        kept=network_contacts.kept_by(member) if member is not None else set(),
         fetched=format_datetime(copy.fetched_at.astimezone(PARIS), "d MMMM y 'à' HH:mm")
         if copy and copy.fetched_at else "",
         last_attempt=format_datetime(copy.last_attempt_at.astimezone(PARIS),

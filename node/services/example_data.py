@@ -27,9 +27,11 @@ from node.models import (
     AccountStatus,
     AddressBookEntry,
     Community,
+    Cooperation,
     Event,
     Listing,
     ListingKind,
+    ListingReply,
     Member,
     Role,
     Rsvp,
@@ -373,6 +375,34 @@ def _address_books(rng: random.Random, members: list[Member]) -> list[AddressBoo
     return entries
 
 
+def _worked_together(seed: int, members: list[Member], now: datetime) -> list[Cooperation]:
+    """A few answered messages about listings, most ending in a « mise en relation
+    réussie » over the last months, so the funders' figures have something to show. Written
+    as rows (no notice: an example loaded must mail nobody); a generator of its own, so the
+    rest of the example data stays what the seed always gave."""
+    rng = random.Random(f"cooperation:{seed}")
+    listed = [listing for member in members for listing in member.listings]
+    found: list[Cooperation] = []
+    for listing in rng.sample(listed, k=min(len(listed), 8)):
+        sender = rng.choice([m for m in members if m.id != listing.member_id] or [None])
+        if sender is None:
+            continue
+        when = now - timedelta(days=rng.randint(5, 300))
+        reply = ListingReply(listing_id=listing.id, sender_id=sender.id,
+                             body="Bonjour, je peux vous aider : quand êtes-vous disponible ?",
+                             answer="Avec plaisir, appelez-moi cette semaine.",
+                             created_at=when, answered_at=when + timedelta(hours=5))
+        db.session.add(reply)
+        db.session.flush()
+        if rng.random() < 0.75:  # both said they worked together, a few days later
+            confirmed = when + timedelta(days=rng.randint(3, 20))
+            found.append(Cooperation(conversation=f"reply:{reply.uuid}",
+                                     owner_said_at=confirmed - timedelta(days=1),
+                                     other_said_at=min(confirmed, now),
+                                     confirmed_at=min(confirmed, now)))
+    return found
+
+
 def has_example_data() -> bool:
     """Whether example members were already loaded into this node."""
     return db.session.scalars(db.select(Account.id).where(
@@ -404,6 +434,7 @@ def load_example_data(members: int = 40, seed: int = 1,
     db.session.flush()
     db.session.add_all(_address_books(rng, profiles))
     load_example_decisions(rng, profiles, events, now)
+    db.session.add_all(_worked_together(seed, profiles, now))
     load_example_questions(rng, profiles, now)
     shared_figures.refresh(now)  # the Pays shows the funders' figures at the first push
     db.session.flush()  # the caller (the ``example-data`` command) commits

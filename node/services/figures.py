@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 
 from node.extensions import db
 from node.models import Account, AccountStatus, Event, Rsvp, RsvpStatus
-from node.services import calendar
+from node.services import calendar, cooperation
 
 PARIS = ZoneInfo("Europe/Paris")
 RECENT_MONTHS = 3
@@ -51,6 +51,7 @@ class MonthFigures:
     attendance: int = 0
     guests: int = 0
     members_present: set[int] = field(default_factory=set)
+    cooperations: int = 0  # « mises en relation réussies » confirmed this month
 
     @property
     def distinct_members(self) -> int:
@@ -121,8 +122,12 @@ def _count(row: OccurrenceFigures, rsvp: Rsvp) -> None:
 
 
 def monthly_figures(start: datetime, end: datetime) -> list[MonthFigures]:
-    """Per Paris calendar month: occurrences, attendance, distinct members present, guests."""
+    """Per Paris calendar month: occurrences, attendance, distinct members present, guests,
+    and the « mises en relation réussies » confirmed (a month with only those is listed)."""
     months: dict[str, MonthFigures] = defaultdict(lambda: MonthFigures(""))
+    for key, count in cooperation.monthly_counts(start, end):
+        months[key].month = key
+        months[key].cooperations = count
     for row in occurrence_figures(start, end):
         key = row.starts_at.astimezone(PARIS).strftime("%Y-%m")
         month = months[key]

@@ -26,6 +26,7 @@ from node.models import (
     FieldGroup,
     Invitation,
     Member,
+    NetworkContact,
     Role,
     Rsvp,
     RsvpStatus,
@@ -117,7 +118,7 @@ def add_contact(owner: Member, contact: Member, note: str = "") -> AddressBookEn
     return entry
 
 
-def set_contact_note(entry: AddressBookEntry, note: str) -> None:
+def set_contact_note(entry: AddressBookEntry | NetworkContact, note: str) -> None:
     entry.note = _clean_note(note)
     db.session.flush()
 
@@ -214,6 +215,7 @@ def _delete_rsvps(member: Member) -> list[FreedPlace]:
 def _delete_member_rows(member: Member, account: Account) -> None:
     db.session.execute(db.delete(AddressBookEntry).where(or_(
         AddressBookEntry.owner_id == member.id, AddressBookEntry.contact_id == member.id)))
+    db.session.execute(db.delete(NetworkContact).where(NetworkContact.owner_id == member.id))
     db.session.execute(db.delete(ApiToken).where(ApiToken.account_id == account.id))
     db.session.execute(db.update(Invitation).where(Invitation.created_by_id == account.id)
                        .values(created_by_id=None))

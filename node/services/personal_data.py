@@ -21,6 +21,7 @@ from node.models import (
     Event,
     FieldGroup,
     Member,
+    NetworkContact,
     Question,
     Rsvp,
 )
@@ -58,6 +59,12 @@ def export_member_data(member: Member) -> dict[str, Any]:
             for item in member.listings
         ],
         "address_book": _address_book(member),
+        "network_address_book": [
+            {"village": c.node_id, "village_name": c.village, "contact_id": c.member_uuid,
+             "contact_name": c.profile.get("display_name"), "note": c.note,
+             "added_at": _iso(c.created_at)}
+            for c in db.session.scalars(select(NetworkContact).where(
+                NetworkContact.owner_id == member.id))],
         "rsvps": _rsvps(member),
         "alerts": _alerts(member),
         "questions": [

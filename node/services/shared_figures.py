@@ -11,7 +11,9 @@ village. A node holds the people; it shares only counts, kept in the community r
   members living outside the village's communes), ``first_time`` (present for the first
   time at this village) and ``returning`` (the others, counted by the month of their
   previous presence). From the last two the Pays counts the distinct participants of any
-  run of whole months exactly: a person counts once, at their first presence in the run.
+  run of whole months exactly: a person counts once, at their first presence in the run;
+* ``cooperations`` (only when there is one): how many « mises en relation réussies » were
+  confirmed each month (services.cooperation: both sides said they worked together).
 
 :func:`refresh` is called by the scheduled round; it changes the community row only when
 the counts changed, so the record (and its push) follows attendance and joins.
@@ -27,6 +29,7 @@ from dateutil.relativedelta import relativedelta
 
 from node.extensions import db
 from node.models import Account, AccountStatus, Community, Event, Member, Rsvp, utcnow
+from node.services import cooperation
 from node.services.calendar import PARIS, as_utc_stamp
 from node.services.figures import event_occurrences
 
@@ -45,11 +48,15 @@ def compute(community: Community, now: datetime | None = None) -> dict[str, Any]
     active = list(db.session.scalars(db.select(Account.created_at).where(
         Account.status == AccountStatus.ACTIVE.value)))
     joined = Counter(_month(created) for created in active if created >= since)
-    return {
+    figures: dict[str, Any] = {
         "members": len(active),
         "joined": [{"month": month, "count": count} for month, count in sorted(joined.items())],
         "occurrences": _occurrences(set(community.communes or []), since, now),
     }
+    worked = cooperation.monthly_counts(since, now)
+    if worked:  # left out when none, so the record stays what a directory of 2026 accepts
+        figures["cooperations"] = [{"month": month, "count": count} for month, count in worked]
+    return figures
 
 
 def _occurrences(home: set[str], since: datetime, now: datetime) -> list[dict[str, Any]]:

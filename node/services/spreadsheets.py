@@ -133,10 +133,11 @@ def attendance_csv(start: datetime, end: datetime) -> bytes:
 
 
 def attendance_monthly_csv(start: datetime, end: datetime) -> bytes:
-    """One line per Paris calendar month having at least one rencontre in [start, end)."""
+    """One line per Paris calendar month having a rencontre or a « mise en relation
+    réussie » in [start, end)."""
     header = [_("Mois"), _("Rencontres"), _("Présences"), _("Membres distincts présents"),
-              _("Invités présents")]
-    rows = ([m.month, m.rencontres, m.attendance, m.distinct_members, m.guests]
+              _("Invités présents"), _("Mises en relation réussies")]
+    rows = ([m.month, m.rencontres, m.attendance, m.distinct_members, m.guests, m.cooperations]
             for m in monthly_figures(start, end))
     return write_csv(header, rows)
 

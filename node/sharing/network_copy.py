@@ -22,6 +22,7 @@ from node.extensions import db
 from node.models import NetworkCopy, utcnow
 from node.peering.directory import directory_keys, federation_client
 from node.peering.membership import registered_directory
+from node.services import network_contacts
 
 BASE_URL = re.compile(r"https?://[a-z0-9.-]+(?::[0-9]{1,5})?")
 #: List name in the network answer -> record type its envelopes must have.
@@ -129,6 +130,7 @@ def pull_network_copy(now: datetime | None = None) -> PullResult:
         row.last_error = f"{exc.code}: {exc.message}"[:500]
     else:
         row.fetched_at, row.last_error = now, ""
+        network_contacts.refresh(row.data)  # address books follow the copy (issue 11)
     db.session.commit()
     ok = row.last_error == ""
     return PullResult(ok, "copie à jour" if ok else row.last_error, row.fetched_at)

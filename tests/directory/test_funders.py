@@ -59,9 +59,9 @@ def test_figures_per_village_and_in_total_for_a_run_of_months(app: Flask) -> Non
     assert spars.participations == 19
     assert spars.from_elsewhere == 5
     assert spars.distinct == 10 + 2  # January's ten, and two December regulars back in Feb.
-    assert west.values() == [None] * 6  # shares no figures yet: dashes, not zeros
-    assert figures.total.values() == [28, 3, 3, 19, 12, 5]
-    assert figures.months == [("janvier 2026", 1, 10), ("février 2026", 2, 9)]
+    assert west.values() == [None] * 7  # shares no figures yet: dashes, not zeros
+    assert figures.total.values() == [28, 3, 3, 19, 12, 5, 0]
+    assert figures.months == [("janvier 2026", 1, 10, 0), ("février 2026", 2, 9, 0)]
 
 
 def test_statistics_page_has_the_period_form_charts_and_the_csv(
@@ -83,9 +83,9 @@ def test_statistics_page_has_the_period_form_charts_and_the_csv(
     assert rows[0][:3] == ["Territoire", "Début", "Fin"]
     lines = {row[0]: row[1:] for row in rows[1:]}
     assert lines["Tiers-lieu de Sparsbach"] == ["janvier 2026", "février 2026",
-                                                "28", "3", "3", "19", "12", "5"]
-    assert lines["Atelier de Westhouse"][2:] == [""] * 6
-    assert rows[-1][0] == "Total" and rows[-1][3:] == ["28", "3", "3", "19", "12", "5"]
+                                                "28", "3", "3", "19", "12", "5", "0"]
+    assert lines["Atelier de Westhouse"][2:] == [""] * 7
+    assert rows[-1][0] == "Total" and rows[-1][3:] == ["28", "3", "3", "19", "12", "5", "0"]
 
 
 def test_a_wrong_period_is_named_in_french_and_never_a_500(
@@ -108,3 +108,40 @@ def test_the_months_table_reads_french_month_names(app: Flask, client: FlaskClie
     page = html.unescape(client.get("/statistiques").get_data(as_text=True))
     months = page.split('id="months"')[1]
     assert "mars 2026 : 1 rencontres" in months and "2026-03" not in months
+
+
+def test_mises_en_relation_reussies_per_village_and_per_month(
+        app: Flask, client: FlaskClient) -> None:
+    """Issue 13: the monthly counts each village shares (numbers only) add up per village,
+    per month and in total; a table, a chart with its text, a CSV column."""
+    apply_batch(WESTHOUSE, [envelope("community", {
+        "name": "Atelier de Westhouse", "communes": ["67527"], "figures": {
+            "members": 5, "joined": [], "occurrences": [],
+            "cooperations": [{"month": "2025-12", "count": 9},
+                             {"month": "2026-01", "count": 2},
+                             {"month": "2026-02", "count": 3}]}},
+        origin=WESTHOUSE)])
+    apply_batch(SPARSBACH, [envelope("community", {
+        "name": "Tiers-lieu de Sparsbach", "communes": ["67475"],
+        "figures": dict(SPARSBACH_FIGURES, cooperations=[{"month": "2026-02", "count": 1}])})])
+    figures = funders.funder_figures(funders.Period(date(2026, 1, 1), date(2026, 2, 1)))
+    by_name = {line.name: line for line in figures.villages}
+    west, spars = by_name["Atelier de Westhouse"], by_name["Tiers-lieu de Sparsbach"]
+    assert west.cooperations == 5 and west.cooperations_per_month == {
+        "2026-01": 2, "2026-02": 3}  # December is outside the period
+    assert spars.cooperations == 1
+    assert figures.total.cooperations == 6
+    assert [(name, worked) for name, _, _, worked in figures.months] == [
+        ("janvier 2026", 2), ("février 2026", 4)]
+    page = html.unescape(client.get("/statistiques?du=2026-01&au=2026-02").get_data(
+        as_text=True))
+    assert "Mises en relation réussies par village et par mois" in page
+    assert "février 2026 : 4 mises en relation" in page  # the chart's text alternative
+    table = page.split('id="tableau-mises-en-relation"')[1].split("</table>")[0]
+    assert "<th scope=\"row\">Atelier de Westhouse</th><td>2</td><td>3</td>" in table
+    assert "<th scope=\"row\">Total</th><td>2</td><td>4</td>" in table
+    rows = list(csv.reader(io.StringIO(client.get(
+        "/statistiques/financeurs.csv?du=2026-01&au=2026-02").get_data(as_text=True))))
+    assert rows[0][-1] == "Mises en relation réussies"
+    lines = {row[0]: row[-1] for row in rows[1:]}
+    assert lines == {"Tiers-lieu de Sparsbach": "1", "Atelier de Westhouse": "5", "Total": "6"}

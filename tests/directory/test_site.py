@@ -179,7 +179,7 @@ def test_suspended_node_vanishes_from_site_and_api(app: Flask, client: FlaskClie
 def test_statistics_draw_svg_charts_with_titles(app: Flask, client: FlaskClient) -> None:
     seed_network()
     html = client.get("/statistiques").get_data(as_text=True)
-    assert html.count('role="img"') == 6  # the four tables, and the funders' two charts
+    assert html.count('role="img"') == 7  # the four tables, the funders' three charts
     assert "<title" in html and "Menuisière" in html and "Graphiste" in html
     expected: dict[str, int] = {}
     for days in (3, 4):  # the two rencontres not cancelled

@@ -85,15 +85,15 @@ def test_attendance_per_month(admin_client: FlaskClient) -> None:
     response = admin_client.get(f"/admin/export/presences-par-mois.csv?{RANGE}")
     header, *rows = parse(response.data)
     assert header == ["Mois", "Rencontres", "Présences", "Membres distincts présents",
-                      "Invités présents"]
-    assert rows == [["2026-03", "5", "5", "2", "2"], ["2026-04", "2", "2", "2", "0"]]
+                      "Invités présents", "Mises en relation réussies"]
+    assert rows == [["2026-03", "5", "5", "2", "2", "0"], ["2026-04", "2", "2", "2", "0", "0"]]
 
 
 @pytest.mark.usefixtures("attendance")
 def test_range_filter_includes_may_only_when_asked(admin_client: FlaskClient) -> None:
     body = admin_client.get("/admin/export/presences-par-mois.csv?start=2026-05-01"
                             "&end=2026-05-31").data
-    assert parse(body)[1:] == [["2026-05", "1", "1", "1", "0"]]
+    assert parse(body)[1:] == [["2026-05", "1", "1", "1", "0", "0"]]
 
 
 def test_bad_range_is_a_400(admin_client: FlaskClient) -> None:

@@ -17,6 +17,7 @@ from node.models import (
     Event,
     Listing,
     Member,
+    NetworkContact,
     Role,
     Rsvp,
     Visibility,
@@ -58,6 +59,9 @@ def seed_subject_with_everything(app: Flask) -> tuple[str, int]:
             AddressBookEntry(owner_id=subject.id, contact_id=camille.id, note="à rappeler"),
             AddressBookEntry(owner_id=camille.id, contact_id=subject.id, note="ébéniste"),
             ApiToken(account_id=subject.account.id, name="t", token_hash="f" * 64),
+            NetworkContact(owner_id=subject.id, node_id="westhouse", village="Westhouse",
+                           member_uuid="3f0c8a52-4b1e-4d7a-9c2e-5a6b7c8d9e0f",
+                           profile={"display_name": "Dominique Exemple"}),
         ])
         rsvp = create_event_with_rsvp(subject, status="going")
         event_id = rsvp.event_id
@@ -82,6 +86,7 @@ def test_deleting_my_account_removes_every_row_about_me(
             Member.uuid == subject_uuid)).first() is None
         assert count(Listing) == 0
         assert count(AddressBookEntry) == 0
+        assert count(NetworkContact) == 0
         assert count(Rsvp) == 0
         assert count(ApiToken) == 0
         assert count(Event) == 2  # events stay, without their author

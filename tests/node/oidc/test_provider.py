@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -260,3 +261,26 @@ def test_relying_party_refuses_foreign_keys_issuers_audiences_and_nonces(
         with pytest.raises(IdentityRefused) as refused:
             verify_id_token(token, **{**good, **changes})  # type: ignore[arg-type]
         assert refused.value.code == code, changes
+
+
+def test_the_consent_page_speaks_the_language_the_site_asked_for(app: Flask) -> None:
+    """The Pays sends ``ui_locales=fr``: a member whose browser prefers English still reads
+    the sign-in and consent pages in French (issue 11); without it, the browser decides."""
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    _, challenge = pkce()
+    login = app.test_client().get(authorize_url(challenge, ui_locales="fr"), headers=english)
+    assert login.status_code == 302
+    page = app.test_client().get(login.headers["Location"], headers=english)
+    assert '<html lang="fr"' in page.get_data(as_text=True)
+    client = signed_in(app)
+    page = client.get(authorize_url(challenge, ui_locales="fr-FR en"), headers=english)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert '<html lang="fr"' in text and "J'accepte et je me connecte" in html.unescape(text)
+    assert '<html lang="en"' in client.get(authorize_url(challenge), headers=english).get_data(
+        as_text=True)  # no ui_locales: the browser's language, as before
+    assert '<html lang="en"' in client.get(  # a language we do not speak: ignored
+        authorize_url(challenge, ui_locales="de"), headers=english).get_data(as_text=True)
+    answer = answer_of(client.post(authorize_url(challenge, ui_locales="fr"),
+                                   data={"choice": "agree"}, headers=english))
+    assert "code" in answer

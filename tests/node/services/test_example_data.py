@@ -234,3 +234,22 @@ def test_members_ask_the_network_and_their_neighbours_answer(app: Flask) -> None
             FeedEntry.record_type == "question"))}
         assert set(shared) == {q.uuid for q in asked}
         assert all(len(e["payload"]["answers"]) >= 2 for e in shared.values())
+
+
+def test_some_members_worked_together_and_it_shows_in_the_shared_figures(
+        tmp_path: Path) -> None:
+    """Issue 13: the example data holds answered messages, most of them confirmed by both
+    sides, so the funders' figures at the node and the Pays show « mises en relation »."""
+    from federation.schemas import first_error
+    from node.models import Community
+    from node.services import cooperation
+
+    app = _load(tmp_path, "a")
+    with app.app_context():
+        counts = cooperation.monthly_counts()
+        assert counts and all(month <= "2026-05" for month, _ in counts)
+        figures = db.session.scalars(db.select(Community)).one().shared_figures
+        assert figures is not None and figures["cooperations"] == [
+            {"month": month, "count": count} for month, count in counts]
+        assert first_error("community", {"name": "x", "communes": [],
+                                         "figures": figures}) is None

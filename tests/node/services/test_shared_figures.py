@@ -83,3 +83,38 @@ def test_counts_per_occurrence_reach_the_community_record_without_a_name(app: Fl
         assert shared_figures.refresh(NOW) is False  # unchanged: no new version, no push
         db.session.commit()
         assert db.session.scalars(db.select(Community)).one().version == version
+
+
+def test_mises_en_relation_reussies_travel_per_month_only_once_confirmed(app: Flask) -> None:
+    """Issue 13: the monthly count of conversations both sides confirmed, numbers only; the
+    field is left out while there is none, so the record stays valid for an older Pays."""
+    from node.models import ListingKind
+    from node.services import cooperation, replies
+    from node.services.listings import ListingInput, post_listing
+    from tests.conftest import MEMBER_EMAIL, member_by_email
+
+    with app.test_request_context():
+        need = post_listing(member_by_email(MEMBER_EMAIL),
+                            ListingInput(ListingKind.NEED, "Cherche un menuisier"))
+        jo = _person("Jo", "67475", datetime(2026, 3, 2, tzinfo=UTC))
+        reply = replies.send(need, jo, "Je peux passer jeudi.")
+        assert reply is not None and replies.answer(reply, "Avec plaisir.")
+        conversation = cooperation.of_reply(reply)
+        assert conversation is not None
+        cooperation.confirm(conversation, conversation.other, datetime(2026, 5, 30, tzinfo=UTC))
+        shared_figures.refresh(NOW)
+        db.session.commit()
+        assert "cooperations" not in _community_payload()["figures"]  # one side: nothing
+        cooperation.confirm(conversation, conversation.owner, datetime(2026, 6, 2, tzinfo=UTC))
+        assert shared_figures.refresh(NOW) is True
+        db.session.commit()
+        payload = _community_payload()
+        assert payload["figures"]["cooperations"] == [{"month": "2026-06", "count": 1}]
+        assert first_error("community", payload) is None
+        assert "Jo" not in str(payload["figures"]) and "menuisier" not in str(payload)
+        older = dict(payload, figures={k: v for k, v in payload["figures"].items()
+                                       if k != "cooperations"})
+        assert first_error("community", older) is None  # a node of an earlier version
+        wrong = dict(payload, figures=dict(payload["figures"], cooperations=[
+            {"month": "2026-06", "count": 1, "who": "Jo"}]))
+        assert first_error("community", wrong) is not None  # numbers only, by the schema
