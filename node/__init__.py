@@ -15,7 +15,7 @@ import webui
 from node.extensions import NodeSession, csrf, db, limiter, login_manager
 from node.request_log import configure_logging
 from node.settings import load_settings
-from node.sharing import changes
+from node.sharing import changes, visitor_answers
 from webui.instance import NODE_FOLDER, locate_instance
 from webui.sqlite_pragmas import set_sqlite_pragmas
 
@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
 
     db.init_app(app)
     changes.register(NodeSession)  # versions, feed and outbox follow every flush
+    visitor_answers.register(NodeSession)  # a visitor's village hears of their answer
     # The schema's ON DELETE rules hold, and a deleted member's data is overwritten on disk
     # instead of lingering in the file's free pages.
     set_sqlite_pragmas(app, db, ("foreign_keys=ON", "secure_delete=ON"))
@@ -107,11 +108,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks() -> None:
     """Service hooks, registered here where a reader looks for them (never on import)."""
+    from node.services.answers_elsewhere import withdraw_elsewhere
     from node.services.members import on_member_deleted
     from node.services.questions import forget_member
     from node.services.rsvps import give_freed_places
 
     on_member_deleted(give_freed_places)  # a leaving member's places go to the waitlist
+    on_member_deleted(withdraw_elsewhere)  # ... and their places in other villages too
     on_member_deleted(forget_member)  # their questions and answers leave the network too
 
 

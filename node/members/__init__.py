@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("members", __name__)
 
-from node.members import address_book, my_profile, views  # noqa: E402,F401
+from node.members import address_book, my_profile, my_rencontres, views  # noqa: E402,F401

@@ -3,7 +3,7 @@
 from node.models.account import Account, AccountStatus, ApiToken, Invitation, Role
 from node.models.base import VISIBILITY_ORDER, SharedRecord, Visibility, utcnow
 from node.models.community import Community, ExtraCommune, SignupMode, Venue
-from node.models.event import Event, Rsvp, RsvpStatus
+from node.models.event import AnswerElsewhere, Event, Rsvp, RsvpStatus
 from node.models.member import (
     DEFAULT_VISIBILITY,
     FIELDS_BY_GROUP,
@@ -21,6 +21,7 @@ __all__ = [
     "ListingKind", "ListingState", "Member", "Role", "Rsvp", "RsvpStatus", "SharedRecord",
     "SignupMode", "Venue", "VISIBILITY_ORDER", "Visibility", "utcnow",
 ]
+__all__ += ["AnswerElsewhere"]
 
 from node.models.sharing import FeedEntry, OutboxEntry  # noqa: E402
 

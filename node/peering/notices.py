@@ -17,7 +17,7 @@ from federation.records import parse_utc
 from federation.verification import VerifiedPeer
 from node.extensions import db
 from node.models import Peer, PeerKey
-from node.peering import question_notices, village_notices
+from node.peering import question_notices, rsvp_notices, village_notices
 from node.peering.membership import registered_directory
 
 
@@ -59,6 +59,8 @@ NOTICE_HANDLERS: dict[str, Callable[[VerifiedPeer, Any], dict[str, Any]]] = {
     "decision_offer": village_notices.receive_offer,
     "decision_tally": village_notices.receive_tally,
     "decision_result": village_notices.receive_result,
+    "rsvp_state": rsvp_notices.receive_rsvp_state,
+    "rsvp_withdrawn": rsvp_notices.receive_rsvp_withdrawn,
     question_notices.ANSWER: question_notices.receive_answer,
     question_notices.REPORT: question_notices.receive_report,
 }

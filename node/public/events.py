@@ -12,21 +12,34 @@ from urllib.parse import urlsplit
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from node.extensions import db, limiter
+from node.extensions import db, limiter, login_manager
 from node.models import Event, Rsvp, RsvpStatus, Venue, utcnow
 from node.public import bp, jsonld
 from node.public.forms import AnswerForm, ConfirmForm, GuestAnswerForm
 from node.services import calendar, events, meetings, rsvps
 from node.services.community import commune_name, current_community
 from node.services.visibility import Viewer
+from webui.village_sign_in import current_member as network_member
 
 SERIES_DATES_SHOWN = 8
 
 
 def viewer() -> Viewer:
-    return Viewer.for_account(current_user if current_user.is_authenticated else None)
+    """A member of this village, a member of another village signed in here with their
+    village (« Réseau » rencontres too), or an anonymous visitor."""
+    if current_user.is_authenticated:
+        return Viewer.for_account(current_user)
+    return Viewer.network() if network_member() is not None else Viewer.anonymous()
+
+
+def visitor() -> rsvps.Visitor | None:
+    """The member of another village signed in here, as an answer's author."""
+    member = network_member()
+    if member is None or current_user.is_authenticated:
+        return None
+    return rsvps.Visitor(member.village, member.subject, member.name)
 
 
 def _visible_or_404(event_uuid: str) -> Event:
@@ -67,8 +80,12 @@ def event(event_uuid: str) -> ResponseReturnValue:
 
 
 @bp.post("/rencontres/<event_uuid>/reponse")
-@login_required
 def event_answer(event_uuid: str) -> ResponseReturnValue:
+    """A member's answer; or a visitor's, signed in with their village (their village is
+    told, and mails them: see node.sharing.visitor_answers)."""
+    guest = visitor()
+    if not current_user.is_authenticated and guest is None:
+        return login_manager.unauthorized()  # type: ignore[no-any-return]
     event = _visible_or_404(event_uuid)
     form = AnswerForm()
     starts_at = calendar.parse_utc_stamp(form.occurrence.data or "")
@@ -76,7 +93,8 @@ def event_answer(event_uuid: str) -> ResponseReturnValue:
         flash(_("Choisissez votre réponse."), "error")
         return redirect(url_for("public.event", event_uuid=event.uuid))
     try:
-        answer = rsvps.respond(event, starts_at, form.status.data, member=current_user.member)
+        answer = rsvps.respond(event, starts_at, form.status.data, visitor=guest,
+                               member=current_user.member if guest is None else None)
     except rsvps.RsvpError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -173,9 +191,7 @@ def _render_event(event: Event, occurrence: events.Occurrence | None, form: Answ
     if occurrence is not None:
         counts = _counts(event, occurrence.starts_at)
         full = rsvps.is_full(event, occurrence.starts_at)
-        if current_user.is_authenticated and current_user.member:
-            mine = next((r for r in rsvps.answers(event, occurrence.starts_at)
-                         if r.member_id == current_user.member.id), None)
+        mine = _mine(event, occurrence.starts_at)
         form.occurrence.data = occurrence.stamp
         guest_form.occurrence.data = occurrence.stamp
         if mine is not None and mine.status != RsvpStatus.WAITLISTED:
@@ -191,6 +207,19 @@ def _render_event(event: Event, occurrence: events.Occurrence | None, form: Answ
         full=full, position=rsvps.waitlist_position(mine) if mine is not None else None,
         open=occurrence is not None and not occurrence.cancelled and not occurrence.started,
         venue_commune=venue_commune)
+
+
+def _mine(event: Event, starts_at: datetime) -> Rsvp | None:
+    """The viewer's own answer to this occurrence: as a member, or as a visitor."""
+    guest = visitor()
+    member_id = current_user.member.id if current_user.is_authenticated and \
+        current_user.member else None
+    if member_id is None and guest is None:
+        return None
+    return next((r for r in rsvps.answers(event, starts_at)
+                 if (member_id is not None and r.member_id == member_id)
+                 or (guest is not None and r.home_village == guest.village
+                     and r.home_member == guest.member_uuid)), None)
 
 
 def _counts(event: Event, starts_at: datetime) -> dict[str, int | None]:

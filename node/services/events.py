@@ -231,7 +231,13 @@ def recipient(rsvp: Rsvp) -> str | None:
 
 
 def notify(rsvp: Rsvp, subject: str, body: str) -> int:
-    """Mail the person behind an answer; a mail failure is logged, never fatal (returns 0/1)."""
+    """Mail the person behind an answer; a mail failure is logged, never fatal (returns 0/1).
+
+    A visitor from another village counts as told: their own village mails them, from the
+    signed notice planned in the transaction that changed their answer
+    (:mod:`node.sharing.visitor_answers`); this node holds no address for them."""
+    if rsvp.is_visitor:
+        return 1
     address = recipient(rsvp)
     if not address:
         return 0

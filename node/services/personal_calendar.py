@@ -1,5 +1,7 @@
-"""A member's personal calendar feed: when the decisions they may answer close, and the
-actions they took on, at a secret address their calendar application subscribes to.
+"""A member's personal calendar feed: the rencontres they answered « je viens »,
+« peut-être » or the waitlist (here and in other villages, :mod:`node.services.my_rencontres`),
+when the decisions they may answer close, and the actions they took on, at a secret address
+their calendar application subscribes to.
 
 The token is an HMAC of the account id and a per-account salt under the node's secret key:
 the node shows the same address every time without storing it, and a new salt (« nouvelle
@@ -25,6 +27,7 @@ from node.models import (
     CalendarFeed,
     Decision,
     DecisionState,
+    Member,
     utcnow,
 )
 from node.services import meetings
@@ -80,7 +83,10 @@ class Item:
     title: str
     starts_at: datetime
     url: str
-    kind: str  # "decision" or "action"
+    kind: str  # "decision", "action" or "rencontre"
+    ends_at: datetime | None = None  # a rencontre's end; others are short marks
+    place: str = ""
+    note: str = ""  # a rencontre's village elsewhere, or « liste d'attente »
 
 
 def items(account: Account, now: datetime | None = None) -> list[Item]:
@@ -102,7 +108,27 @@ def items(account: Account, now: datetime | None = None) -> list[Item]:
             found.append(Item(f"action-{action.id}", action.title,
                               meetings.due_moment(action.due_on),
                               public_link("decisions.actions"), "action"))
+        found += _rencontres(member, now)
     return sorted(found, key=lambda item: item.starts_at)
+
+
+def _rencontres(member: Member, now: datetime) -> list[Item]:
+    from flask_babel import gettext as _
+
+    from node.services.my_rencontres import entries
+
+    found = []
+    for entry in entries(member, now):
+        if not entry.in_calendar:
+            continue
+        notes = [entry.village_name] if entry.village_name else []
+        if entry.status == "waitlisted":
+            notes.append(_("liste d'attente"))
+        elif entry.status == "maybe":
+            notes.append(_("peut-être"))
+        found.append(Item(entry.uid, entry.title, entry.starts_at, entry.url, "rencontre",
+                          entry.ends_at, entry.place, " · ".join(notes)))
+    return found
 
 
 def ics(account: Account, host: str) -> bytes:
@@ -115,15 +141,22 @@ def ics(account: Account, host: str) -> bytes:
     cal.add("prodid", "-//Chaleur//Mon agenda//FR")
     cal.add("version", "2.0")
     with force_locale("fr"):
-        cal.add("x-wr-calname", _("Chaleur — mes décisions et actions"))
+        cal.add("x-wr-calname", _("Chaleur — mes rencontres, décisions et actions"))
         for item in items(account):
             entry = icalendar.Event()
             entry.add("uid", f"{item.uid}@{host}")
             entry.add("dtstamp", utcnow().astimezone(UTC))
             entry.add("dtstart", item.starts_at.astimezone(UTC))
-            entry.add("dtend", item.starts_at.astimezone(UTC) + timedelta(minutes=15))
-            prefix = _("Clôture") if item.kind == "decision" else _("Échéance")
-            entry.add("summary", f"{prefix} : {item.title}")
+            ends_at = item.ends_at or item.starts_at + timedelta(minutes=15)
+            entry.add("dtend", ends_at.astimezone(UTC))
+            if item.kind == "rencontre":
+                summary = f"{item.title} ({item.note})" if item.note else item.title
+            else:
+                prefix = _("Clôture") if item.kind == "decision" else _("Échéance")
+                summary = f"{prefix} : {item.title}"
+            entry.add("summary", summary)
+            if item.place:
+                entry.add("location", item.place)
             entry.add("url", item.url)
             cal.add_component(entry)
     return bytes(cal.to_ical())

@@ -18,6 +18,7 @@ from node.models import (
     FIELDS_BY_GROUP,
     AlertSettings,
     Answer,
+    AnswerElsewhere,
     Event,
     FieldGroup,
     Member,
@@ -66,6 +67,15 @@ def export_member_data(member: Member) -> dict[str, Any]:
             for c in db.session.scalars(select(NetworkContact).where(
                 NetworkContact.owner_id == member.id))],
         "rsvps": _rsvps(member),
+        "rsvps_elsewhere": [
+            {"village": row.village, "village_name": row.village_name,
+             "event_id": row.event_uuid, "event_title": row.title,
+             "occurrence_at": _iso(row.starts_at), "occurrence_ends_at": _iso(row.ends_at),
+             "status": row.status, "attended": row.attended, "url": row.url,
+             "updated_at": _iso(row.updated_at)}
+            for row in db.session.scalars(select(AnswerElsewhere).where(
+                AnswerElsewhere.member_id == member.id).order_by(AnswerElsewhere.starts_at))
+        ],
         "alerts": _alerts(member),
         "questions": [
             {"id": q.uuid, "title": q.title, "details": q.details, "audience": q.audience,

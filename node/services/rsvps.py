@@ -6,6 +6,11 @@ changes their mind, is removed, leaves the node, or the organiser adds places)
 and mails them. The list is fair: while anyone waits, a newcomer joins the end of the list even
 if a place looks free, and the free place goes to whoever asked first. Each function validates
 first, so a refused answer writes nothing; then it commits and mails.
+
+A member of another village signed in here with their village answers as members do
+(:class:`Visitor`): same places, waitlist, reminders and attendance. This node holds no
+address for them and mails them nothing; every change of their answer is told to their
+village, which mails them (:mod:`node.sharing.visitor_answers`).
 """
 
 from __future__ import annotations
@@ -33,6 +38,17 @@ MEMBER_STATUSES = (RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.NOT_GOING)
 
 class RsvpError(ValueError):
     """An answer was refused; the message (French) says why."""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A member of another village signed in here with their village: who answers, as their
+    village vouched for them (node id, member UUID at home, « Prénom N. »). No address: the
+    host never mails a visitor, their village does (:mod:`node.sharing.visitor_answers`)."""
+
+    village: str
+    member_uuid: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -133,10 +149,13 @@ def _lock(event: Event) -> None:
 
 
 def _existing(event: Event, starts_at: datetime, member: Member | None,
-              guest_email: str | None) -> Rsvp | None:
+              guest_email: str | None, visitor: Visitor | None = None) -> Rsvp | None:
     query = db.select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.occurrence_at == starts_at)
     if member is not None:
         query = query.where(Rsvp.member_id == member.id)
+    elif visitor is not None:
+        query = query.where(Rsvp.home_village == visitor.village,
+                            Rsvp.home_member == visitor.member_uuid)
     else:
         query = query.where(Rsvp.guest_email == guest_email)
     return db.session.scalars(query).first()
@@ -157,7 +176,8 @@ def _clean_guest(event: Event, name: str | None, email: str | None) -> tuple[str
 
 
 def respond(event: Event, occurrence_at: datetime, status: str, member: Member | None = None,
-            guest_name: str | None = None, guest_email: str | None = None) -> Answer:
+            guest_name: str | None = None, guest_email: str | None = None,
+            visitor: Visitor | None = None) -> Answer:
     """Record (or update) one person's answer to one occurrence (flushed, not committed).
 
     The caller commits once, then calls :func:`answered` with what this returns: the
@@ -165,21 +185,24 @@ def respond(event: Event, occurrence_at: datetime, status: str, member: Member |
 
     "going" to a full occurrence becomes "waitlisted"; leaving "going" frees a place that the
     first waitlisted person receives. Guests (public events only) may only say going or maybe;
-    they cancel through the link mailed to them.
+    they cancel through the link mailed to them. A visitor (a member of another village)
+    answers as members do; their answer carries their home village instead of an address.
     """
     try:
         wanted = RsvpStatus(status)
     except ValueError as error:
         raise RsvpError(_("Réponse inconnue.")) from error
     occurrence = _open_occurrence(event, occurrence_at)
-    if member is None:
+    if member is None and visitor is None:
         guest_name, guest_email = _clean_guest(event, guest_name, guest_email)
         if wanted not in GUEST_STATUSES:
             raise RsvpError(_("Réponse inconnue."))
     elif wanted not in MEMBER_STATUSES:
         raise RsvpError(_("Réponse inconnue."))
+    if visitor is not None and event.visibility == Visibility.COMMUNITY:
+        raise RsvpError(_("Cette rencontre est réservée aux membres du village."))
     _lock(event)
-    rsvp = _existing(event, occurrence.starts_at, member, guest_email)
+    rsvp = _existing(event, occurrence.starts_at, member, guest_email, visitor)
     was_going = rsvp is not None and rsvp.status == RsvpStatus.GOING
     final = _admit(event, occurrence.starts_at, wanted, rsvp.status if rsvp else None)
     if rsvp is None:
@@ -187,11 +210,16 @@ def respond(event: Event, occurrence_at: datetime, status: str, member: Member |
                     guest_name=guest_name if member is None else None,
                     guest_email=guest_email if member is None else None, status=final,
                     created_at=utcnow())
+        if visitor is not None:
+            rsvp.guest_name = rsvp.guest_email = None
+            rsvp.home_village, rsvp.home_member = visitor.village, visitor.member_uuid
         db.session.add(rsvp)
     elif final == RsvpStatus.WAITLISTED and rsvp.status != RsvpStatus.WAITLISTED:
         rsvp.created_at = utcnow()  # the queue is ordered by created_at: join at its end
     token = None
-    if member is None:
+    if visitor is not None:
+        rsvp.visitor_name = visitor.name[:MAX_GUEST_NAME]
+    elif member is None:
         rsvp.guest_name = guest_name
         token = secrets.token_urlsafe(32)
         rsvp.guest_token_hash = token_hash(token)
@@ -355,7 +383,7 @@ def mark_attendance(rsvp: Rsvp, attended: bool) -> None:
 def answer_link(rsvp: Rsvp) -> str:
     """Where this person changes their answer: the event page, or for a guest a fresh cancel
     link (only the hash of the previous token is stored, so it cannot be mailed again)."""
-    if rsvp.member is not None:
+    if rsvp.member is not None or rsvp.is_visitor:
         return public_link("public.event", event_uuid=rsvp.event.uuid)
     token = secrets.token_urlsafe(32)
     rsvp.guest_token_hash = token_hash(token)

@@ -64,7 +64,7 @@ def _occurrences(home: set[str], since: datetime, now: datetime) -> list[dict[st
     tell whether they come back, and since when."""
     rows = db.session.execute(
         db.select(Rsvp.event_id, Rsvp.occurrence_at, Rsvp.member_id, Rsvp.guest_email,
-                  Member.commune_code)
+                  Member.commune_code, Rsvp.home_village, Rsvp.home_member)
         .join(Event, Event.id == Rsvp.event_id)
         .outerjoin(Member, Member.id == Rsvp.member_id)
         .where(Rsvp.attended.is_(True), Event.cancelled.is_(False), Rsvp.occurrence_at <= now)
@@ -72,8 +72,9 @@ def _occurrences(home: set[str], since: datetime, now: datetime) -> list[dict[st
     last_seen: dict[tuple[str, object], datetime] = {}
     found: dict[tuple[int, datetime], dict[str, Any]] = {
         key: _counts(key[1]) for key in _held(since, now)}  # held, even if nobody was marked
-    for event_id, at, member_id, guest_email, commune in rows:
-        person = ("member", member_id) if member_id is not None else ("guest", guest_email)
+    for event_id, at, member_id, guest_email, commune, village, visitor in rows:
+        person: tuple[str, object] = ("member", member_id) if member_id is not None else \
+            (f"visitor:{village}", visitor) if village else ("guest", guest_email)
         previous = last_seen.get(person)
         last_seen[person] = at
         if at < since:
