@@ -145,7 +145,8 @@ def questions() -> ResponseReturnValue:
     if audience.reach is not Reach.NETWORK:
         return redirect(url_for("village_sign_in.choose", next="/questions"))
     return render_template("directory/site/questions.html",
-                           questions=network_questions.shared_questions(audience))
+                           questions=network_questions.shared_questions(audience),
+                           ask_url=network_questions.ask_url())
 
 
 @bp.get("/questions/<question_id>")
