@@ -10,15 +10,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy import select
 
 from node.auth.session import staff_required
 from node.exchange import bp
 from node.exchange.views import ReplyForm
 from node.extensions import db
 from node.members.views import current_member
-from node.models import ContactReceived
-from node.services import contact_relay
+from node.models import ContactReceived, ContactSent
+from node.services import contact_relay, relayed_cooperation
 from node.services.contact_relay import ContactError
+from node.services.cooperation import Said
 from webui.forms import Form
 
 
@@ -52,7 +54,10 @@ def network_mailbox() -> ResponseReturnValue:
     return render_template("node/exchange/contact_mailbox.html", received=received, sent=sent,
                            blocks=blocks, form=Form(),
                            refuses_all=contact_relay.refuses_all(current_member()),
-                           village_name=contact_relay.village_name)
+                           village_name=contact_relay.village_name,
+                           delivery=contact_relay.delivery,
+                           said_received=relayed_cooperation.state_received,
+                           said_sent=relayed_cooperation.state_sent)
 
 
 def _mine(message_uuid: str) -> ContactReceived:
@@ -77,6 +82,7 @@ def network_message(message_uuid: str) -> ResponseReturnValue:
     blocked = contact_relay.sender_blocked(found)
     return render_template("node/exchange/contact_message.html", message=found, form=form,
                            blocked=blocked, buttons=Form(),
+                           said=relayed_cooperation.state_received(found),
                            village=contact_relay.village_name(found.from_node)), (
         422 if form.errors else 200)
 
@@ -102,6 +108,42 @@ def report_message(message_uuid: str) -> ResponseReturnValue:
         db.session.commit()
         flash(_("Message signalé à l'équipe de votre tiers-lieu."), "success")
     return redirect(url_for("exchange.network_message", message_uuid=found.uuid))
+
+
+def _said_flash(said: Said | None) -> None:
+    if said is Said.CONFIRMED:
+        flash(_("Mise en relation réussie : vous l'avez dit tous les deux. Elle compte dans "
+                "les chiffres du village (un nombre, sans nom)."), "success")
+    elif said is not None:
+        flash(_("C'est noté. Elle comptera quand l'autre personne le dira aussi."), "success")
+
+
+@bp.post("/reseau/messages/<message_uuid>/ensemble")
+@login_required
+def together_received(message_uuid: str) -> ResponseReturnValue:
+    """The member written to says they worked with the sender (after answering)."""
+    found = _mine(message_uuid)
+    if Form().validate_on_submit():
+        said = relayed_cooperation.say_received(found)
+        db.session.commit()
+        _said_flash(said)
+    return redirect(url_for("exchange.network_message", message_uuid=found.uuid))
+
+
+@bp.post("/reseau/envoyes/<message_uuid>/ensemble")
+@login_required
+def together_sent(message_uuid: str) -> ResponseReturnValue:
+    """The member who wrote says they worked with the one who answered."""
+    sent = db.session.scalars(select(ContactSent).where(
+        ContactSent.uuid == message_uuid[:36],
+        ContactSent.sender_id == current_member().id)).first()
+    if sent is None:
+        abort(404)
+    if Form().validate_on_submit():
+        said = relayed_cooperation.say_sent(sent)
+        db.session.commit()
+        _said_flash(said)
+    return redirect(url_for("exchange.network_mailbox"))
 
 
 @bp.post("/reseau/bloques/<int:block_id>/debloquer")

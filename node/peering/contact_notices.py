@@ -1,6 +1,7 @@
 """What another village may relay to this node about its members' messages (docs/federation.md
 § 8.6): ``contact_message`` (one of its members writes to one of ours) and ``contact_reply``
-(one of ours answered one of its members, and the answer carries our member's address).
+(one of ours answered one of its members, and the answer carries our member's address);
+``cooperation_said`` (§ 8.7: its member says they worked with ours after such a conversation).
 
 The signer is the village: a village speaks only for its own members, and an answer comes
 only from the village the message was sent to. The shape is checked here; the rules (the
@@ -15,7 +16,7 @@ from typing import Any
 
 from federation.verification import VerifiedPeer
 from node.extensions import db
-from node.services import contact_relay
+from node.services import contact_relay, relayed_cooperation
 from node.services.contact_relay import ContactRefused, Incoming
 from webui.unsafe_text import first_unsafe
 
@@ -87,3 +88,19 @@ def receive_reply(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
                                       _text(body["text"], "text", contact_relay.MAX_TEXT), email)
     db.session.commit()
     return {"applied": contact_relay.REPLY, "id": row.uuid}
+
+
+def receive_said(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
+    """The peer's member says they worked with ours after a relayed conversation (§ 8.7):
+    counted here once both said it, if our member is the owner."""
+    body = _object(data, "cooperation_said", {"conversation"})
+    kind, _, ident = str(body["conversation"]).partition(":")
+    if kind != "contact":
+        raise _invalid("conversation: contact:<message id>")
+    said = relayed_cooperation.receive_said(peer.node_id, _uuid(ident, "conversation"))
+    if said is None:
+        raise ContactRefused("conversation_unknown",
+                             "no answered conversation with this village by that id", 404)
+    db.session.commit()
+    return {"applied": relayed_cooperation.SAID, "conversation": body["conversation"],
+            "state": str(said)}

@@ -65,6 +65,7 @@ NOTICE_HANDLERS: dict[str, Callable[[VerifiedPeer, Any], dict[str, Any]]] = {
     question_notices.REPORT: question_notices.receive_report,
     "contact_message": contact_notices.receive_message,
     "contact_reply": contact_notices.receive_reply,
+    "cooperation_said": contact_notices.receive_said,
 }
 #: Notices only the Pays directory may send; every other one comes from a village.
 FROM_DIRECTORY = frozenset({"node_document"})

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
@@ -34,6 +35,7 @@ from node.models import (
     Member,
     NetworkCopy,
     Role,
+    VillageMessage,
     utcnow,
 )
 from node.services import notices
@@ -332,6 +334,28 @@ def mailbox(member: Member) -> tuple[list[ContactReceived], list[ContactSent], l
         ContactBlock.member_id == member.id, ContactBlock.from_node != EVERYONE)
         .order_by(ContactBlock.created_at.desc()))
     return list(received), list(sent), list(blocks)
+
+
+class Delivery(StrEnum):
+    """Where one of our messages stands, as its sender may see it. A block and a refusal of
+    every message read the same (« non remis »): the recipient's choice stays theirs."""
+
+    ON_ITS_WAY = "on_its_way"  # planned or being retried
+    DELIVERED = "delivered"  # the recipient's village accepted it and mailed its member
+    GONE = "gone"  # the recipient no longer shares with the network (or left)
+    NOT_DELIVERED = "not_delivered"  # refused for any other reason, blocks included
+
+
+def delivery(sent: ContactSent) -> Delivery:
+    """Read from the notice's delivery row (docs/federation.md § 10)."""
+    row = db.session.scalars(select(VillageMessage).where(
+        VillageMessage.node_id == sent.to_node, VillageMessage.kind == MESSAGE,
+        VillageMessage.topic == f"contact:{sent.uuid}")).first()
+    if sent.answered_at is not None or row is None or row.state == "delivered":
+        return Delivery.DELIVERED  # no row left: delivered rows may be cleaned away
+    if row.state != "failed":
+        return Delivery.ON_ITS_WAY
+    return Delivery.GONE if row.last_error == "member_unknown" else Delivery.NOT_DELIVERED
 
 
 def export(member: Member) -> dict[str, list[dict[str, Any]]]:

@@ -29,6 +29,10 @@ from node.extensions import db
 from node.models import Answer, Cooperation, ListingReply, Member, utcnow
 from node.services.calendar import PARIS
 
+#: Key prefix of a conversation counted in another village (the owner's): this node keeps its
+#: row only to show where it stands (node.services.relayed_cooperation); never counted here.
+ELSEWHERE = "elsewhere:"
+
 
 class Said(StrEnum):
     """Where a conversation stands for one of its sides."""
@@ -172,8 +176,11 @@ def confirm(conversation: Conversation, side: str, now: datetime | None = None) 
 def monthly_counts(since: datetime | None = None,
                    until: datetime | None = None) -> list[tuple[str, int]]:
     """(``YYYY-MM`` Paris time, how many) of the conversations confirmed in [since, until),
-    by month, oldest first: numbers only."""
-    query = select(Cooperation.confirmed_at).where(Cooperation.confirmed_at.is_not(None))
+    by month, oldest first: numbers only. Mirrors of conversations counted in another
+    village are left out (each counts once, in its owner's village)."""
+    query = select(Cooperation.confirmed_at).where(
+        Cooperation.confirmed_at.is_not(None),
+        Cooperation.conversation.not_like(f"{ELSEWHERE}%"))
     if since is not None:
         query = query.where(Cooperation.confirmed_at >= since)
     if until is not None:
