@@ -4,13 +4,16 @@ the Pays directory, Westhouse-Marmoutier and Sparsbach, real SMTP (aiosmtpd).
 A need posted in Westhouse-Marmoutier; a Sparsbach member answers it from his own village's
 site. The mail that reaches the Westhouse member holds neither address; her answer reaches
 him with her address (revealed because she answered); once she blocks him, his next message
-is refused by her village and never mailed."""
+is refused by her village and never mailed, and he sees « non remis » without the reason.
+Once both said they worked together, it counts once, for Westhouse, in the Pays's funders'
+figures (issue 13)."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -29,7 +32,7 @@ from node.models import (
     VillageMessage,
     Visibility,
 )
-from node.services import accounts
+from node.services import accounts, calendar
 from node.services.listings import ListingInput, post_listing
 from tests.federation_e2e.conftest import PASSWORD, NodeProcess, wait_for
 from tests.federation_e2e.pays import DirectoryProcess
@@ -37,8 +40,8 @@ from tests.support.smtp import Mailbox, smtp_server
 
 pytestmark = pytest.mark.slow
 SPARS, WEST = "sparsbach", "westhouse-marmoutier"
-VILLAGES = ((SPARS, "Tiers-lieu de Sparsbach", "67475"),
-            (WEST, "Tiers-lieu de Westhouse-Marmoutier", "67527"))
+SPARS_NAME, WEST_NAME = "Tiers-lieu de Sparsbach", "Tiers-lieu de Westhouse-Marmoutier"
+VILLAGES = ((SPARS, SPARS_NAME, "67475"), (WEST, WEST_NAME, "67527"))
 
 
 def _in(node: NodeProcess, work: Any) -> Any:
@@ -51,7 +54,7 @@ def _in(node: NodeProcess, work: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory,
-            ) -> Iterator[tuple[dict[str, NodeProcess], Mailbox]]:
+            ) -> Iterator[tuple[dict[str, NodeProcess], Mailbox, DirectoryProcess]]:
     root = tmp_path_factory.mktemp("contact-relay")
     with smtp_server() as (mailbox, port):
         pays = DirectoryProcess(root)
@@ -71,7 +74,7 @@ def network(tmp_path_factory: pytest.TempPathFactory,
         for node in nodes.values():
             wait_for(partial(_admitted, node), timeout=30)
         try:
-            yield nodes, mailbox
+            yield nodes, mailbox, pays
         finally:
             for node in nodes.values():
                 node.close()
@@ -134,9 +137,18 @@ def _plain(message: Any) -> str:
     return str(part.get_content())
 
 
+def funders_count(pays: DirectoryProcess, village_name: str) -> str:
+    """This month's « mises en relation réussies » of a village in the Pays's funders' CSV."""
+    month = datetime.now(calendar.PARIS).strftime("%Y-%m")
+    rows = requests.get(f"{pays.url}/statistiques/financeurs.csv?du={month}&au={month}",
+                        timeout=10).text.splitlines()
+    line = next((row for row in rows if row.startswith(village_name)), "")
+    return line.rsplit(",", 1)[-1].strip() if line else ""
+
+
 def test_a_reply_to_a_need_is_relayed_without_either_address(
-        network: tuple[dict[str, NodeProcess], Mailbox]) -> None:
-    nodes, mailbox = network
+        network: tuple[dict[str, NodeProcess], Mailbox, DirectoryProcess]) -> None:
+    nodes, mailbox, pays = network
     wendy = f"wendy-{uuid.uuid4().hex[:6]}@example.org"
     sam = f"sam-{uuid.uuid4().hex[:6]}@example.org"
     wendy_uuid, need = _person(nodes[WEST], "Wendy Westhouse", wendy, "67527",
@@ -182,6 +194,20 @@ def test_a_reply_to_a_need_is_relayed_without_either_address(
     assert _in(nodes[SPARS], lambda: db.session.scalars(
         select(ContactSent.answer_email)).one()) == wendy
 
+    # Both say they worked together, each on their own site: the signed cooperation_said
+    # notices cross, and it counts once, for Westhouse (the need's village), at the Pays.
+    sent_id = _in(nodes[SPARS], lambda: db.session.scalars(select(ContactSent.uuid)).one())
+    mine = nodes[SPARS].url + "/reseau/messages"
+    for session, page, action in ((spars, mine, f"{nodes[SPARS].url}/reseau/envoyes/"
+                                   f"{sent_id}/ensemble"),
+                                  (west, link.group(), link.group() + "/ensemble")):
+        assert _post_form(session, page, action=action).status_code == 302
+    assert wait_for(lambda: funders_count(pays, WEST_NAME) == "1", timeout=60, interval=0.5)
+    assert funders_count(pays, SPARS_NAME) == "0"
+    assert "Mise en relation réussie" in spars.get(mine, timeout=10).text
+    figures = requests.get(pays.url + "/statistiques", timeout=10).text
+    assert "Wendy" not in figures and "Sam" not in figures
+
     # She blocks him: his next message is refused by her village, never mailed.
     blocked = _post_form(west, link.group(), action=link.group() + "/bloquer")
     assert blocked.status_code == 302
@@ -196,3 +222,6 @@ def test_a_reply_to_a_need_is_relayed_without_either_address(
         return next((error for state, error in rows if state == "failed"), "")
     assert wait_for(refused, timeout=60, interval=0.5) == "contact_blocked"
     assert not told(wendy, "Toujours partante")
+    # Sam sees it was not delivered, without learning that she blocked him.
+    page = spars.get(mine, timeout=10).text
+    assert "Non remis." in page and "bloqu" not in page.lower()

@@ -17,8 +17,8 @@ from node.services import contact_relay, cooperation
 from node.services.listings import ListingInput, post_listing
 from tests.conftest import MEMBER_EMAIL, member_by_email
 from tests.node.exchange.test_contact_relay import (
-    WEST,
     WENDY,
+    WEST,
     _message,
     _network,
     _peer,
