@@ -12,7 +12,7 @@ from node.exchange import bp
 from node.extensions import db
 from node.members.views import current_member
 from node.models import ListingReply
-from node.services import cooperation
+from node.services import cooperation, relayed_cooperation
 from node.services.cooperation import Said
 
 
@@ -33,6 +33,7 @@ def together() -> ResponseReturnValue:
         abort(404)
     conversation, about = found
     said = cooperation.confirm(conversation, me)
+    relayed_cooperation.tell_elsewhere(conversation)
     db.session.commit()
     if said is Said.CONFIRMED:
         flash(_("Mise en relation réussie : vous l'avez dit tous les deux. Elle compte dans "

@@ -95,9 +95,10 @@ def receive_said(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     counted here once both said it, if our member is the owner."""
     body = _object(data, "cooperation_said", {"conversation"})
     kind, _, ident = str(body["conversation"]).partition(":")
-    if kind != "contact":
-        raise _invalid("conversation: contact:<message id>")
-    said = relayed_cooperation.receive_said(peer.node_id, _uuid(ident, "conversation"))
+    if kind not in ("contact", "answer"):
+        raise _invalid("conversation: contact:<message id> or answer:<answer id>")
+    said = relayed_cooperation.receive_said(
+        peer.node_id, f"{kind}:{_uuid(ident, 'conversation')}")
     if said is None:
         raise ContactRefused("conversation_unknown",
                              "no answered conversation with this village by that id", 404)

@@ -19,7 +19,8 @@ from wtforms.validators import Length
 from node.extensions import db
 from node.members.views import current_member
 from node.peering import network_bp
-from node.services import network_questions, questions
+from node.services import network_questions, questions, relayed_cooperation
+from node.services.cooperation import Said
 from node.services.villages import own_node_id
 from webui.forms import Form
 
@@ -54,6 +55,10 @@ def question(question_uuid: str) -> ResponseReturnValue:
             return redirect(url_for("network.question", question_uuid=found.id))
     return render_template("node/network/question.html", question=found, form=form,
                            sent=network_questions.sent_answers(found, current_member()),
+                           together=relayed_cooperation.states_of_sent_answers(
+                               found.origin, [str(item.get("id", "")) for item in
+                                              found.payload.get("answers", [])],
+                               current_member()),
                            village_name=network_questions.village_name,
                            day=network_questions.day), (
         422 if form.errors else 200)
@@ -69,5 +74,25 @@ def report(question_uuid: str, answer_uuid: str) -> ResponseReturnValue:
         abort(404)
     db.session.commit()
     flash(_("Merci : l'équipe du village « %(name)s » est prévenue.", name=found.village_name),
+          "success")
+    return redirect(url_for("network.question", question_uuid=found.id))
+
+
+@network_bp.post("/reseau/questions/<question_uuid>/reponses/<answer_uuid>/ensemble")
+@login_required
+def together(question_uuid: str, answer_uuid: str) -> ResponseReturnValue:
+    """The author of an answer (from here) says they worked with the asker: the asker's
+    village is told, and counts it once the asker said it too."""
+    found = network_questions.find(question_uuid)
+    if found is None or not Form().validate_on_submit():
+        abort(404)
+    said = relayed_cooperation.say_sent_answer(found.origin, answer_uuid[:36],
+                                               current_member())
+    if said is None:
+        abort(404)
+    db.session.commit()
+    flash(_("Mise en relation réussie : vous l'avez dit tous les deux. Elle compte dans "
+            "les chiffres du village (un nombre, sans nom).") if said is Said.CONFIRMED
+          else _("C'est noté. Elle comptera quand l'autre personne le dira aussi."),
           "success")
     return redirect(url_for("network.question", question_uuid=found.id))

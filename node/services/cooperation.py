@@ -10,8 +10,9 @@ The rule, written once here:
 * one side alone counts nothing; when the second side says it, the conversation counts
   **once**, in the month (Paris time) of that second confirmation;
 * it counts for the village of the owner: within a village both sides live on this node,
-  so this node counts it. A conversation relayed between villages can call :func:`confirm`
-  with its own key and party names (``<node_id>:<member uuid>``), on the owner's node.
+  so this node counts it. A conversation with another village (a relayed message, an answer
+  from elsewhere) names the far side ``<node_id>:<member uuid>`` and is counted on the
+  owner's node only (:mod:`node.services.relayed_cooperation`).
 
 Each function flushes; the caller commits.
 """
@@ -66,11 +67,17 @@ def of_reply(reply: ListingReply) -> Conversation | None:
 
 
 def of_answer(answer: Answer) -> Conversation | None:
-    """An answer to a question, by another member of this village than the asker, not
-    hidden by the staff. An answer from another village (``member`` empty) waits for the
-    relay between villages: its author cannot say it here."""
-    if answer.hidden or answer.member is None or answer.member_id == answer.question.member_id:
+    """An answer to a question, by another member than the asker, not hidden by the staff.
+    An answer from another village (``member`` empty) has its author named
+    ``<village>:<member uuid>``: they say it at home, their village tells this one
+    (:mod:`node.services.relayed_cooperation`)."""
+    if answer.hidden or answer.member_id == answer.question.member_id:
         return None
+    if answer.member is None:
+        if not answer.author_village or not answer.author_uuid:
+            return None
+        return Conversation(f"answer:{answer.uuid}", party(answer.question.member),
+                            f"{answer.author_village}:{answer.author_uuid}")
     return Conversation(f"answer:{answer.uuid}", party(answer.question.member),
                         party(answer.member))
 
@@ -127,10 +134,9 @@ def threads_of(member: Member) -> list[Thread]:
         if conversation is None:
             continue
         peer = answer.member if answer.member_id != member.id else answer.question.member
-        if peer is None:  # not reached: of_answer keeps local answers only
-            continue
         found.append((answer.created_at, Thread(
-            conversation, answer.question.title, peer.display_name,
+            conversation, answer.question.title,
+            peer.display_name if peer is not None else answer.author_name,
             state(conversation, me), answer)))
     return [thread for _, thread in sorted(found, key=lambda item: item[0], reverse=True)]
 

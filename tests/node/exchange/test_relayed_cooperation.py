@@ -11,8 +11,16 @@ import uuid
 from flask import Flask
 
 from node.extensions import db
-from node.models import ContactReceived, ContactSent, ListingKind, VillageMessage
+from node.models import (
+    ContactReceived,
+    ContactSent,
+    ListingKind,
+    NetworkCopy,
+    VillageMessage,
+    utcnow,
+)
 from node.peering.contact_notices import receive_message, receive_reply, receive_said
+from node.peering.question_notices import receive_answer
 from node.services import contact_relay, cooperation
 from node.services.listings import ListingInput, post_listing
 from tests.conftest import MEMBER_EMAIL, member_by_email
@@ -25,6 +33,12 @@ from tests.node.exchange.test_contact_relay import (
     _refused,
     _share,
 )
+from tests.node.exchange.test_network_questions import (
+    _ask,
+    _copy_with_question,
+    village,  # noqa: F401 (fixture)
+)
+from tests.node.exchange.test_network_questions import _notice as _question_notice
 from tests.node.members.people import sign_in
 
 
@@ -120,3 +134,59 @@ def test_the_sender_sees_delivered_or_a_neutral_not_delivered(app: Flask) -> Non
     assert "ne reçoit plus de messages du réseau" in text
     assert text.count("En cours d'envoi") == 1
     assert "bloqu" not in text.lower().split("expéditeurs bloqués")[0]
+
+
+def test_an_answer_from_another_village_counts_at_the_askers(village: Flask) -> None:  # noqa: F811
+    with village.app_context():
+        asked = _ask().uuid
+        notice = _question_notice(asked)
+        receive_answer(_peer(WEST), notice)
+        db.session.commit()
+        key = f"answer:{notice['answer']}"
+        other = _refused(receive_said, "dettwiller", {"conversation": key})
+        assert other.code == "conversation_unknown"
+    page = sign_in(village, MEMBER_EMAIL)
+    assert "Nous avons travaillé ensemble" in page.get(f"/questions/{asked}").text
+    assert "Bruno" in page.get("/mises-en-relation").text
+    assert page.post("/mises-en-relation", data={"conversation": key}).status_code == 302
+    with village.app_context():
+        told = db.session.scalars(db.select(VillageMessage).where(
+            VillageMessage.kind == "cooperation_said")).one()
+        assert told.node_id == WEST and told.body == {"cooperation_said": {"conversation": key}}
+        assert cooperation.monthly_counts() == []
+        assert receive_said(_peer(WEST), {"conversation": key})["state"] == "confirmed"
+        [(_, count)] = cooperation.monthly_counts()
+        assert count == 1
+
+
+def test_the_answerer_says_it_at_home_and_counts_nothing_there(village: Flask) -> None:  # noqa: F811
+    question_id = str(uuid.uuid4())
+    with village.app_context():
+        db.session.add(NetworkCopy(id=1, last_error="", fetched_at=utcnow(),
+                                   data=_copy_with_question(question_id)))
+        db.session.commit()
+    client = sign_in(village, MEMBER_EMAIL)
+    url = f"/reseau/questions/{question_id}"
+    assert client.post(url, data={"body": "Dolibarr."}).status_code == 302
+    with village.app_context():
+        mine = db.session.scalars(db.select(VillageMessage.topic)).one()
+        copy = _copy_with_question(question_id)
+        answers = copy["questions"][0]["payload"]["answers"]
+        answers.append({**answers[0], "id": mine, "name": "Camille T.", "village": "sparsbach"})
+        db.session.get(NetworkCopy, 1).data = copy
+        db.session.commit()
+        theirs = answers[0]["id"]
+    page = client.get(url).text
+    assert page.count("Nous avons travaillé ensemble") == 1  # under her own answer only
+    assert client.post(f"{url}/reponses/{theirs}/ensemble").status_code == 404
+    assert client.post(f"{url}/reponses/{mine}/ensemble").status_code == 302
+    assert "en attente de l" in client.get(url).text
+    with village.app_context():
+        told = db.session.scalars(db.select(VillageMessage).where(
+            VillageMessage.kind == "cooperation_said")).one()
+        assert told.node_id == WEST
+        assert told.body == {"cooperation_said": {"conversation": f"answer:{mine}"}}
+        said = receive_said(_peer(WEST), {"conversation": f"answer:{mine}"})
+        assert said["state"] == "confirmed"
+        assert cooperation.monthly_counts() == []  # counted in Westhouse, not here
+    assert "Mise en relation réussie" in client.get(url).text
