@@ -5,7 +5,8 @@ Aurélie (Sparsbach) asks the network; the question reaches the Pays site (for a
 signed in with their village, never for an anonymous visitor) and Westhouse-Marmoutier's
 « Réseau » page. Bruno answers at home, in Westhouse: his node sends a signed notice to
 Sparsbach, which stores the answer, mails Aurélie and shares the question again, so the Pays
-shows the answer. Sparsbach's staff hide it: it leaves the Pays.
+shows the answer. Both say « nous avons travaillé ensemble », each at home: it counts once,
+for Sparsbach, in the Pays's funders' figures. Sparsbach's staff hide it: it leaves the Pays.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from node.models import Admission, Answer, Peer
 from node.services import accounts, villages
 from tests.federation_e2e.conftest import PASSWORD, NodeProcess, wait_for
 from tests.federation_e2e.pays import DirectoryProcess
+from tests.federation_e2e.test_contact_relay import funders_count
 from tests.federation_e2e.test_pays_network import csrf_of, sign_in_with_village
 from tests.support.smtp import Mailbox, smtp_server
 
@@ -174,10 +176,27 @@ def test_a_question_to_the_network_is_answered_from_another_village(net: Network
     assert "NETANSWER-6611" not in anonymous.get(f"{net.pays.url}/questions/{question_id}",
                                                  timeout=10).text
 
-    # Sparsbach's staff hide it: it leaves the Pays (and the network copy after it).
+    # « Nous avons travaillé ensemble »: Aurélie says it at Sparsbach, Bruno under his answer
+    # at Westhouse; it counts once, for Sparsbach (the question's village), at the Pays.
     with net.spars.app().app_context():
-        answer_id = db.session.scalars(db.select(Answer.id)).one()
+        answer_id, answer_uuid = db.session.execute(db.select(Answer.id, Answer.uuid)).one()
         db.session.remove()
+    together = f"{net.spars.url}/mises-en-relation"
+    assert _post(asker, together, conversation=f"answer:{answer_uuid}").status_code == 302
+    network_page = f"{net.west.url}/reseau/questions/{question_id}"
+    wait_for(lambda: "Nous avons travaillé ensemble" in answerer.get(network_page,
+                                                                     timeout=10).text,
+             timeout=30, interval=0.5)
+    said = answerer.post(f"{network_page}/reponses/{answer_uuid}/ensemble", timeout=10,
+                         allow_redirects=False, data={"csrf_token": csrf_of(
+                             answerer.get(network_page, timeout=10).text)})
+    assert said.status_code == 302
+    assert wait_for(lambda: funders_count(net.pays, "Tiers-lieu de Sparsbach") == "1",
+                    timeout=60, interval=0.5)
+    assert funders_count(net.pays, "Tiers-lieu de Westhouse-Marmoutier") == "0"
+    assert "Mise en relation réussie" in answerer.get(network_page, timeout=10).text
+
+    # Sparsbach's staff hide it: it leaves the Pays (and the network copy after it).
     admin = _signed_in(net.spars, "admin@example.org")
     page_url = f"{net.spars.url}/questions/{question_id}"
     hidden = admin.post(f"{page_url}/reponses/{answer_id}/masquer", timeout=10,
