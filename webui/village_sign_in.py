@@ -56,6 +56,7 @@ from federation.identity import (
     Signed,
 )
 from webui.i18n import current_language
+from webui.security import allow_form_target
 
 log = logging.getLogger("chaleur.village_sign_in")
 EXTENSION = "village_sign_in"
@@ -326,9 +327,20 @@ def renew(back_to: str) -> ResponseReturnValue | None:
                             next=_safe_next(back_to)))
 
 
+def let_forms_renew() -> None:
+    """``before_request``: the forms of a page shown to a member signed in with their
+    village may end at that village (CSP ``form-action`` governs the redirects that follow
+    a form): if the sign-in lapses before the form is sent, :func:`renew` goes there."""
+    member = current_member()
+    village = _village(member.village) if member is not None else None
+    if village is not None and request.method == "GET":
+        allow_form_target(village.base_url)
+
+
 def init_app(app: Flask, rp: RelyingParty) -> None:
     """Register the pages, the check and the template helper on ``app``."""
     app.extensions[EXTENSION] = rp
     app.register_blueprint(bp)
     app.before_request(check_again)
+    app.before_request(let_forms_renew)
     app.context_processor(lambda: {"network_member": current_member()})

@@ -236,7 +236,10 @@ def test_a_visitor_whose_sign_in_lapsed_is_sent_through_their_village_not_to_our
         stamp = events.occurrence_at(event, event.starts_at).stamp  # type: ignore[union-attr]
     client = app.test_client()
     _as_visitor(client)
-    assert client.get(f"/rencontres/{uuid}").status_code == 200
+    shown = client.get(f"/rencontres/{uuid}")
+    # Its form may end at her village (CSP form-action also governs the redirects).
+    assert "form-action 'self' https://sparsbach.example;" in \
+        shown.headers["Content-Security-Policy"]
     with client.session_transaction() as session:
         session["network_member"] = {**session["network_member"],
                                      "signed_at": int(time.time()) - 301}
