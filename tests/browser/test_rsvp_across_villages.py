@@ -6,8 +6,8 @@ Hélène, of Sparsbach, opens a public rencontre on the Westhouse site, signs in
 her village (her own password at Sparsbach, then her consent) and reads the page for more
 than the sign-in's five minutes: « Je viens » then takes her through her village without a
 screen and back to the page, told to send her answer again (it was not saved, nor
-replayed). She sends it, sees the confirmation, and finds the rencontre in « Mes rencontres » at home once Westhouse's
-signed ``rsvp_state`` notice has arrived (no JavaScript needed on the way).
+replayed). She sends it, sees the confirmation, and finds the rencontre in « Mes
+rencontres » at home once Westhouse's signed ``rsvp_state`` notice has arrived.
 """
 
 from __future__ import annotations
