@@ -19,6 +19,7 @@ from webui.instance import DIRECTORY_FOLDER, locate_instance
 from webui.sqlite_pragmas import set_sqlite_pragmas
 
 fulltext.install(db.metadata)
+SQLITE_BUSY_MS = 15_000
 SQLITE_CACHE_KIB = 64 * 1024
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -106,5 +107,8 @@ def _tune_sqlite(app: Flask) -> None:
     """
     # secure_delete: a withdrawn member's payload is overwritten on disk, not left in free
     # pages.
+    # busy_timeout: a signed request writes its nonce while the pull thread may be applying
+    # a long feed; waiting 15 s (not Python's 5) keeps a busy Pays from answering 500.
     set_sqlite_pragmas(app, db, ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                                 "secure_delete=ON", f"cache_size=-{SQLITE_CACHE_KIB}"))
+                                 "secure_delete=ON", f"cache_size=-{SQLITE_CACHE_KIB}",
+                                 f"busy_timeout={SQLITE_BUSY_MS}"))

@@ -40,7 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     visitor_answers.register(NodeSession)  # a visitor's village hears of their answer
     # The schema's ON DELETE rules hold, and a deleted member's data is overwritten on disk
     # instead of lingering in the file's free pages.
-    set_sqlite_pragmas(app, db, ("foreign_keys=ON", "secure_delete=ON"))
+    # busy_timeout: the background worker's writes and a request's may meet; wait 15 s for
+    # the lock rather than Python's 5 s, past which the request would answer 500.
+    set_sqlite_pragmas(app, db, ("foreign_keys=ON", "secure_delete=ON", "busy_timeout=15000"))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -63,6 +63,10 @@ DEFAULTS: dict[str, Any] = {
     "FEDERATION_PUSH_LEASE": 120,
     # Seconds between two refreshes of the network copy shown on the Réseau page.
     "FEDERATION_NETWORK_INTERVAL": 3600,
+    # Seconds after another village accepted one of our members' answers before the network
+    # copy is refreshed (instead of up to FEDERATION_NETWORK_INTERVAL): time for that village
+    # to push the question again to the Pays, then the answer shows with the others here.
+    "FEDERATION_NETWORK_SOON": 60,
     # Days the previous key stays valid at peers after "chaleur federation rotate-key".
     "FEDERATION_KEY_GRACE_DAYS": 7,
     # Days tombstones are kept in the feed before "purge-feed" may drop them (a change drops

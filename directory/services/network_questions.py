@@ -102,16 +102,30 @@ def find_question(audience: Audience, uuid: str) -> SharedQuestion | None:
     return found[0] if found else None
 
 
-def answer_url(card: SharedQuestion) -> str:
-    """Where the signed-in member answers: on their home village's site (its node sends
-    the answer to the asker's village), or on the question's own page if they are of the
-    asker's village. "" when their village is not known here."""
+def _home() -> Peer | None:
+    """The signed-in member's home village, if the Pays shows it and knows its site."""
     from webui.village_sign_in import current_member
 
     member = current_member()
     home = db.session.scalars(select(Peer).where(
         Peer.node_id == (member.village if member else ""), shown(Peer.id))).first()
-    if home is None or not home.base_url:
+    return home if home is not None and home.base_url else None
+
+
+def answer_url(card: SharedQuestion) -> str:
+    """Where the signed-in member answers: on their home village's site (its node sends
+    the answer to the asker's village), or on the question's own page if they are of the
+    asker's village. "" when their village is not known here."""
+    home = _home()
+    if home is None:
         return ""
     path = "/questions/" if home.node_id == card.territory else "/reseau/questions/"
     return f"{home.base_url}{path}{card.id}"
+
+
+def ask_url() -> str:
+    """Where the signed-in member asks the network: their home village's form, « Au réseau
+    du Pays » already chosen (a question stays with the asker's village, which shares it).
+    "" when their village is not known here."""
+    home = _home()
+    return f"{home.base_url}/questions?audience=network#poser" if home is not None else ""

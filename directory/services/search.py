@@ -24,7 +24,7 @@ import communes
 from directory.extensions import db
 from directory.models import ListingEntry, MemberEntry, Peer, Record
 from directory.services import fulltext
-from directory.services.audience import current_audience, visible_part
+from directory.services.audience import Reach, current_audience, visible_part
 from directory.services.member_rows import Value
 from directory.services.network import is_stale, shown
 from directory.services.params import ListingQuery, PeopleQuery
@@ -289,7 +289,10 @@ def search_listings(query: ListingQuery, page_size: int = 20) -> Page:
     items = [{
         "id": uuid,
         "kind": entry.kind, "title": entry.title, "details": shown.get("details") or "",
-        "member": author_name or "", "territory": peer.node_id, "territory_name": peer.label,
+        "member": author_name or "",
+        # the author's id, for « Répondre depuis mon village »: network members only
+        "member_id": entry.member_uuid if audience.reach == Reach.NETWORK else "",
+        "territory": peer.node_id, "territory_name": peer.label,
         "stale": is_stale(peer), "url": safe_url(shown.get("url")) or safe_url(peer.base_url),
     } for entry, uuid, payload, peer, author_name in rows
         for shown in (visible_part(audience, "listing", payload) or {},)]

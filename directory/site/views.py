@@ -21,6 +21,7 @@ from directory.services import (
 )
 from directory.services.audience import Reach, current_audience
 from directory.services.audience import network_only as network_only_part
+from directory.services.contact_links import add_write_links
 from directory.services.network import find_shown_peer, shown_peers
 from directory.services.tables import to_csv
 from directory.site import bp
@@ -55,6 +56,7 @@ def home() -> str:
 def people() -> str:
     query, errors = params.people_query(request.args)
     results = search.search_people(query, _page_size())
+    add_write_links(results.items)
     near = communes.find(query.near) if query.near else None
     return render_template("directory/site/people.html", query=query, errors=errors,
                            results=results, territories=shown_peers(),
@@ -68,6 +70,7 @@ def person(member_id: str) -> str:
     card = search.find_person(member_id)
     if card is None:
         abort(404)
+    add_write_links([card])
     return render_template("directory/site/person.html", person=card)
 
 
@@ -87,6 +90,7 @@ def event(event_id: str) -> str:
     card = agenda.find_event(event_id)
     if card is None:
         abort(404)
+    add_write_links([card])
     return render_template("directory/site/event.html", item=card)
 
 
@@ -141,7 +145,8 @@ def questions() -> ResponseReturnValue:
     if audience.reach is not Reach.NETWORK:
         return redirect(url_for("village_sign_in.choose", next="/questions"))
     return render_template("directory/site/questions.html",
-                           questions=network_questions.shared_questions(audience))
+                           questions=network_questions.shared_questions(audience),
+                           ask_url=network_questions.ask_url())
 
 
 @bp.get("/questions/<question_id>")
@@ -161,6 +166,7 @@ def question(question_id: str) -> ResponseReturnValue:
 def listings() -> str:
     query, errors = params.listing_query(request.args)
     results = search.search_listings(query, _page_size())
+    add_write_links(results.items, listings=True)
     return render_template("directory/site/listings.html", query=query, errors=errors,
                            results=results, territories=shown_peers())
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("exchange", __name__)
 
-from node.exchange import questions, together, views  # noqa: E402,F401
+from node.exchange import contact, questions, together, views  # noqa: E402,F401

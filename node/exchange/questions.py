@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -49,7 +49,11 @@ def _answer_or_404(question: Question, answer_id: int) -> Answer:
 @bp.route("/questions", methods=["GET", "POST"])
 @login_required
 def question_list() -> ResponseReturnValue:
+    """The village's questions and the form to ask one; ``?audience=network`` (the link
+    from the Pays site's « Poser une question au réseau ») chooses the network at once."""
     form = QuestionForm()
+    if not form.is_submitted() and request.args.get("audience") == "network":
+        form.audience.data = "network"
     if form.validate_on_submit():
         errors = questions.clean_question(form.title.data or "", form.details.data or "",
                                           form.audience.data or "")

@@ -23,6 +23,7 @@ from node.members import bp
 from node.members.forms import VISIBILITY_SHORT, DirectoryForm
 from node.models import FieldGroup, ListingKind, Member
 from node.services.community import commune_name
+from node.services.contact_relay import write_from_elsewhere
 from node.services.directory_search import (
     DirectoryQuery,
     listed_profiles,
@@ -112,7 +113,8 @@ def profile(member_uuid: str) -> ResponseReturnValue:
         commune=commune_name(shown.get("commune_code", "")),
         seen_by={group.value: VISIBILITY_SHORT[member.visibility_of(group)]
                  for group in FieldGroup} if own else {},
-        languages=[language_name(code) for code in shown.get("languages", [])])
+        languages=[language_name(code) for code in shown.get("languages", [])],
+        write_from=[] if current_user.is_authenticated else write_from_elsewhere(member))
 
 
 @bp.get("/membres/<member_uuid>.vcf")

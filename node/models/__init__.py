@@ -89,6 +89,10 @@ from node.models.signin import SignInCode, SignInConsent  # noqa: E402
 
 __all__ += ["SignInCode", "SignInConsent"]
 
+from node.models.contact import ContactBlock, ContactReceived, ContactSent  # noqa: E402
+
+__all__ += ["ContactBlock", "ContactReceived", "ContactSent"]
+
 from node.models.cooperation import Cooperation  # noqa: E402
 
 __all__ += ["Cooperation"]

@@ -2,7 +2,8 @@
 
 The question is read from the network copy; the answer leaves as a signed notice to the
 asker's village (:mod:`node.services.network_questions`) and comes back, with the question,
-in a later copy. Only this village's own members answer here: their node speaks for them.
+in a later copy. Until then its author sees it here at once, marked as waiting for the
+asker's village. Only this village's own members answer here: their node speaks for them.
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ def question(question_uuid: str) -> ResponseReturnValue:
         else:
             network_questions.send_answer(found, current_member(), body)
             db.session.commit()
-            flash(_("Réponse envoyée au village « %(name)s ». Elle apparaîtra ici avec la "
-                    "question à la prochaine mise à jour du réseau.", name=found.village_name),
-                  "success")
+            flash(_("Réponse envoyée au village « %(name)s ». Elle s'affiche ici en "
+                    "attente, puis avec les autres dès que le réseau la montre.",
+                    name=found.village_name), "success")
             return redirect(url_for("network.question", question_uuid=found.id))
     return render_template("node/network/question.html", question=found, form=form,
+                           sent=network_questions.sent_answers(found, current_member()),
                            village_name=network_questions.village_name,
                            day=network_questions.day), (
         422 if form.errors else 200)

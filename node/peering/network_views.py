@@ -51,12 +51,13 @@ def network_view(data: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Group the copy for the template: villages, with their members and offers/needs."""
     listings: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in data.get("listings", []):
-        listings[record["payload"]["member_id"]].append(record["payload"])
+        listings[record["payload"]["member_id"]].append({**record["payload"], "id": record["id"]})
     members_by_origin: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in data.get("members", []):
         payload = record["payload"]
         members_by_origin[record["origin"]].append({
             "payload": payload, "commune": commune_name(payload.get("commune_code", "")),
+            "id": record["id"],
             "listings": listings.get(record["id"], []), "uuid": record["id"],
             "origin": record["origin"]})
     territories = []

@@ -17,7 +17,7 @@ from federation.records import parse_utc
 from federation.verification import VerifiedPeer
 from node.extensions import db
 from node.models import Peer, PeerKey
-from node.peering import question_notices, rsvp_notices, village_notices
+from node.peering import contact_notices, question_notices, rsvp_notices, village_notices
 from node.peering.membership import registered_directory
 
 
@@ -63,6 +63,8 @@ NOTICE_HANDLERS: dict[str, Callable[[VerifiedPeer, Any], dict[str, Any]]] = {
     "rsvp_withdrawn": rsvp_notices.receive_rsvp_withdrawn,
     question_notices.ANSWER: question_notices.receive_answer,
     question_notices.REPORT: question_notices.receive_report,
+    "contact_message": contact_notices.receive_message,
+    "contact_reply": contact_notices.receive_reply,
 }
 #: Notices only the Pays directory may send; every other one comes from a village.
 FROM_DIRECTORY = frozenset({"node_document"})

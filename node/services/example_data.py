@@ -1,4 +1,5 @@
-"""Invented example data: members, offers and needs, venues, rencontres and their answers.
+"""Invented example data: members, offers and needs, venues, rencontres and their answers,
+questions au réseau (:mod:`node.services.example_questions`).
 
 For the demo, screenshots, browser tests and the benchmark. Every person and business here
 is made up: first names are combined with surnames invented for Chaleur, businesses have
@@ -42,6 +43,7 @@ from node.services import shared_figures
 from node.services.accounts import hash_password
 from node.services.community import extra_communes, find_commune
 from node.services.example_decisions import load_example_decisions
+from node.services.example_questions import load_example_questions
 
 PARIS = ZoneInfo("Europe/Paris")
 EMAIL_DOMAIN = "village.example"
@@ -433,6 +435,7 @@ def load_example_data(members: int = 40, seed: int = 1,
     db.session.add_all(_address_books(rng, profiles))
     load_example_decisions(rng, profiles, events, now)
     db.session.add_all(_worked_together(seed, profiles, now))
+    load_example_questions(rng, profiles, now)
     shared_figures.refresh(now)  # the Pays shows the funders' figures at the first push
     db.session.flush()  # the caller (the ``example-data`` command) commits
     return ExampleSummary(members=members,

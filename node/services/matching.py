@@ -62,6 +62,7 @@ class Candidate:
     updated: datetime | None
     village: str = ""  # empty: this village
     member_uuid: str = ""
+    origin: str = ""  # another village's node id: written to through the relay
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def _network(kinds: tuple[str, ...], with_members: bool, viewer: Viewer,
             listing_text(payload["title"], payload.get("details", "")),
             tuple(payload.get("skills", ())), payload.get("commune_code", ""),
             updated, villages.get(record["origin"], record["origin"]),
-            payload.get("member_id", "")))
+            payload.get("member_id", ""), record["origin"]))
     if with_members:
         for record in data.get("members", []):
             payload = record["payload"]
@@ -166,7 +167,8 @@ def _network(kinds: tuple[str, ...], with_members: bool, viewer: Viewer,
                 f"member:{record['id']}", "member", payload.get("display_name", ""),
                 payload.get("trade", ""), member_text(payload), (),
                 payload.get("commune_code", ""), _when(record.get("updated")),
-                villages.get(record["origin"], record["origin"]), record["id"]))
+                villages.get(record["origin"], record["origin"]), record["id"],
+                record["origin"]))
     return found
 
 

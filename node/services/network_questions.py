@@ -5,28 +5,34 @@ The asker's village keeps the question and its answers; it shares them as a ``qu
 record, which the Pays hands back in the signed network copy (section ``questions``). A
 member of this village answers here, at home: we plan a signed ``question_answer`` notice
 to the asker's node (:func:`node.services.villages.plan`, delivered with retries by the
-worker), which stores it and shares the question again. Nothing of the answer is kept here:
-it comes back with the question's next version.
+worker), which stores it and shares the question again. The answer comes back with the
+question's next version; until then the notice row we keep for its delivery is what shows it
+to its author (:func:`sent_answers`), with where it stands.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
+from sqlalchemy import select
 
 from federation.identity import short_name
 from federation.records import parse_utc
 from node.extensions import db
-from node.models import Member, NetworkCopy, VillageMessage
+from node.models import Member, NetworkCopy, VillageMessage, utcnow
 from node.models.base import new_uuid
 from node.services.questions import MAX_TEXT, OPEN
 from node.services.villages import own_node_id, plan
 
 ANSWER, REPORT = "question_answer", "question_report"
 PARIS = ZoneInfo("Europe/Paris")
+#: How long a sent answer the network copy does not carry shows to its author: far beyond
+#: the hourly refresh, and short enough that an answer the asker's staff hid does not stay.
+SENT_SHOWN_FOR = timedelta(days=2)
 
 
 def day(stamp: Any) -> str:
@@ -114,3 +120,31 @@ def send_report(question: NetworkQuestion, answer_uuid: str, member: Member) -> 
         "question": question.id, "answer": answer_uuid,
         "reporter": {"village": own_node_id() or "", "member": member.uuid}})
     return True
+
+
+@dataclass(frozen=True)
+class SentAnswer:
+    """One of our member's answers as it left here, while the network copy lacks it;
+    ``state`` is its notice's delivery state (pending, retrying, delivered, failed)."""
+
+    id: str
+    name: str
+    text: str
+    state: str
+
+
+def sent_answers(question: NetworkQuestion, member: Member) -> list[SentAnswer]:
+    """The member's answers to this question that the network copy does not show yet, oldest
+    first: so the page they answered from shows their answer at once, not an hour later."""
+    shown = {item.get("id") for item in question.payload.get("answers", [])}
+    rows = db.session.scalars(select(VillageMessage).where(
+        VillageMessage.node_id == question.origin, VillageMessage.kind == ANSWER,
+        VillageMessage.created_at >= utcnow() - SENT_SHOWN_FOR).order_by(VillageMessage.id))
+    found = []
+    for row in rows:
+        body = row.body.get(ANSWER, {})
+        if (body.get("question") == question.id and body.get("answer") not in shown
+                and body.get("author", {}).get("member") == member.uuid):
+            found.append(SentAnswer(str(body["answer"]), str(body["author"].get("name", "")),
+                                    str(body.get("text", "")), row.state))
+    return found

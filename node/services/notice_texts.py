@@ -28,7 +28,7 @@ from node.models import (
     Mandate,
     Notice,
 )
-from node.services import calendar
+from node.services import calendar, contact_texts
 from node.services.decisions import find_decision
 from node.services.events import public_link
 from node.services.notices import Letter
@@ -286,4 +286,5 @@ RENDERERS: dict[str, Callable[[Notice, Account], Text]] = {
     "question_answered": question_answered,
     "listing_reply": listing_reply,
     "listing_reply_answer": listing_reply_answer,
+    **contact_texts.RENDERERS,
 }

@@ -26,6 +26,7 @@ from node.models import (
     Question,
     Rsvp,
 )
+from node.services import contact_relay
 from node.services.members import address_book
 from node.services.visibility import Viewer, visible_profile
 
@@ -87,6 +88,7 @@ def export_member_data(member: Member) -> dict[str, Any]:
              "hidden": a.hidden, "answered_at": _iso(a.created_at)}
             for a in db.session.scalars(select(Answer).where(Answer.member_id == member.id))
         ],
+        "network_messages": contact_relay.export(member),
     }
 
 

@@ -36,6 +36,9 @@ class VillageReport:
     delivered: int = 0
     retrying: int = 0
     failed: int = 0
+    #: answers to another village's question it accepted: it shares the question again,
+    #: so the worker refreshes the network copy soon (:meth:`FederationWorker.pull_soon`).
+    answers: int = 0
 
 
 def _claim(now: datetime) -> list[VillageMessage]:
@@ -92,6 +95,8 @@ def deliver_due(now: datetime | None = None) -> VillageReport:
             if step.next_attempt_at is not None:
                 row.next_attempt_at = datetime.fromtimestamp(step.next_attempt_at, UTC)
             report.delivered += step.state == DeliveryState.DELIVERED
+            report.answers += (step.state == DeliveryState.DELIVERED
+                               and row.kind == "question_answer")
             report.retrying += step.state == DeliveryState.RETRYING
             report.failed += step.state == DeliveryState.FAILED
             db.session.commit()

@@ -2,8 +2,9 @@
 
 One daemon thread per app: it pushes the outbox on a short interval and right after a
 commit that added outbox rows (the change-capture hook sets :attr:`FederationWorker.wake`),
-and refreshes the network copy every FEDERATION_NETWORK_INTERVAL seconds. State lives in
-the database, so stopping the process at any moment loses nothing.
+and refreshes the network copy every FEDERATION_NETWORK_INTERVAL seconds (sooner after
+another village accepted one of our members' answers: :meth:`FederationWorker.pull_soon`).
+State lives in the database, so stopping the process at any moment loses nothing.
 
 Until the node has joined a Pays directory there is nobody to push to or pull from: a round
 then only asks the database whether a directory is registered. The push and pull code, with
@@ -112,7 +113,8 @@ class FederationWorker(BackgroundLoop):
                 report = push_once()
                 if report.errors:
                     log.warning("push: %s", report.errors[-1])
-                deliver_due()
+                if deliver_due().answers:
+                    self.pull_soon()
                 if time.monotonic() >= self._next_pull:
                     self._next_pull = time.monotonic() + float(
                         self.app.config["FEDERATION_NETWORK_INTERVAL"])
@@ -124,6 +126,13 @@ class FederationWorker(BackgroundLoop):
                 db.session.rollback()
             finally:
                 db.session.remove()
+
+    def pull_soon(self) -> None:
+        """Another village accepted one of our members' answers and shares its question
+        again: refresh the network copy in FEDERATION_NETWORK_SOON seconds rather than at
+        the next hourly pull, so the answer soon shows there with the others."""
+        soon = time.monotonic() + float(self.app.config["FEDERATION_NETWORK_SOON"])
+        self._next_pull = min(self._next_pull, soon)
 
 
 def wake_worker() -> None:

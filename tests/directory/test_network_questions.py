@@ -98,3 +98,16 @@ def test_the_network_copy_carries_the_questions(app: Flask) -> None:
     copy = network_overview()
     assert [item["id"] for item in copy["questions"]] == [question_id]
     assert copy["questions"][0]["payload"]["answers"][0]["text"] == ANSWER
+
+
+def test_a_signed_in_member_asks_the_network_from_their_village(any_db_app: Flask) -> None:
+    """The Pays keeps no questions of its own: « Poser une question au réseau » leads to the
+    member's home village's form, the network already chosen."""
+    client = any_db_app.test_client()
+    signed_in(client)
+    listed = client.get("/questions").get_data(as_text=True)
+    assert f'href="{WESTHOUSE}/questions?audience=network#poser"' in listed
+    assert "Poser une question au réseau" in listed
+    signed_in(client, village="https://unknown.example")  # a village the Pays does not show
+    assert "Poser une question au réseau" not in client.get("/questions").get_data(
+        as_text=True)

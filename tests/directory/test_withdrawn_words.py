@@ -32,3 +32,4 @@ def test_compaction_removes_a_tombstoned_members_words_from_the_index(app: Flask
 def test_sqlite_overwrites_deleted_content(app: Flask) -> None:
     setting = db.session.connection().exec_driver_sql("PRAGMA secure_delete").scalar()
     assert setting == 1
+

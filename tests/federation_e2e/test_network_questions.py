@@ -147,6 +147,7 @@ def test_a_question_to_the_network_is_answered_from_another_village(net: Network
     assert sign_in_with_village(browser, net.pays.url, net.west, bruno).status_code == 302
     listed = browser.get(net.pays.url + "/questions", timeout=10).text
     assert "NETQUESTION-6610" in listed and "Aurélie S." in listed
+    assert f'href="{net.west.url}/questions?audience=network#poser"' in listed  # ask at home
     page = browser.get(f"{net.pays.url}/questions/{question_id}", timeout=10).text
     assert f'href="{net.west.url}/reseau/questions/{question_id}"' in page
 

@@ -104,7 +104,9 @@ def _node_world(app: Flask, planted: dict[str, str]) -> World:
                          "state": "fulfilled", "node_id": "westhouse-marmoutier",
                          "question_uuid": "00000000-0000-4000-8000-000000000000",
                          "answer_id": "1",
-                         "reply_uuid": "00000000-0000-4000-8000-000000000001"})
+                         "reply_uuid": "00000000-0000-4000-8000-000000000001",
+                         "message_uuid": "00000000-0000-4000-8000-000000000002",
+                         "block_id": "1"})
 
 
 def test_hostile_text_is_harmless_on_every_node_page(make_node: Callable[..., Flask]) -> None:

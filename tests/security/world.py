@@ -102,7 +102,9 @@ def build_world(app: Flask) -> World:
                     "question_uuid": "00000000-0000-4000-8000-000000000000",
                     "answer_id": "1",
                     "answer_uuid": "00000000-0000-4000-8000-000000000002",
-                    "reply_uuid": "00000000-0000-4000-8000-000000000001"},
+                    "reply_uuid": "00000000-0000-4000-8000-000000000001",
+                    "message_uuid": "00000000-0000-4000-8000-000000000003",
+                    "block_id": "1"},
             by_endpoint={
                 "auth.accept_invitation": {"token": invite_token},
                 "auth.reset_password": {"token": reset_token},

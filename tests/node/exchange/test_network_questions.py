@@ -269,3 +269,35 @@ def test_a_deactivated_asker_s_questions_leave_the_network(village: Flask) -> No
         db.session.commit()
         back = _latest(asked.uuid)
         assert back is not None and not back["deleted"] and back["payload"]["title"] == TITLE
+
+
+def test_a_sent_answer_shows_at_once_to_its_author_until_the_copy_carries_it(
+        village: Flask) -> None:
+    """The asker's village shares the answer back only at the next network refresh: until
+    then the page its author answered from shows it, marked as waiting."""
+    question_id = str(uuid.uuid4())
+    with village.app_context():
+        db.session.add(NetworkCopy(id=1, last_error="", fetched_at=utcnow(),
+                                   data=_copy_with_question(question_id)))
+        db.session.commit()
+    client, url = sign_in(village, MEMBER_EMAIL), f"/reseau/questions/{question_id}"
+    sent = client.post(url, data={"body": "Dolibarr, en logiciel libre. SENT-7801"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "SENT-7801" in sent and "envoyée, en attente du village de la question" in sent
+    assert "SENT-7801" not in sign_in(village, ADMIN_EMAIL).get(url).get_data(as_text=True)
+    with village.app_context():
+        message = db.session.scalars(db.select(VillageMessage)).one()
+        message.state = "delivered"
+        body = message.body["question_answer"]
+        db.session.commit()
+    delivered = client.get(url).get_data(as_text=True)
+    assert "reçue par le village de la question" in delivered and "SENT-7801" in delivered
+    with village.app_context():  # the next copy carries it: shown once, with the others
+        data = _copy_with_question(question_id)
+        data["questions"][0]["payload"]["answers"].append(
+            {"id": body["answer"], "name": "Camille T.", "village": SPARS,
+             "text": body["text"], "helped": False, "answered_at": "2026-12-02T10:00:00Z"})
+        db.session.get(NetworkCopy, 1).data = data
+        db.session.commit()
+    carried = client.get(url).get_data(as_text=True)
+    assert carried.count("SENT-7801") == 1 and "reçue par le village" not in carried

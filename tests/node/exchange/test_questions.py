@@ -94,3 +94,15 @@ def test_the_round_up_offers_questions_my_trade_answers(app: Flask, mailbox: Mai
     text = mail.get_body(("plain",)).get_content()
     assert "Quel logiciel de comptabilité choisir ?" in text and "bois sec" not in text
     assert re.search(r"/questions/[0-9a-f-]{36}", text)
+
+
+def test_the_link_from_the_pays_chooses_the_network(app: Flask) -> None:
+    """« Poser une question au réseau » on the Pays site leads here with ?audience=network."""
+    asker = sign_in(app, MEMBER_EMAIL)
+    chosen = asker.get("/questions?audience=network").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="network"|<input[^>]*value="network"'
+                     r'[^>]*checked', chosen)
+    plain = asker.get("/questions").get_data(as_text=True)
+    assert re.search(r'<input[^>]*value="community"[^>]*checked|<input[^>]*checked[^>]*'
+                     r'value="community"', plain)
+    assert 'id="poser"' in plain

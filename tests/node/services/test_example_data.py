@@ -207,6 +207,35 @@ def test_example_data_never_overbooks(app: Flask) -> None:
             assert count == 0 or going[(event_id, _when)] == limited[event_id]
 
 
+def test_members_ask_the_network_and_their_neighbours_answer(app: Flask) -> None:
+    """A few invented questions au réseau, each answered by other members of the village
+    (answers from another village need federation: they come live), shared as records."""
+    from node.models import FeedEntry, NodeIdentity, Question
+    from node.services.example_questions import ASKED, QUESTIONS
+
+    with app.app_context():
+        db.session.add(NodeIdentity(node_id="sparsbach", current_keyid="sparsbach:k1"))
+        db.session.commit()
+        load_example_data(members=60, seed=7, now=NOW)
+        db.session.commit()
+        asked = list(db.session.scalars(db.select(Question)))
+        assert len(asked) == ASKED and {q.audience for q in asked} == {"network"}
+        assert {q.title for q in asked} <= {title for title, _d, _a in QUESTIONS}
+        assert {q.state for q in asked} == {"open", "resolved"}
+        for question in asked:
+            assert question.answers and question.created_at < NOW
+            for answer in question.answers:
+                assert answer.member is not None and answer.member_id != question.member_id
+                assert answer.member.account.email.endswith(f"@{EMAIL_DOMAIN}")
+                assert answer.author_village == "sparsbach"
+                assert answer.created_at > question.created_at
+            assert sum(a.helped for a in question.answers) == 1
+        shared = {e.record_uuid: e.envelope for e in db.session.scalars(db.select(FeedEntry).where(
+            FeedEntry.record_type == "question"))}
+        assert set(shared) == {q.uuid for q in asked}
+        assert all(len(e["payload"]["answers"]) >= 2 for e in shared.values())
+
+
 def test_some_members_worked_together_and_it_shows_in_the_shared_figures(
         tmp_path: Path) -> None:
     """Issue 13: the example data holds answered messages, most of them confirmed by both
