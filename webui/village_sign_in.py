@@ -34,6 +34,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     has_request_context,
     redirect,
     render_template,
@@ -55,6 +56,7 @@ from federation.identity import (
     Signed,
 )
 from webui.i18n import current_language
+from webui.security import allow_form_target
 
 log = logging.getLogger("chaleur.village_sign_in")
 EXTENSION = "village_sign_in"
@@ -165,7 +167,8 @@ def start(node_id: str) -> ResponseReturnValue:
     pending = {"state": secrets.token_urlsafe(24), "nonce": secrets.token_urlsafe(24),
                "verifier": verifier, "village": village.node_id, "started": int(time.time()),
                "next": _safe_next(request.args.get("next")),
-               "silent": request.args.get("silent") == "1"}
+               "silent": request.args.get("silent") == "1",
+               "again": request.args.get("again") == "1"}
     session[PENDING] = pending
     params = {"response_type": "code", "client_id": _rp().client_id(),
               "redirect_uri": _return_url(), "scope": SCOPE, "state": pending["state"],
@@ -192,7 +195,10 @@ def answer() -> ResponseReturnValue:
         return _refused(_("La réponse ne vient pas du village choisi."))
     if request.args.get("error"):
         session.pop(MEMBER, None)
-        if not pending.get("silent"):
+        if pending.get("again"):
+            flash(_("Votre connexion avec votre village a expiré : reconnectez-vous, puis "
+                    "envoyez à nouveau votre réponse."), "warning")
+        elif not pending.get("silent"):
             flash(_("Connexion annulée par votre village."), "warning")
         return redirect(_safe_next(pending.get("next")))
     try:
@@ -207,6 +213,9 @@ def answer() -> ResponseReturnValue:
     session[MEMBER] = {"village": signed.village, "village_name": signed.village_name,
                        "subject": signed.subject, "name": signed.name,
                        "signed_at": int(time.time())}
+    if pending.get("again"):
+        flash(_("Votre village vous a reconnu·e à nouveau. Votre réponse n'a pas encore été "
+                "enregistrée : envoyez-la encore une fois."), "warning")
     return redirect(_safe_next(pending.get("next")))
 
 
@@ -284,13 +293,17 @@ def _refused(message: str) -> ResponseReturnValue:
 def check_again() -> ResponseReturnValue | None:
     """``before_request``: a sign-in older than the ID token's life is asked again of the
     village without a screen on the next page (GET only); a village that answers « not
-    signed in » (deactivated, deleted, signed out at home) ends it here."""
+    signed in » (deactivated, deleted, signed out at home) ends it here. A form sent
+    after the sign-in lapsed (POST) is refused by its view as from anyone not signed in;
+    the view may call :func:`renew` to send the member through their village instead."""
     data = session.get(MEMBER)
     if not isinstance(data, dict) or current_member() is not None:
         return None
     if request.method != "GET" or request.blueprint == "village_sign_in" or \
             (request.endpoint or "").endswith("static") or request.path.startswith("/api/"):
         session.pop(MEMBER, None)  # a program gets no redirect: just no « Réseau » now
+        if request.method == "POST" and not request.path.startswith("/api/"):
+            g.lapsed_village = str(data.get("village", ""))  # for renew(), this request only
         return None
     village = str(data.get("village", ""))
     session.pop(MEMBER, None)
@@ -300,9 +313,34 @@ def check_again() -> ResponseReturnValue | None:
                             next=request.full_path.rstrip("?")))
 
 
+def renew(back_to: str) -> ResponseReturnValue | None:
+    """For a view refusing a form from someone not signed in: if the form came from a
+    member whose sign-in with their village lapsed since the page was shown, ask the
+    village again (without a screen when it still knows them) and come back to
+    ``back_to`` (a path here), with a word saying the form was not sent. The form itself
+    is never replayed after the detour: the member sends it again, knowingly. None: no
+    lapsed sign-in, the caller refuses as usual."""
+    village = g.pop("lapsed_village", None)
+    if not village or _village(village) is None:
+        return None
+    return redirect(url_for("village_sign_in.start", node_id=village, silent="1", again="1",
+                            next=_safe_next(back_to)))
+
+
+def let_forms_renew() -> None:
+    """``before_request``: the forms of a page shown to a member signed in with their
+    village may end at that village (CSP ``form-action`` governs the redirects that follow
+    a form): if the sign-in lapses before the form is sent, :func:`renew` goes there."""
+    member = current_member()
+    village = _village(member.village) if member is not None else None
+    if village is not None and request.method == "GET":
+        allow_form_target(village.base_url)
+
+
 def init_app(app: Flask, rp: RelyingParty) -> None:
     """Register the pages, the check and the template helper on ``app``."""
     app.extensions[EXTENSION] = rp
     app.register_blueprint(bp)
     app.before_request(check_again)
+    app.before_request(let_forms_renew)
     app.context_processor(lambda: {"network_member": current_member()})

@@ -184,7 +184,7 @@ def set_account_status(account_id: int) -> ResponseReturnValue:
         flash(_("Répondez d'abord à cette demande d'adhésion."), "error")
         return _back()
     try:
-        accounts.set_status(account, AccountStatus(form.status.data))
+        withdrawn = accounts.set_status(account, AccountStatus(form.status.data))
     except AccountError as error:
         flash(str(error), "error")
         return _back()
@@ -192,4 +192,8 @@ def set_account_status(account_id: int) -> ResponseReturnValue:
     name = account.member.display_name
     flash(_("Compte de %(name)s réactivé.", name=name) if account.is_active
           else _("Compte de %(name)s désactivé.", name=name), "success")
+    if withdrawn:
+        flash(_("Ses réponses aux rencontres à venir d'autres villages sont retirées "
+                "(%(count)s) : leurs places vont à leur liste d'attente.", count=withdrawn),
+              "success")
     return _back()

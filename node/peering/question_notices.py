@@ -15,46 +15,27 @@ signer. Refusals are the protocol's JSON errors (docs/federation.md § 8.4).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from federation.errors import FederationRefusal
+from federation.notice_fields import NoticeRefusal, invalid, uuid_field
 from federation.verification import VerifiedPeer
 from node.extensions import db
 from node.services import questions
 
 ANSWER, REPORT = "question_answer", "question_report"
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-class QuestionNoticeRefused(FederationRefusal):
-    """A question notice this node will not apply; ``status`` is its HTTP answer."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(code, message)
-        self._status = status
-
-    @property
-    def status(self) -> int:
-        return self._status
+class QuestionNoticeRefused(NoticeRefusal):
+    """A question notice this node will not apply."""
 
 
-def _invalid(message: str) -> QuestionNoticeRefused:
-    return QuestionNoticeRefused("notice_invalid", message)
-
-
-def _uuid(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    if not isinstance(value, str) or not UUID.fullmatch(value):
-        raise _invalid(f"{name}: a lowercase UUID")
-    return value
 
 
 def _person(peer: VerifiedPeer, data: dict[str, Any], role: str) -> dict[str, Any]:
     """The ``author`` or ``reporter`` object: a member of the signing village."""
     person = data.get(role)
     if not isinstance(person, dict):
-        raise _invalid(f"{role}: an object")
+        raise invalid(f"{role}: an object")
     if person.get("village") != peer.node_id:
         raise QuestionNoticeRefused("origin_mismatch",
                                     "a village speaks only for its own members", 403)
@@ -66,20 +47,20 @@ def _author(peer: VerifiedPeer, data: dict[str, Any]) -> tuple[str, str]:
     author = _person(peer, data, "author")
     name = author.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise _invalid("author.name: 1 to 200 characters")
-    return _uuid(author, "member"), name
+        raise invalid("author.name: 1 to 200 characters")
+    return uuid_field(author, "member"), name
 
 
 def receive_answer(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     """Store another village's answer to one of our network questions (idempotent: the
     same answer id again changes nothing)."""
     if not isinstance(data, dict):
-        raise _invalid("question_answer must be an object")
-    question_uuid, answer_uuid = _uuid(data, "question"), _uuid(data, "answer")
+        raise invalid("question_answer must be an object")
+    question_uuid, answer_uuid = uuid_field(data, "question"), uuid_field(data, "answer")
     member_uuid, name = _author(peer, data)
     text = data.get("text")
     if not isinstance(text, str):
-        raise _invalid("text: a string")
+        raise invalid("text: a string")
     try:
         _, new = questions.take_remote_answer(question_uuid, answer_uuid, peer.node_id,
                                               member_uuid, name, text)
@@ -95,9 +76,9 @@ def receive_report(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     """Tell our staff that a member of the signing village reported an answer shown with one
     of our network questions (once per answer and reporter)."""
     if not isinstance(data, dict):
-        raise _invalid("question_report must be an object")
-    question_uuid, answer_uuid = _uuid(data, "question"), _uuid(data, "answer")
-    reporter = _uuid(_person(peer, data, "reporter"), "member")
+        raise invalid("question_report must be an object")
+    question_uuid, answer_uuid = uuid_field(data, "question"), uuid_field(data, "answer")
+    reporter = uuid_field(_person(peer, data, "reporter"), "member")
     question = questions.find(question_uuid)
     found = None if question is None or question.audience != "network" else next(
         (a for a in question.answers if a.uuid == answer_uuid and not a.hidden), None)

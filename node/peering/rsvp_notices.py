@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from federation.errors import FederationRefusal
+from federation.notice_fields import NoticeRefusal, invalid, text_field
 from federation.records import parse_utc
 from federation.verification import VerifiedPeer
 from node.extensions import db
@@ -28,27 +28,10 @@ MAX_SEQUENCE = 2**63 - 1
 MAX_POSITION = 100_000
 
 
-class AnswerNoticeRefused(FederationRefusal):
-    """An answer notice this node will not apply; ``status`` is its HTTP answer."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(code, message)
-        self._status = status
-
-    @property
-    def status(self) -> int:
-        return self._status
+class AnswerNoticeRefused(NoticeRefusal):
+    """An answer notice this node will not apply."""
 
 
-def _invalid(message: str) -> AnswerNoticeRefused:
-    return AnswerNoticeRefused("notice_invalid", message)
-
-
-def _text(data: dict[str, Any], name: str, limit: int, required: bool = True) -> str:
-    value = data.get(name, "")
-    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-        raise _invalid(f"{name}: a string of at most {limit} characters")
-    return value
 
 
 def _time(data: dict[str, Any], name: str) -> datetime:
@@ -58,47 +41,47 @@ def _time(data: dict[str, Any], name: str) -> datetime:
             return parse_utc(value)
     except ValueError:
         pass
-    raise _invalid(f"{name}: RFC 3339 UTC time")
+    raise invalid(f"{name}: RFC 3339 UTC time")
 
 
 def _optional_int(value: Any, name: str, low: int, high: int) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise _invalid(f"{name}: an integer from {low} to {high}, or null")
+        raise invalid(f"{name}: an integer from {low} to {high}, or null")
     return value
 
 
 def read_state(data: Any, base_url: str) -> AnswerState:
     """Check one notice's body; its links must lead to the signing village's own site."""
     if not isinstance(data, dict):
-        raise _invalid("rsvp_state must be an object")
-    news, status = _text(data, "news", 16), _text(data, "status", 16)
+        raise invalid("rsvp_state must be an object")
+    news, status = text_field(data, "news", 16), text_field(data, "status", 16)
     if news not in answers_elsewhere.NEWS or status not in answers_elsewhere.STATUSES:
-        raise _invalid("news or status: unknown value")
+        raise invalid("news or status: unknown value")
     sequence = _optional_int(data.get("sequence"), "sequence", 1, MAX_SEQUENCE)
     attended = data.get("attended")
     if sequence is None or not (attended is None or isinstance(attended, bool)):
-        raise _invalid("sequence is required; attended is true, false or null")
+        raise invalid("sequence is required; attended is true, false or null")
     starts_at, ends_at = _time(data, "starts_at"), _time(data, "ends_at")
     if ends_at <= starts_at:
-        raise _invalid("ends_at must be after starts_at")
-    url = _text(data, "url", 2048)
+        raise invalid("ends_at must be after starts_at")
+    url = text_field(data, "url", 2048)
     if not url.startswith(base_url.rstrip("/") + "/"):
         raise AnswerNoticeRefused("origin_mismatch", "url must be on the sender's site", 403)
     return AnswerState(
-        answer=_text(data, "answer", 64), sequence=sequence, news=news, status=status,
+        answer=text_field(data, "answer", 64), sequence=sequence, news=news, status=status,
         position=_optional_int(data.get("position"), "position", 1, MAX_POSITION),
-        attended=attended, event_uuid=_text(data, "event", 36),
-        title=" ".join(_text(data, "title", 160).split()),
-        starts_at=starts_at, ends_at=ends_at, place=_text(data, "place", 300, required=False),
+        attended=attended, event_uuid=text_field(data, "event", 36),
+        title=" ".join(text_field(data, "title", 160).split()),
+        starts_at=starts_at, ends_at=ends_at, place=text_field(data, "place", 300, required=False),
         url=url)
 
 
 def _member(data: Any) -> Member:
     uuid = data.get("member") if isinstance(data, dict) else None
     if not isinstance(uuid, str) or len(uuid) > 36:
-        raise _invalid("member: our member's UUID")
+        raise invalid("member: our member's UUID")
     member: Member | None = db.session.scalars(db.select(Member).join(Account).where(
         Member.uuid == uuid, Account.status == AccountStatus.ACTIVE)).first()
     if member is None:
@@ -133,8 +116,8 @@ def receive_rsvp_withdrawn(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     """A visitor's village says they left it: their answer here is forgotten and their place
     goes to the waitlist (mailed after the commit). Only that village may ask."""
     if not isinstance(data, dict):
-        raise _invalid("rsvp_withdrawn must be an object")
-    answer, member = _text(data, "answer", 64), _text(data, "member", 36)
+        raise invalid("rsvp_withdrawn must be an object")
+    answer, member = text_field(data, "answer", 64), text_field(data, "member", 36)
     rsvp = db.session.get(Rsvp, int(answer)) if answer.isdigit() else None
     if rsvp is None or rsvp.home_village != peer.node_id or rsvp.home_member != member:
         raise AnswerNoticeRefused("answer_unknown", "no answer of that member here", 404)

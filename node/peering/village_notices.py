@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from federation.errors import FederationRefusal
+from federation.notice_fields import NoticeRefusal, invalid, text_field
 from federation.records import parse_utc
 from federation.verification import VerifiedPeer
 from node.extensions import db
@@ -40,27 +40,10 @@ VALUES = {"dates": range(3), "judgment": range(7), "consent": range(3),
           "points": range(101), "question": range(2)}
 
 
-class DecisionNoticeRefused(FederationRefusal):
-    """A decision notice this node will not apply; ``status`` is its HTTP answer."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(code, message)
-        self._status = status
-
-    @property
-    def status(self) -> int:
-        return self._status
+class DecisionNoticeRefused(NoticeRefusal):
+    """A decision notice this node will not apply."""
 
 
-def _invalid(message: str) -> DecisionNoticeRefused:
-    return DecisionNoticeRefused("notice_invalid", message)
-
-
-def _text(data: dict[str, Any], name: str, limit: int, required: bool = True) -> str:
-    value = data.get(name, "")
-    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-        raise _invalid(f"{name}: a string of at most {limit} characters")
-    return value
 
 
 def _time(value: Any, name: str) -> datetime | None:
@@ -69,26 +52,26 @@ def _time(value: Any, name: str) -> datetime | None:
     try:
         return parse_utc(value) if isinstance(value, str) and len(value) <= 32 else None
     except ValueError:
-        raise _invalid(f"{name}: RFC 3339 UTC time") from None
+        raise invalid(f"{name}: RFC 3339 UTC time") from None
 
 
 def _int(value: Any, name: str, low: int, high: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise _invalid(f"{name}: an integer from {low} to {high}")
+        raise invalid(f"{name}: an integer from {low} to {high}")
     return value
 
 
 def receive_offer(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise _invalid("decision_offer must be an object")
-    uuid = _text(data, "id", 36)
-    kind = _text(data, "kind", 16)
+        raise invalid("decision_offer must be an object")
+    uuid = text_field(data, "id", 36)
+    kind = text_field(data, "kind", 16)
     if kind not in VALUES:
-        raise _invalid("kind: unknown")
+        raise invalid("kind: unknown")
     closes_at = _time(data.get("closes_at"), "closes_at")
     options = data.get("options")
     if closes_at is None or not isinstance(options, list) or len(options) > MAX_OPTIONS:
-        raise _invalid("closes_at and options are required")
+        raise invalid("closes_at and options are required")
     decision = find_decision(uuid)
     if decision is not None and decision.host_node != peer.node_id:
         raise DecisionNoticeRefused("origin_mismatch", "this decision is not yours", 403)
@@ -97,15 +80,15 @@ def receive_offer(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
                             audience=Audience.NETWORK, state=DecisionState.OPEN,
                             ballot_salt=ballots.new_salt(), created_at=utcnow())
         db.session.add(decision)
-    decision.title = _text(data, "title", 160)
-    decision.description = _text(data, "description", 10000, required=False)
+    decision.title = text_field(data, "title", 160)
+    decision.description = text_field(data, "description", 10000, required=False)
     decision.opens_at = _time(data.get("opens_at"), "opens_at") or utcnow()
     decision.closes_at = closes_at
     decision.anonymous = data.get("anonymous") is True
     decision.results_shown = "after" if data.get("results_shown") == "after" else "during"
     budget = data.get("points_budget")
     decision.points_budget = _int(budget, "points_budget", 1, 100) if kind == "points" else None
-    decision.host_url = _text(data, "url", 2048, required=False)
+    decision.host_url = text_field(data, "url", 2048, required=False)
     villages = data.get("villages", [])
     decision.villages = [str(v)[:63] for v in villages][:100] if isinstance(villages, list) else []
     _mirror_options(decision, options)
@@ -117,12 +100,12 @@ def _mirror_options(decision: Decision, options: list[Any]) -> None:
     known = {option.remote_id: option for option in decision.options}
     for item in options:
         if not isinstance(item, dict):
-            raise _invalid("options: objects")
+            raise invalid("options: objects")
         remote_id = _int(item.get("id"), "options.id", 1, 2**31 - 1)
         option = known.get(remote_id) or DecisionOption(remote_id=remote_id)
         option.position = _int(item.get("position"), "options.position", 1, 10000)
-        option.label = _text(item, "label", 300)
-        option.details = _text(item, "details", 10000, required=False)
+        option.label = text_field(item, "label", 300)
+        option.details = text_field(item, "details", 10000, required=False)
         option.starts_at = _time(item.get("starts_at"), "starts_at")
         option.ends_at = _time(item.get("ends_at"), "ends_at")
         if option not in decision.options:
@@ -132,8 +115,8 @@ def _mirror_options(decision: Decision, options: list[Any]) -> None:
 
 def receive_tally(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise _invalid("decision_tally must be an object")
-    decision = find_decision(_text(data, "decision", 36))
+        raise invalid("decision_tally must be an object")
+    decision = find_decision(text_field(data, "decision", 36))
     if decision is None or decision.host_node is not None:
         raise DecisionNoticeRefused("decision_unknown", "no such decision hosted here", 404)
     if decision.audience != Audience.NETWORK or peer.node_id not in decision.villages:
@@ -151,9 +134,9 @@ def receive_tally(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     voters = data.get("voters", [])
     if not isinstance(objections, list) or not all(
             isinstance(item, str) and len(item) <= 2000 for item in objections):
-        raise _invalid("objections: strings")
+        raise invalid("objections: strings")
     if not isinstance(voters, list) or len(voters) > 10000 or (decision.anonymous and voters):
-        raise _invalid("voters: only for a named decision")
+        raise invalid("voters: only for a named decision")
     row = stored or RemoteTally(decision_id=decision.id, node_id=peer.node_id)
     row.sequence, row.participants, row.counts = sequence, participants, counts
     row.objections = objections[:1000]
@@ -167,25 +150,25 @@ def receive_tally(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
 
 def _counts(decision: Decision, raw: Any) -> dict[str, dict[str, int]]:
     if not isinstance(raw, dict) or len(raw) > MAX_OPTIONS:
-        raise _invalid("counts: an object")
+        raise invalid("counts: an object")
     ours = {str(option.id) for option in decision.options}
     allowed = VALUES[decision.kind]
     counts: dict[str, dict[str, int]] = {}
     for option_id, values in raw.items():
         if option_id not in ours or not isinstance(values, dict):
-            raise _invalid(f"counts: unknown option {option_id[:20]}")
+            raise invalid(f"counts: unknown option {option_id[:20]}")
         counts[option_id] = {}
         for value, number in values.items():
             if not value.isdigit() or int(value) not in allowed:
-                raise _invalid(f"counts: value {value[:10]} not allowed for {decision.kind}")
+                raise invalid(f"counts: value {value[:10]} not allowed for {decision.kind}")
             counts[option_id][value] = _int(number, "counts", 0, MAX_COUNT)
     return counts
 
 
 def receive_result(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise _invalid("decision_result must be an object")
-    decision = find_decision(_text(data, "decision", 36))
+        raise invalid("decision_result must be an object")
+    decision = find_decision(text_field(data, "decision", 36))
     if decision is None or decision.host_node != peer.node_id:
         raise DecisionNoticeRefused("decision_unknown", "no copy of this decision here", 404)
     if decision.state == DecisionState.OPEN:

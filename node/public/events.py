@@ -22,6 +22,7 @@ from node.services import calendar, events, meetings, rsvps
 from node.services.community import commune_name, current_community
 from node.services.visibility import Viewer
 from webui.village_sign_in import current_member as network_member
+from webui.village_sign_in import renew as renew_sign_in
 
 SERIES_DATES_SHOWN = 8
 
@@ -85,7 +86,8 @@ def event_answer(event_uuid: str) -> ResponseReturnValue:
     told, and mails them: see node.sharing.visitor_answers)."""
     guest = visitor()
     if not current_user.is_authenticated and guest is None:
-        return login_manager.unauthorized()  # type: ignore[no-any-return]
+        return renew_sign_in(_answered_page(event_uuid)) \
+            or login_manager.unauthorized()  # type: ignore[no-any-return]
     event = _visible_or_404(event_uuid)
     form = AnswerForm()
     starts_at = calendar.parse_utc_stamp(form.occurrence.data or "")
@@ -158,6 +160,13 @@ def guest_cancel() -> ResponseReturnValue:
     occurrence = events.occurrence_at(rsvp.event, rsvp.occurrence_at)
     return render_template("node/events/guest_cancel.html", rsvp=rsvp, form=form,
                            occurrence=occurrence, done=done)
+
+
+def _answered_page(event_uuid: str) -> str:
+    """The rencontre page (and date) a refused answer came from, to go back to."""
+    starts_at = calendar.parse_utc_stamp(request.form.get("occurrence", ""))
+    return url_for("public.event", event_uuid=event_uuid,
+                   quand=calendar.as_utc_stamp(starts_at) if starts_at else None)
 
 
 def _status_message(rsvp: Rsvp) -> str:

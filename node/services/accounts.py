@@ -142,9 +142,17 @@ def change_role(account: Account, role: Role) -> None:
     account.role = role.value
 
 
-def set_status(account: Account, status: AccountStatus) -> None:
-    """Disable or re-enable an account; the last active admin cannot be disabled."""
+def set_status(account: Account, status: AccountStatus) -> int:
+    """Disable or re-enable an account; the last active admin cannot be disabled. A member
+    disabled here gives up their places at other villages' rencontres still to come
+    (flushes): returns how many, for the admin's message."""
     if status != AccountStatus.ACTIVE and _is_last_admin(account):
         raise AccountError(_("Impossible : c'est le dernier administrateur actif du nœud."),
                            field="status")
+    disabled = account.status == AccountStatus.ACTIVE and status == AccountStatus.DISABLED
     account.status = status.value
+    if not disabled or account.member is None:
+        return 0
+    from node.services.answers_elsewhere import withdraw_deactivated
+
+    return withdraw_deactivated(account.member)

@@ -155,11 +155,32 @@ def withdraw_elsewhere(member: Member, freed: list[FreedPlace]) -> Callable[[], 
     place (or waits for one) is asked to forget the answer, so the place goes to its own
     waitlist (``rsvp_withdrawn``, planned in the deletion's transaction). Registered in
     ``create_app`` with :func:`node.services.members.on_member_deleted`."""
+    _withdraw(member)
+    return None
+
+
+def withdraw_deactivated(member: Member) -> int:
+    """An admin deactivated the member here (not deleted): they can no longer sign in with
+    their village, so they could neither come as themselves nor change their answers at
+    the hosts; each host is asked to give their places of rencontres still to come to its
+    waitlist, as for a departure (``rsvp_withdrawn``), and those answers leave « Mes
+    rencontres » (reactivation does not bring them back: the places went to others).
+    Flushes; the caller commits. Returns how many answers were withdrawn."""
+    rows = _withdraw(member)
+    for row in rows:
+        db.session.delete(row)
+    db.session.flush()
+    return len(rows)
+
+
+def _withdraw(member: Member) -> list[AnswerElsewhere]:
+    """Plan one ``rsvp_withdrawn`` per future answer elsewhere that holds or awaits a place."""
     from node.services.villages import plan
 
-    for row in db.session.scalars(select(AnswerElsewhere).where(
-            AnswerElsewhere.member_id == member.id, AnswerElsewhere.status.in_(HOLDING),
-            AnswerElsewhere.starts_at > utcnow())):
+    rows = list(db.session.scalars(select(AnswerElsewhere).where(
+        AnswerElsewhere.member_id == member.id, AnswerElsewhere.status.in_(HOLDING),
+        AnswerElsewhere.starts_at > utcnow())))
+    for row in rows:
         plan(row.village, WITHDRAWN, f"answer:{row.answer}",
              {"answer": row.answer, "member": member.uuid})
-    return None
+    return rows

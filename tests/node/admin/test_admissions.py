@@ -243,6 +243,31 @@ class TestStatus:
         auth.logout()
         assert auth.login().status_code == 302
 
+    def test_disabling_withdraws_their_answers_in_other_villages(
+            self, app: Flask, auth: AuthActions, client: FlaskClient) -> None:
+        from datetime import timedelta
+
+        from node.models import AnswerElsewhere, VillageMessage, utcnow
+
+        with app.app_context():
+            member = accounts.find_account(MEMBER_EMAIL).member  # type: ignore[union-attr]
+            starts = utcnow() + timedelta(days=3)
+            db.session.add(AnswerElsewhere(
+                member_id=member.id, village="westhouse", village_name="Westhouse",
+                answer="42", sequence=1, event_uuid="e", title="Atelier", starts_at=starts,
+                ends_at=starts + timedelta(hours=2), url="http://west.test/rencontres/e",
+                status="going"))
+            db.session.commit()
+        auth.login_admin()
+        page = client.post(f"/admin/membres/{_id_of(app, MEMBER_EMAIL)}/statut",
+                           data={"status": "disabled"}, follow_redirects=True)
+        assert "rencontres à venir d&#39;autres villages sont retirées (1)" in \
+            page.get_data(as_text=True)
+        with app.app_context():
+            [message] = db.session.scalars(db.select(VillageMessage)).all()
+            assert (message.node_id, message.kind) == ("westhouse", "rsvp_withdrawn")
+            assert db.session.scalars(db.select(AnswerElsewhere)).all() == []
+
     def test_admin_cannot_disable_themself(self, app: Flask, auth: AuthActions,
                                            client: FlaskClient) -> None:
         auth.login_admin()

@@ -210,3 +210,64 @@ def test_a_visitor_who_left_their_village_is_forgotten_and_their_place_given(
     assert db.session.get(Rsvp, held.id) is None
     assert db.session.get(Rsvp, waiting.id).status == RsvpStatus.GOING  # type: ignore[union-attr]
     assert len(_notices()) == before  # nothing told back about a forgotten answer
+
+
+def _known_village() -> None:
+    from node.models import NetworkCopy
+
+    db.session.add(NetworkCopy(id=1, last_error="", data={"generated": "x", "nodes": [
+        {"node_id": SPARS, "name": "Tiers-lieu de Sparsbach",
+         "base_url": "https://sparsbach.example", "keys": []}]}))
+    db.session.commit()
+
+
+def test_a_visitor_whose_sign_in_lapsed_is_sent_through_their_village_not_to_our_login(
+        app: Flask) -> None:
+    """The page was shown while signed in; « Je viens » is sent five minutes later: the
+    answer is not saved (a POST is never replayed after a detour), the member goes through
+    their village without a screen and comes back to the same date of the rencontre, told
+    to send it again; never to this node's own login, where they have no account."""
+    from urllib.parse import parse_qs, urlsplit
+
+    with app.test_request_context():
+        _known_village()
+        event = add_event(visibility=Visibility.NETWORK)
+        uuid = event.uuid
+        stamp = events.occurrence_at(event, event.starts_at).stamp  # type: ignore[union-attr]
+    client = app.test_client()
+    _as_visitor(client)
+    shown = client.get(f"/rencontres/{uuid}")
+    # Its form may end at her village (CSP form-action also governs the redirects).
+    assert "form-action 'self' https://sparsbach.example;" in \
+        shown.headers["Content-Security-Policy"]
+    with client.session_transaction() as session:
+        session["network_member"] = {**session["network_member"],
+                                     "signed_at": int(time.time()) - 301}
+    sent = client.post(f"/rencontres/{uuid}/reponse",
+                       data={"occurrence": stamp, "status": "going"})
+    assert sent.status_code == 302
+    assert urlsplit(sent.headers["Location"]).path == f"/connexion/village/{SPARS}"
+    asked = client.get(sent.headers["Location"])
+    authorize = urlsplit(asked.headers["Location"])
+    assert authorize.netloc == "sparsbach.example"
+    query = parse_qs(authorize.query)
+    assert query["prompt"] == ["none"]
+    with app.app_context():
+        assert db.session.scalars(db.select(Rsvp)).all() == []
+    # The village no longer knows them (signed out at home): back to the page, told why.
+    back = client.get("/connexion/village/retour", query_string={
+        "state": query["state"][0], "iss": "https://sparsbach.example",
+        "error": "login_required"})
+    assert back.headers["Location"] == f"/rencontres/{uuid}?quand={stamp}"
+    page = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert "reconnectez-vous, puis envoyez à nouveau votre réponse" in page
+
+
+def test_a_form_sent_without_any_sign_in_still_goes_to_our_login(app: Flask) -> None:
+    with app.test_request_context():
+        _known_village()
+        event = add_event(visibility=Visibility.PUBLIC)
+        uuid = event.uuid
+    sent = app.test_client().post(f"/rencontres/{uuid}/reponse",
+                                  data={"occurrence": "x", "status": "going"})
+    assert sent.status_code == 302 and "/connexion?" in sent.headers["Location"]

@@ -159,3 +159,29 @@ def test_a_member_who_leaves_is_withdrawn_from_the_other_villages(home: Flask) -
     assert (message.node_id, message.kind) == (WEST, "rsvp_withdrawn")
     assert message.body == {"rsvp_withdrawn": {"answer": "42", "member": member_uuid}}
     assert db.session.scalars(db.select(AnswerElsewhere)).all() == []
+
+
+def test_a_member_deactivated_here_gives_up_their_places_elsewhere(home: Flask) -> None:
+    """Deactivated (not deleted): they can no longer sign in with their village to come or
+    to change their answer, so the hosts are asked to give their coming places away."""
+    from node.models import AccountStatus, VillageMessage
+    from node.services import accounts
+
+    receive_rsvp_state(_peer(), state(news="going", status="going", position=None))
+    receive_rsvp_state(_peer(), state(answer="43", news="not_going", status="not_going",
+                                      position=None))
+    receive_rsvp_state(_peer(), state(answer="44", news="going", status="going",
+                                      position=None, starts_at=_stamp(-2),
+                                      ends_at=_stamp(-1.9)))
+    member = member_by_email(MEMBER_EMAIL)
+    accounts.set_status(member.account, AccountStatus.DISABLED)
+    db.session.commit()
+    [message] = db.session.scalars(db.select(VillageMessage)).all()
+    assert (message.node_id, message.kind) == (WEST, "rsvp_withdrawn")
+    assert message.body == {"rsvp_withdrawn": {"answer": "42", "member": member.uuid}}
+    assert sorted(r.answer for r in db.session.scalars(db.select(AnswerElsewhere))) == [
+        "43", "44"]
+    accounts.set_status(member.account, AccountStatus.ACTIVE)
+    accounts.set_status(member.account, AccountStatus.ACTIVE)
+    db.session.commit()
+    assert len(db.session.scalars(db.select(VillageMessage)).all()) == 1
