@@ -11,6 +11,7 @@ figures (issue 13)."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -203,8 +204,11 @@ def test_a_reply_to_a_need_is_relayed_without_either_address(
                                   (west, link.group(), link.group() + "/ensemble")):
         assert _post_form(session, page, action=action).status_code == 302
     assert wait_for(lambda: funders_count(pays, WEST_NAME) == "1", timeout=60, interval=0.5)
+    assert wait_for(lambda: funders_count(pays, SPARS_NAME) == "0", timeout=20)
+    wait_for(lambda: "Mise en relation réussie" in spars.get(mine, timeout=10).text,
+             timeout=20)  # Sparsbach was told back...
+    time.sleep(2)  # ...and a few more rounds (0.5 s): the sender's mirror never counts
     assert funders_count(pays, SPARS_NAME) == "0"
-    assert "Mise en relation réussie" in spars.get(mine, timeout=10).text
     figures = requests.get(pays.url + "/statistiques", timeout=10).text
     assert "Wendy" not in figures and "Sam" not in figures
 
