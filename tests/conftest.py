@@ -132,3 +132,13 @@ def respond_now(*args: Any, **kwargs: Any) -> Any:
     db.session.commit()
     rsvps.answered(answer)
     return answer
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_served_process_outlives_its_module() -> Iterator[None]:
+    """A module's real node or directory processes stop with it, even when its fixture
+    failed half-way (they would slow every later module, and warn when collected)."""
+    yield
+    from tests.federation_e2e.processes import close_leftovers
+
+    close_leftovers()

@@ -74,6 +74,10 @@ class ServedProcess:
     """
 
     module: ClassVar[str]
+    #: Served processes not stopped yet: a fixture that fails half-way through its set-up
+    #: never reaches its teardown, and its processes would serve on through the next
+    #: modules (see :func:`close_leftovers`).
+    running: ClassVar[set[ServedProcess]] = set()
 
     def __init__(self, tmp_path: Path, name: str, node_id: str, env: dict[str, str],
                  settings: dict[str, Any]) -> None:
@@ -106,6 +110,7 @@ class ServedProcess:
             [sys.executable, "-m", self.module, "serve", "--port", str(self.port)],
             env=self.env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
         handle.close()
+        ServedProcess.running.add(self)
         wait_for(lambda: self._answers(ready), timeout=20)
 
     def _answers(self, path: str) -> bool:
@@ -121,6 +126,7 @@ class ServedProcess:
             self.process.send_signal(sig)
             self.process.wait(45)
             self.process = None
+        ServedProcess.running.discard(self)
 
     def app(self) -> Flask:
         """An in-process app on the same instance (database, keys), for setup and checks."""
@@ -136,3 +142,9 @@ class ServedProcess:
         if self._app is not None:
             with self._app.app_context():
                 self._app.extensions["sqlalchemy"].engine.dispose()
+
+
+def close_leftovers() -> None:
+    """Kill what a test module left serving (its fixture failed before its teardown)."""
+    for process in list(ServedProcess.running):
+        process.close()

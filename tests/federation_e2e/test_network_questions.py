@@ -75,9 +75,9 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
             node.start()
             pays.cli("nodes", "admit", node_id, "--by", "Léa")
             nodes.append(node)
-        for node in nodes:
-            wait_for(partial(_admitted_and_listed, node), timeout=30)
         try:
+            for node in nodes:
+                wait_for(partial(_admitted_and_listed, node), timeout=60)
             yield Network(pays, nodes[0], nodes[1], mailbox)
         finally:
             for node in nodes:
