@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from federation.notice_fields import invalid
 from federation.verification import VerifiedPeer
 from node.extensions import db
 from node.services import contact_relay, relayed_cooperation
@@ -24,26 +25,22 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
 
 
-def _invalid(message: str) -> ContactRefused:
-    return ContactRefused("notice_invalid", message)
-
-
 def _object(value: Any, name: str, keys: set[str]) -> dict[str, Any]:
     if not isinstance(value, dict) or set(value) != keys:
-        raise _invalid(f"{name}: an object with exactly {', '.join(sorted(keys))}")
+        raise invalid(f"{name}: an object with exactly {', '.join(sorted(keys))}")
     return value
 
 
 def _uuid(value: Any, name: str) -> str:
     if not isinstance(value, str) or not UUID.match(value):
-        raise _invalid(f"{name}: a lowercase UUID")
+        raise invalid(f"{name}: a lowercase UUID")
     return value
 
 
 def _text(value: Any, name: str, limit: int) -> str:
     if (not isinstance(value, str) or not value.strip() or len(value) > limit
             or first_unsafe(value) is not None):
-        raise _invalid(f"{name}: a non-empty string of at most {limit} characters, "
+        raise invalid(f"{name}: a non-empty string of at most {limit} characters, "
                        "without control characters")
     return value.strip()
 
@@ -52,7 +49,7 @@ def _name(value: Any, name: str) -> str:
     """A person's name: one line (it goes into mail subjects)."""
     text = _text(value, name, 120)
     if "\n" in text or "\r" in text:
-        raise _invalid(f"{name}: one line")
+        raise invalid(f"{name}: one line")
     return text
 
 
@@ -83,7 +80,7 @@ def receive_reply(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     _name(who["name"], "from/name")
     email = _text(who["email"], "from/email", 254)
     if not EMAIL.match(email):
-        raise _invalid("from/email: an e-mail address")
+        raise invalid("from/email: an e-mail address")
     row = contact_relay.receive_reply(peer.node_id, _uuid(body["id"], "id"),
                                       _text(body["text"], "text", contact_relay.MAX_TEXT), email)
     db.session.commit()
@@ -96,7 +93,7 @@ def receive_said(peer: VerifiedPeer, data: Any) -> dict[str, Any]:
     body = _object(data, "cooperation_said", {"conversation"})
     kind, _, ident = str(body["conversation"]).partition(":")
     if kind not in ("contact", "answer"):
-        raise _invalid("conversation: contact:<message id> or answer:<answer id>")
+        raise invalid("conversation: contact:<message id> or answer:<answer id>")
     said = relayed_cooperation.receive_said(
         peer.node_id, f"{kind}:{_uuid(ident, 'conversation')}")
     if said is None:

@@ -23,7 +23,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
-from federation.errors import FederationRefusal
+from federation.notice_fields import NoticeRefusal
 from node.extensions import db
 from node.models import (
     Account,
@@ -53,16 +53,8 @@ class ContactError(Exception):
     """A message the sender's form refuses; the text is French, for the form."""
 
 
-class ContactRefused(FederationRefusal):
-    """A relayed notice the recipient's node will not apply; ``status`` is its HTTP answer."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(code, message)
-        self._status = status
-
-    @property
-    def status(self) -> int:
-        return self._status
+class ContactRefused(NoticeRefusal):
+    """A relayed notice the recipient's node will not apply."""
 
 
 @dataclass(frozen=True)
