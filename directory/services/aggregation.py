@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 import communes
 from directory.extensions import db
@@ -43,6 +44,8 @@ from federation.recurrence import occurrences, parse_time
 from vocabulary.text import words
 
 log = logging.getLogger("chaleur.directory.aggregation")
+#: A batch that meets a concurrent write of the same records is read and applied again.
+APPLY_ATTEMPTS = 3
 LOOKUP_CHUNK = 500
 SEARCHED_TYPES = ("member", "listing")
 #: Listing kinds that look for someone (a helping hand, partners for a tender); the
@@ -97,17 +100,28 @@ def apply_batch(peer_node_id: str, records: Sequence[dict[str, Any]], *,
 
     ``strict`` (the federation inbox and pull): one record the node may not write (another
     node's origin or id) refuses the whole batch with :class:`OwnershipRefused`."""
-    peer = db.session.scalars(select(Peer).where(Peer.node_id == peer_node_id)).first()
-    if peer is None:
-        log.warning("batch refused: node=%s is not admitted", peer_node_id)
-        raise BatchRefused(f"node {peer_node_id!r} is not admitted")
-    try:
-        result = stage_batch(peer, records, strict=strict)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return result
+    attempt = 1
+    while True:
+        peer = db.session.scalars(select(Peer).where(Peer.node_id == peer_node_id)).first()
+        if peer is None:
+            log.warning("batch refused: node=%s is not admitted", peer_node_id)
+            raise BatchRefused(f"node {peer_node_id!r} is not admitted")
+        try:
+            result = stage_batch(peer, records, strict=strict)
+            db.session.commit()
+            return result
+        except IntegrityError:
+            # The pull thread stored some of these records between our reading and our
+            # writing (a node pushes what the Pays is also pulling): read again and apply
+            # by version, as for any record already there.
+            db.session.rollback()
+            if attempt == APPLY_ATTEMPTS:
+                raise
+            attempt += 1
+            log.info("batch from node=%s met a concurrent write; applied again", peer_node_id)
+        except Exception:
+            db.session.rollback()
+            raise
 
 
 def stage_batch(peer: Peer, records: Sequence[dict[str, Any]], *,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
@@ -201,3 +203,35 @@ def test_success_updates_last_exchange(app: Flask) -> None:
     apply_batch(SPARSBACH, [])
     db.session.expire_all()
     assert db.session.get(Peer, peer.id).last_success_at is not None  # type: ignore[union-attr]
+
+
+def test_a_batch_meeting_a_concurrent_write_of_its_records_is_applied_again(
+        any_db_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A node pushes a record while the Pays's pull thread stores the same one: the push
+    read « new », the pull inserted it first. The push must not fail (it answered 500):
+    read again, it applies by version."""
+    from directory.services import aggregation
+
+    pushed = envelope("member", member("Rose Vannière", trade="Vannière"), version=2)
+    pulled = dict(pushed, version=1, payload=member("Rose Vannière", trade="Vannerie"))
+    real_plan = aggregation._plan
+    concurrent = {"done": False}
+
+    def plan_then_the_pull_writes(*args: object, **kwargs: object) -> object:
+        plan = real_plan(*args, **kwargs)  # type: ignore[arg-type]
+        if not concurrent["done"]:
+            concurrent["done"] = True
+            with db.engine.begin() as other:  # another connection, as the pull thread's
+                peer_id = other.execute(select(Peer.id).where(
+                    Peer.node_id == SPARSBACH)).scalar_one()
+                other.execute(Record.__table__.insert().values(
+                    type="member", uuid=pulled["id"], peer_id=peer_id, version=1,
+                    updated=datetime.now(UTC), deleted=False, payload=pulled["payload"],
+                    received_at=datetime.now(UTC)))
+        return plan
+
+    monkeypatch.setattr(aggregation, "_plan", plan_then_the_pull_writes)
+    result = apply_batch(SPARSBACH, [pushed], strict=True)
+    assert concurrent["done"] and result.updated == 1
+    stored = db.session.scalars(select(Record).where(Record.uuid == pushed["id"])).one()
+    assert stored.version == 2 and stored.payload["trade"] == "Vannière"
