@@ -111,26 +111,32 @@ class PullResult:
 
 
 def pull_network_copy(now: datetime | None = None) -> PullResult:
-    """Fetch, verify and store the directory's network overview; commit either way."""
+    """Fetch, verify and store the directory's network overview; commit either way.
+
+    Nothing is written before the directory has answered: a write begun first (even the
+    attempt's time, flushed by the next query) would hold the database lock for as long as
+    the Pays takes to answer, and a member signing in meanwhile would wait for it."""
     now = now or utcnow()
     peer = registered_directory()
     if peer is None:
         return PullResult(False, "aucun annuaire enregistré", None)
-    row = stored_copy()
-    row.last_attempt_at = now
+    data, error = None, ""
     try:
+        keys = directory_keys(peer)
         with federation_client() as client:
-            response = client.get(peer.endpoint("network"), verify_with=directory_keys(peer))
-        row.data = validate_network(response.data or {})
+            response = client.get(peer.endpoint("network"), verify_with=keys)
+        data = validate_network(response.data or {})
     except PeerRefused as exc:
-        row.last_error = f"HTTP {exc.status} {exc.code}"
+        error = f"HTTP {exc.status} {exc.code}"
     except (PeerError, AddressRefused) as exc:
-        row.last_error = f"{getattr(exc, 'code', 'error')}: annuaire injoignable"
+        error = f"{getattr(exc, 'code', 'error')}: annuaire injoignable"
     except FederationRefusal as exc:
-        row.last_error = f"{exc.code}: {exc.message}"[:500]
-    else:
-        row.fetched_at, row.last_error = now, ""
-        network_contacts.refresh(row.data)  # address books follow the copy (issue 11)
+        error = f"{exc.code}: {exc.message}"[:500]
+    row = stored_copy()
+    row.last_attempt_at, row.last_error = now, error
+    if data is not None:
+        row.data, row.fetched_at = data, now
+        network_contacts.refresh(data)  # address books follow the copy (issue 11)
     db.session.commit()
     ok = row.last_error == ""
     return PullResult(ok, "copie à jour" if ok else row.last_error, row.fetched_at)

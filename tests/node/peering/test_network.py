@@ -126,3 +126,34 @@ def test_invalid_records_in_the_copy_are_refused(app: Flask, directory: Director
         result = pull_network_copy()
         assert result.ok is False and "payload_invalid" in result.message
         assert db.session.get_one(NetworkCopy, 1).data is None
+
+
+def test_the_pull_holds_no_database_lock_while_the_directory_answers(
+        app: Flask, directory: DirectoryDouble) -> None:
+    """While the Pays takes its time to answer, a member signing in (a write) must not wait
+    for the pull: nothing of the pull is written before the answer is there."""
+    import sqlite3
+
+    joined(app, directory)
+    with app.app_context():
+        assert pull_network_copy().ok  # the row exists: the next pull updates it
+        path = str(db.engine.url.database)
+    original = directory.network
+    writes: list[str] = []
+
+    def answer_while_a_member_writes(environ: dict[str, Any], body: bytes) -> Any:
+        other = sqlite3.connect(path, timeout=0.5)
+        try:
+            other.execute("CREATE TABLE IF NOT EXISTS lock_probe (x INTEGER)")
+            other.commit()
+            writes.append("written")
+        except sqlite3.OperationalError as error:
+            writes.append(str(error))
+        finally:
+            other.close()
+        return original(environ, body)
+
+    directory.network = answer_while_a_member_writes  # type: ignore[method-assign]
+    with app.app_context():
+        assert pull_network_copy().ok
+    assert writes == ["written"]
