@@ -194,8 +194,10 @@ def test_a_question_to_the_network_is_answered_from_another_village(net: Network
     assert said.status_code == 302
     assert wait_for(lambda: funders_count(net.pays, "Tiers-lieu de Sparsbach") == "1",
                     timeout=60, interval=0.5)
+    # Westhouse learns Aurélie's word by a notice that may wait out one retry (≤ 30 s).
     wait_for(lambda: "Mise en relation réussie" in answerer.get(network_page,
-                                                                timeout=10).text, timeout=20)
+                                                                timeout=10).text, timeout=60,
+             interval=0.5)
     time.sleep(2)  # a few more rounds (0.5 s): the answerer's mirror never counts
     assert funders_count(net.pays, "Tiers-lieu de Westhouse-Marmoutier") == "0"
 
