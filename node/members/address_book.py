@@ -24,7 +24,7 @@ from node.members.views import (
     listed_member_or_404,
     vcard_response,
 )
-from node.models import AddressBookEntry
+from node.models import AddressBookEntry, NetworkContact
 from node.services import network_contacts
 from node.services.community import commune_name
 from node.services.members import (
@@ -85,12 +85,8 @@ def add_network_contact(node_id: str, member_uuid: str) -> ResponseReturnValue:
     return redirect(url_for("network.page") + f"#personne-{member_uuid}")
 
 
-@bp.post("/carnet/reseau/<node_id>/<member_uuid>/note")
-@login_required
-def edit_network_note(node_id: str, member_uuid: str) -> ResponseReturnValue:
-    kept = network_contacts.find(current_member(), node_id, member_uuid)
-    if kept is None:
-        abort(404)
+def _save_note(entry: AddressBookEntry | NetworkContact, anchor: str) -> ResponseReturnValue:
+    """The note of a contact of this village or of another one: same form, same answers."""
     form = NoteForm()
     if not form.validate_on_submit():
         flash(_("Note non enregistrée : %(reason)s",
@@ -98,14 +94,23 @@ def edit_network_note(node_id: str, member_uuid: str) -> ResponseReturnValue:
               "error")
         return redirect(url_for("members.address_book"))
     try:
-        set_contact_note(kept, form.note.data or "")
+        set_contact_note(entry, form.note.data or "")
     except MemberError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
         flash(_("Note enregistrée."), "success")
-    return redirect(url_for("members.address_book") + f"#personne-{member_uuid}")
+    return redirect(url_for("members.address_book") + f"#{anchor}")
+
+
+@bp.post("/carnet/reseau/<node_id>/<member_uuid>/note")
+@login_required
+def edit_network_note(node_id: str, member_uuid: str) -> ResponseReturnValue:
+    kept = network_contacts.find(current_member(), node_id, member_uuid)
+    if kept is None:
+        abort(404)
+    return _save_note(kept, f"personne-{member_uuid}")
 
 
 @bp.post("/carnet/reseau/<node_id>/<member_uuid>/supprimer")
@@ -141,21 +146,7 @@ def add_to_address_book(contact_uuid: str) -> ResponseReturnValue:
 @login_required
 def edit_note(contact_uuid: str) -> ResponseReturnValue:
     entry = _entry_or_404(contact_uuid)
-    form = NoteForm()
-    if not form.validate_on_submit():
-        flash(_("Note non enregistrée : %(reason)s",
-                reason=" ".join(form.note.errors) or _("formulaire expiré, réessayez.")),
-              "error")
-        return redirect(url_for("members.address_book"))
-    try:
-        set_contact_note(entry, form.note.data or "")
-    except MemberError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Note enregistrée."), "success")
-    return redirect(url_for("members.address_book") + f"#contact-{contact_uuid}")
+    return _save_note(entry, f"contact-{contact_uuid}")
 
 
 @bp.post("/carnet/<contact_uuid>/supprimer")
